@@ -1,0 +1,21 @@
+//! # yidi-core — the rules core of Yidi (异地)
+//!
+//! Filing (备案) validity, coverage and the settlement split (分解计算) of China's cross-region direct
+//! settlement of basic medical insurance, written once and run identically natively, under wasmtime, in
+//! the browser and in mini-programs.
+//!
+//! Who uses it: the `host`, `mobile-bridge` and `web` crates, through one versioned JSON API
+//! ([`api::handle_json`]). Rust callers may use the typed functions of each module directly.
+//!
+//! The core is pure: no I/O, no clock, no floats. Dates are inputs (`chrono::NaiveDate`), money is
+//! `rust_decimal` rounded half-up to the fen where the national platform rounds ([`money::round_fen`]).
+//! Regional numbers live in effective-dated policy packs ([`policy`]), each value with its citation.
+//!
+//! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `schema` derives the
+//! JSON Schema of the API types.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod codes;
+pub mod error;
+pub mod money;

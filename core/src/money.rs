@@ -1,0 +1,384 @@
+//! Exact money: `rust_decimal`, rounded half-up to the fen (四舍五入, `MidpointAwayFromZero`) only where the
+//! national platform rounds, and the finance-convention upper-case amount (大写).
+//!
+//! On the wire every amount is a decimal **string** ("123.40"): JS numbers would lose fens. Incoming
+//! records may carry JSON numbers or strings (real hospital systems send both) and are accepted either way.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+/// Largest amount the core accepts in any single field: ten billion yuan. Beyond it a record is absurd,
+/// and the bound keeps every product of two inputs far inside `Decimal`'s range (no overflow panics).
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1_410_065_408, 2, 0, false, 0); // 10_000_000_000
+
+/// Round half-up (away from zero) to the fen. The only rounding of money in the core.
+pub fn round_fen(d: Decimal) -> Decimal {
+    d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// An amount of money in yuan, always carried at fen scale in output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Wrap an already-exact value (no rounding).
+    pub fn from_decimal(d: Decimal) -> Self {
+        Money(d)
+    }
+    /// Round half-up to the fen and wrap.
+    pub fn rounded(d: Decimal) -> Self {
+        Money(round_fen(d))
+    }
+    pub fn yuan(n: i64) -> Self {
+        Money(Decimal::from(n))
+    }
+    pub fn dec(self) -> Decimal {
+        self.0
+    }
+    pub fn is_zero(self) -> bool {
+        self.0.is_zero()
+    }
+    pub fn is_negative(self) -> bool {
+        self.0.is_sign_negative() && !self.0.is_zero()
+    }
+    pub fn max(self, o: Money) -> Money {
+        if self >= o { self } else { o }
+    }
+    pub fn min(self, o: Money) -> Money {
+        if self <= o { self } else { o }
+    }
+    /// `max(0, self)`.
+    pub fn clamp0(self) -> Money {
+        self.max(Money::ZERO)
+    }
+    /// The value at fen scale for display ("0.00", "12.30").
+    pub fn to_fen_string(self) -> String {
+        let mut d = round_fen(self.0);
+        d.rescale(2);
+        if d.is_zero() {
+            // "-0.00" must never appear.
+            return "0.00".to_string();
+        }
+        d.to_string()
+    }
+    /// Whether the value has no digits below the fen.
+    pub fn is_fen_exact(self) -> bool {
+        round_fen(self.0) == self.0
+    }
+    pub fn abs(self) -> Money {
+        Money(self.0.abs())
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_fen_string())
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, o: Money) -> Money {
+        Money(self.0 + o.0)
+    }
+}
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, o: Money) -> Money {
+        Money(self.0 - o.0)
+    }
+}
+impl AddAssign for Money {
+    fn add_assign(&mut self, o: Money) {
+        self.0 += o.0;
+    }
+}
+impl SubAssign for Money {
+    fn sub_assign(&mut self, o: Money) {
+        self.0 -= o.0;
+    }
+}
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+impl std::iter::Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, |a, b| a + b)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_fen_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Dec::deserialize(d).map(|x| Money(x.0))
+    }
+}
+
+/// A decimal that is not money (a count, a unit price with six places, a ratio). Serialised as a
+/// string of its exact value; accepted from a JSON number or string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Dec(pub Decimal);
+
+impl Dec {
+    pub const ZERO: Dec = Dec(Decimal::ZERO);
+    pub fn dec(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Dec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.normalize())
+    }
+}
+
+impl Serialize for Dec {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.normalize().to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Dec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // JSON numbers are read through serde_json's `Number`, whose text is the shortest form that
+        // round-trips, i.e. exactly the digits the sender wrote (≤ 15 significant digits, true of every
+        // amount, count and price on the national interface). No arithmetic ever sees a binary float.
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Number(n) => {
+                let text = n.to_string();
+                parse_decimal(&text).map(Dec).ok_or_else(|| {
+                    serde::de::Error::custom(format!("{text} is not a decimal number the core accepts"))
+                })
+            }
+            serde_json::Value::String(s) => parse_decimal(&s)
+                .map(Dec)
+                .ok_or_else(|| serde::de::Error::custom(format!("\"{s}\" is not a decimal number"))),
+            other => Err(serde::de::Error::custom(format!("expected a decimal number, got {other}"))),
+        }
+    }
+}
+
+/// Parse "12.3", "-0.5", "1e3", " 7 " into a decimal; `None` for anything else or out of range.
+pub fn parse_decimal(s: &str) -> Option<Decimal> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t.contains(['e', 'E']) {
+        return Decimal::from_scientific(t).ok();
+    }
+    Decimal::from_str(t).ok()
+}
+
+/// Serde helpers for `Option<Money>` that also treat `""` as absent (real exports do that).
+pub mod opt_money {
+    use super::{Dec, Money};
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            D(Dec),
+            S(String),
+        }
+        match Option::<Raw>::deserialize(d)? {
+            None => Ok(None),
+            Some(Raw::D(x)) => Ok(Some(Money::from_decimal(x.0))),
+            Some(Raw::S(s)) if s.trim().is_empty() => Ok(None),
+            Some(Raw::S(s)) => Err(serde::de::Error::custom(format!("\"{s}\" is not an amount"))),
+        }
+    }
+}
+
+const DIGITS: [&str; 10] = ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"];
+const POS_UNITS: [&str; 4] = ["仟", "佰", "拾", ""];
+const GROUP_UNITS: [&str; 4] = ["万亿", "亿", "万", ""];
+
+/// The amount in Chinese upper case by the finance conventions (大写): 元, one 零 for each run of zeros,
+/// 整 when there are no 角 and 分, 负 for negative amounts. Rounds half-up to the fen first.
+///
+/// `100.00` → 壹佰元整, `1010.05` → 壹仟零壹拾元零伍分, `0.50` → 伍角, `100000000.01` → 壹亿元零壹分.
+/// Amounts of 10^16 yuan or more (far beyond [`MAX_AMOUNT`]) are returned as `None`.
+pub fn daxie(amount: Money) -> Option<String> {
+    let d = round_fen(amount.dec());
+    let negative = d.is_sign_negative() && !d.is_zero();
+    let fen_total = (d.abs() * Decimal::ONE_HUNDRED).trunc();
+    let fen_total: u64 = fen_total.to_string().parse().ok()?;
+    let yuan = fen_total / 100;
+    let jiao = (fen_total / 10 % 10) as usize;
+    let fen = (fen_total % 10) as usize;
+    if yuan >= 10_000_000_000_000_000 {
+        return None;
+    }
+    let mut out = String::new();
+    if negative {
+        out.push('负');
+    }
+    if yuan > 0 {
+        out.push_str(&integer_daxie(yuan));
+        out.push('元');
+    }
+    match (jiao, fen) {
+        (0, 0) => {
+            if yuan == 0 {
+                out.push_str("零元");
+            }
+            out.push('整');
+        }
+        (0, f) => {
+            if yuan > 0 {
+                out.push('零');
+            }
+            out.push_str(DIGITS[f]);
+            out.push('分');
+        }
+        (j, 0) => {
+            out.push_str(DIGITS[j]);
+            out.push('角');
+        }
+        (j, f) => {
+            out.push_str(DIGITS[j]);
+            out.push('角');
+            out.push_str(DIGITS[f]);
+            out.push('分');
+        }
+    }
+    Some(out)
+}
+
+fn integer_daxie(n: u64) -> String {
+    let groups = [n / 1_000_000_000_000 % 10_000, n / 100_000_000 % 10_000, n / 10_000 % 10_000, n % 10_000];
+    let mut out = String::new();
+    let mut zero_pending = false;
+    for (gi, &g) in groups.iter().enumerate() {
+        if g == 0 {
+            if !out.is_empty() {
+                zero_pending = true;
+            }
+            continue;
+        }
+        let digits = [g / 1000, g / 100 % 10, g / 10 % 10, g % 10];
+        for (pi, &dg) in digits.iter().enumerate() {
+            if dg == 0 {
+                if !out.is_empty() {
+                    zero_pending = true;
+                }
+            } else {
+                if zero_pending {
+                    out.push('零');
+                    zero_pending = false;
+                }
+                out.push_str(DIGITS[dg as usize]);
+                out.push_str(POS_UNITS[pi]);
+            }
+        }
+        out.push_str(GROUP_UNITS[gi]);
+        // Zeros at the end of a group are absorbed by its unit (壹佰万贰仟, not 壹佰万零贰仟).
+        zero_pending = false;
+    }
+    out
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["string", "number"],
+            "pattern": "^-?[0-9]+(\\.[0-9]+)?$",
+            "description": "Amount in yuan. Output is always a string at fen scale (\"12.30\"); input may be a JSON number or string."
+        })
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Dec {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dec".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": ["string", "number"],
+            "description": "Exact decimal (count, unit price or ratio). Output is a string; input may be a number or string."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(s: &str) -> Money {
+        Money::from_decimal(Decimal::from_str(s).unwrap())
+    }
+
+    #[test]
+    fn half_up_not_bankers() {
+        assert_eq!(round_fen(Decimal::from_str("2.345").unwrap()).to_string(), "2.35");
+        assert_eq!(round_fen(Decimal::from_str("-2.345").unwrap()).to_string(), "-2.35");
+        assert_eq!(round_fen(Decimal::from_str("0.226").unwrap()).to_string(), "0.23");
+        assert_eq!(round_fen(Decimal::from_str("0.225").unwrap()).to_string(), "0.23");
+    }
+
+    #[test]
+    fn daxie_table() {
+        let cases = [
+            ("100.00", "壹佰元整"),
+            ("1010.05", "壹仟零壹拾元零伍分"),
+            ("0.50", "伍角"),
+            ("100000000.01", "壹亿元零壹分"),
+            ("0", "零元整"),
+            ("0.05", "伍分"),
+            ("10", "壹拾元整"),
+            ("10001", "壹万零壹元整"),
+            ("100010000", "壹亿零壹万元整"),
+            ("11000.5", "壹万壹仟元伍角"),
+            ("3456.78", "叁仟肆佰伍拾陆元柒角捌分"),
+            ("-12.3", "负壹拾贰元叁角"),
+            ("200000", "贰拾万元整"),
+            ("1002003.04", "壹佰万贰仟零叁元零肆分"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(daxie(m(input)).unwrap(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn money_wire_forms() {
+        let a: Money = serde_json::from_str("4.52").unwrap();
+        assert_eq!(a, m("4.52"));
+        let b: Money = serde_json::from_str("\"4.520\"").unwrap();
+        assert_eq!(b, m("4.52"));
+        assert_eq!(serde_json::to_string(&Money::ZERO).unwrap(), "\"0.00\"");
+        assert_eq!(serde_json::to_string(&-m("0.001")).unwrap(), "\"0.00\"");
+        assert!(serde_json::from_str::<Money>("\"abc\"").is_err());
+        assert!(serde_json::from_str::<Money>("1e30").is_err());
+        let p: Dec = serde_json::from_str("0.1").unwrap();
+        assert_eq!(p.0, Decimal::from_str("0.1").unwrap());
+    }
+
+    #[test]
+    fn max_amount_is_ten_billion() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(10_000_000_000i64));
+    }
+}
+
