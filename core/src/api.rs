@@ -125,6 +125,7 @@ fn dispatch(op: &str, request: Value) -> Result<Value, ApiError> {
             })?;
             encode(&DaxieResponse { amount: r.amount, daxie: d })
         }
+        _ if op.starts_with("clearing.") || op.starts_with("calendar.") => crate::clearing::dispatch(op, request),
         _ => Err(ApiError::new(
             ErrorCode::UnknownOp,
             format!("未知操作“{op}”"),

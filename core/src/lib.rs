@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod clearing;
 pub mod codes;
 pub mod error;
 pub mod money;
