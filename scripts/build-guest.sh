@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Build the Yidi guest module (the core behind the i32 C ABI, see guest/README.md) and print its path.
+#   scripts/build-guest.sh          -> <target>/wasm32-unknown-unknown/wasm/yidi_guest.wasm
+#   scripts/build-guest.sh --opt    -> also runs wasm-opt -Oz (npm binaryen@132), prints yidi_guest.opt.wasm
+#   scripts/build-guest.sh --mvp    -> --opt plus lowering to WebAssembly 1.0 (no sign-ext / bulk-memory),
+#                                      for engines such as iOS mini-programs; prints yidi_guest.mvp.wasm
+# Only the path goes to stdout; progress goes to stderr, so `WASM=$(scripts/build-guest.sh)` works.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+mode=${1:-}
+need_wasm_target >&2
+target_dir=${CARGO_TARGET_DIR:-target}
+cargo build --locked -p yidi-guest --target wasm32-unknown-unknown --profile wasm >&2
+wasm="$target_dir/wasm32-unknown-unknown/wasm/yidi_guest.wasm"
+[ -f "$wasm" ] || { echo "build-guest: $wasm was not produced" >&2; exit 1; }
+if [ -z "$mode" ]; then echo "$(cd "$(dirname "$wasm")" && pwd)/$(basename "$wasm")"; exit 0; fi
+
+# wasm-opt from npm binaryen@132 (Debian's binaryen is too old for Rust 1.95 output), kept under the target dir.
+tools="$target_dir/yidi-tools"
+if [ ! -x "$tools/node_modules/.bin/wasm-opt" ]; then
+  need_apt npm npm >&2
+  mkdir -p "$tools"
+  npm install --silent --prefix "$tools" binaryen@132 >&2
+fi
+wasm_opt="$tools/node_modules/.bin/wasm-opt"
+case "$mode" in
+  --opt) out="${wasm%.wasm}.opt.wasm"; "$wasm_opt" -Oz --strip-debug --strip-producers "$wasm" -o "$out" >&2 ;;
+  --mvp) out="${wasm%.wasm}.mvp.wasm"
+         "$wasm_opt" -Oz --strip-debug --strip-producers --signext-lowering --llvm-memory-copy-fill-lowering \
+           --llvm-nontrapping-fptoint-lowering "$wasm" -o "$out" >&2 ;;
+  *) echo "usage: $0 [--opt|--mvp]" >&2; exit 2 ;;
+esac
+echo "$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
