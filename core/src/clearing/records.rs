@@ -1,0 +1,388 @@
+//! Settlement records as monthly clearing reads them (national `setlinfo` names), and the pure NDJSON / CSV
+//! readers that host and bridge share. Reading the file is the host's job; these take its text.
+
+use crate::codes::Admdvs;
+use crate::error::{ApiError, ErrorCode};
+use crate::money::{MAX_AMOUNT, Money, opt_money};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// One settlement (or its reversal / return, with negative amounts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SettlementRecord {
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub setl_id: Option<String>,
+    /// 参保地医保区划 (the payer).
+    pub insuplc_admdvs: Admdvs,
+    /// 就医地医保区划 (the receiver). `mdtrtarea_admdvs` is accepted too.
+    #[serde(alias = "mdtrtarea_admdvs")]
+    pub mdtrtarea_admvs: Admdvs,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub med_type: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub clr_type: Option<String>,
+    /// `YYYY-MM-DD` or `YYYY-MM-DD HH:MM:SS`.
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub setl_time: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub medfee_sumamt: Option<Money>,
+    /// 基金支付总额; when absent, the sum of the fund columns below.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub fund_pay_sumamt: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub hifp_pay: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub cvlserv_pay: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub hifes_pay: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub hifmi_pay: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub hifob_pay: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub maf_pay: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub oth_pay: Option<Money>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub hifdm_pay: Option<Money>,
+    /// 个人账户支出: cleared between regions only when the request says `include_acct_pay`.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub acct_pay: Option<Money>,
+    /// 扣减金额: the treatment place's audit deduction on this settlement (002 §51; 003 §55). No national
+    /// field name exists for it; `audit_deduct_amt` is accepted too.
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
+    #[serde(
+        default,
+        with = "opt_money",
+        alias = "audit_deduct_amt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub deduct_amt: Option<Money>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub psn_no: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certno: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub psn_name: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub gend: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fixmedins_name: Option<String>,
+    /// 住院号 (`medrcdno` accepted).
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        alias = "medrcdno",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ipt_no: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub invono: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub begndate: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enddate: Option<String>,
+}
+
+impl SettlementRecord {
+    /// 医保基金支付金额 of this record: `fund_pay_sumamt`, or the sum of the fund columns when absent;
+    /// plus `acct_pay` when personal-account payments are cleared too.
+    pub fn fund_amount(&self, include_acct_pay: bool) -> Money {
+        let funds = match self.fund_pay_sumamt {
+            Some(f) => f,
+            None => [
+                self.hifp_pay,
+                self.cvlserv_pay,
+                self.hifes_pay,
+                self.hifmi_pay,
+                self.hifob_pay,
+                self.maf_pay,
+                self.oth_pay,
+                self.hifdm_pay,
+            ]
+            .into_iter()
+            .flatten()
+            .sum(),
+        };
+        if include_acct_pay {
+            funds + self.acct_pay.unwrap_or(Money::ZERO)
+        } else {
+            funds
+        }
+    }
+
+    /// Whether the record is an inpatient stay (`med_type` 2x or `clr_type` 21).
+    pub fn is_inpatient(&self) -> bool {
+        self.med_type.as_deref().is_some_and(|m| m.starts_with('2'))
+            || self.clr_type.as_deref().is_some_and(|c| c == "21")
+    }
+
+    /// Check the amounts clearing relies on: present, at the fen, within bounds.
+    pub fn check_amounts(&self) -> Result<(), ApiError> {
+        let fields = [
+            ("medfee_sumamt", self.medfee_sumamt),
+            ("fund_pay_sumamt", self.fund_pay_sumamt),
+            ("hifp_pay", self.hifp_pay),
+            ("acct_pay", self.acct_pay),
+            ("deduct_amt", self.deduct_amt),
+        ];
+        for (name, v) in fields {
+            if let Some(m) = v {
+                if !m.is_fen_exact() {
+                    return Err(ApiError::new(
+                        ErrorCode::Amount,
+                        format!("{name} 金额 {} 不是精确到分的金额", m.dec()),
+                        format!("{name} amount {} is not exact to the fen", m.dec()),
+                    )
+                    .at(name));
+                }
+                if m.dec().abs() > MAX_AMOUNT {
+                    return Err(ApiError::new(
+                        ErrorCode::Amount,
+                        format!("{name} 金额超出上限"),
+                        format!("{name} amount beyond the accepted maximum"),
+                    )
+                    .at(name));
+                }
+            }
+        }
+        if self.fund_pay_sumamt.is_none() && self.hifp_pay.is_none() {
+            return Err(ApiError::missing("fund_pay_sumamt"));
+        }
+        Ok(())
+    }
+
+    /// The settlement date (first 10 characters of `setl_time`), if given and valid.
+    pub fn setl_date(&self) -> Option<chrono::NaiveDate> {
+        let t = self.setl_time.as_deref()?;
+        chrono::NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()
+    }
+}
+
+/// A code or text sent as a JSON string or number; blank is absent.
+fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        S(String),
+        I(i64),
+        U(u64),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        None => None,
+        Some(Raw::S(s)) => {
+            let t = s.trim();
+            if t.is_empty() { None } else { Some(t.to_string()) }
+        }
+        Some(Raw::I(n)) => Some(n.to_string()),
+        Some(Raw::U(n)) => Some(n.to_string()),
+    })
+}
+
+fn line_error(line: usize, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        ErrorCode::Json,
+        format!("第 {line} 行不是有效的结算记录：{e}"),
+        format!("line {line} is not a valid settlement record: {e}"),
+    )
+    .at(format!("line {line}"))
+}
+
+/// Read NDJSON (one JSON object a line; blank lines skipped). Errors name the line (1-based).
+pub fn parse_ndjson(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let l = line.trim();
+        if l.is_empty() {
+            continue;
+        }
+        let r: SettlementRecord = serde_json::from_str(l).map_err(|e| line_error(i + 1, e))?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Read CSV with a header row of national field names (UTF-8, optional BOM, `,` separated, RFC 4180
+/// quoting, CRLF or LF). Unknown columns are ignored; empty cells are absent values.
+pub fn parse_csv(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let rows = csv_rows(text)?;
+    let mut it = rows.into_iter();
+    let Some((_, header)) = it.next() else {
+        return Ok(Vec::new());
+    };
+    let header: Vec<String> = header.into_iter().map(|h| h.trim().to_string()).collect();
+    let mut out = Vec::new();
+    for (line, cells) in it {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if cells.len() > header.len() {
+            return Err(line_error(
+                line,
+                format!(
+                    "{} cells but the header has {} columns",
+                    cells.len(),
+                    header.len()
+                ),
+            ));
+        }
+        let mut obj = serde_json::Map::new();
+        for (h, c) in header.iter().zip(cells) {
+            let c = c.trim();
+            if !c.is_empty() && !h.is_empty() {
+                obj.insert(h.clone(), serde_json::Value::String(c.to_string()));
+            }
+        }
+        let r: SettlementRecord =
+            serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| line_error(line, e))?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
+/// Split CSV text into rows of cells, each with its 1-based starting line.
+fn csv_rows(text: &str) -> Result<Vec<(usize, Vec<String>)>, ApiError> {
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut cell = String::new();
+    let mut in_quotes = false;
+    let mut line = 1usize;
+    let mut row_line = 1usize;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    cell.push('"');
+                    chars.next();
+                }
+                '"' => in_quotes = false,
+                '\n' => {
+                    line += 1;
+                    cell.push(c);
+                }
+                _ => cell.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if cell.trim().is_empty() => {
+                cell.clear();
+                in_quotes = true;
+            }
+            ',' => row.push(std::mem::take(&mut cell)),
+            '\r' => {}
+            '\n' => {
+                row.push(std::mem::take(&mut cell));
+                rows.push((row_line, std::mem::take(&mut row)));
+                line += 1;
+                row_line = line;
+            }
+            _ => cell.push(c),
+        }
+    }
+    if in_quotes {
+        return Err(line_error(row_line, "unterminated quoted cell"));
+    }
+    if !cell.is_empty() || !row.is_empty() {
+        row.push(cell);
+        rows.push((row_line, row));
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ndjson_numbers_and_strings() {
+        let t = "{\"setl_id\":\"S1\",\"insuplc_admdvs\":\"610100\",\"mdtrtarea_admvs\":330100,\"fund_pay_sumamt\":12.3}\n\n\
+                 {\"setl_id\":2,\"insuplc_admdvs\":\"610100\",\"mdtrtarea_admdvs\":\"330100\",\"hifp_pay\":\"5.00\",\"hifob_pay\":\"1.10\"}\n";
+        let r = parse_ndjson(t).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].fund_amount(false).to_string(), "12.30");
+        assert_eq!(r[1].fund_amount(false).to_string(), "6.10");
+        assert_eq!(r[1].setl_id.as_deref(), Some("2"));
+        let e = parse_ndjson("{\"insuplc_admdvs\":\"61\"}\n").unwrap_err();
+        assert_eq!(e.path, "line 1");
+    }
+
+    #[test]
+    fn csv_quotes_bom_crlf() {
+        let t = "\u{feff}setl_id,insuplc_admdvs,mdtrtarea_admvs,fund_pay_sumamt,fixmedins_name\r\n\
+                 S1,610100,330100,100.00,\"浙江大学医学院附属第一医院, 庆春院区\"\r\n\
+                 S2,610100,330100,-20.50,\"a \"\"b\"\"\"\r\n";
+        let r = parse_csv(t).unwrap();
+        assert_eq!(r.len(), 2);
+        assert_eq!(
+            r[0].fixmedins_name.as_deref(),
+            Some("浙江大学医学院附属第一医院, 庆春院区")
+        );
+        assert_eq!(r[1].fixmedins_name.as_deref(), Some("a \"b\""));
+        assert_eq!(r[1].fund_amount(false).to_string(), "-20.50");
+        let e = parse_csv("setl_id,insuplc_admdvs\nS1,abc\n").unwrap_err();
+        assert_eq!(e.path, "line 2");
+    }
+}
