@@ -5,10 +5,13 @@
 //! `{"api_version": "1", "op": "settle", "ok": false, "error": {"code": "E_…", "message_zh": …, "message_en": …, "path": …}}`.
 //! The same input gives byte-identical output on every host: no maps with random order, no clock.
 
+use crate::catalog::Catalog;
 use crate::error::{ApiError, ErrorCode};
 use crate::money::{Money, daxie};
+use crate::policy::{Pack, PackSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::OnceLock;
 
 /// The API version this core speaks.
 pub const API_VERSION: &str = "1";
@@ -21,6 +24,60 @@ struct Envelope {
     op: String,
     #[serde(default)]
     request: Value,
+    /// Policy packs given inline for this call; each replaces the shipped pack of its region.
+    #[serde(default)]
+    packs: Vec<Value>,
+    /// Catalogs given inline for this call, as CSV text.
+    #[serde(default)]
+    catalogs: Vec<InlineCatalog>,
+}
+
+#[derive(Debug, Deserialize)]
+struct InlineCatalog {
+    name: String,
+    csv: String,
+}
+
+/// The shipped packs, parsed once per process (or wasm instance).
+fn embedded() -> Result<&'static PackSet, ApiError> {
+    static SET: OnceLock<Result<PackSet, ApiError>> = OnceLock::new();
+    SET.get_or_init(|| {
+        #[cfg(feature = "embedded-packs")]
+        {
+            PackSet::embedded().map_err(ApiError::from)
+        }
+        #[cfg(not(feature = "embedded-packs"))]
+        {
+            Ok(PackSet::new())
+        }
+    })
+    .as_ref()
+    .map_err(Clone::clone)
+}
+
+/// The packs for one call: the shipped ones, overridden by any given inline.
+fn packs_for(
+    env_packs: Vec<Value>,
+    catalogs: Vec<InlineCatalog>,
+) -> Result<std::borrow::Cow<'static, PackSet>, ApiError> {
+    let base = embedded()?;
+    if env_packs.is_empty() && catalogs.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(base));
+    }
+    let mut set = base.clone();
+    for (i, v) in env_packs.into_iter().enumerate() {
+        let name = format!("inline pack #{i}");
+        let text = v.to_string();
+        set.insert_pack(
+            Pack::from_json(&name, &text).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
+        );
+    }
+    for (i, c) in catalogs.into_iter().enumerate() {
+        set.insert_catalog(
+            Catalog::from_csv(&c.name, &c.csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
+        );
+    }
+    Ok(std::borrow::Cow::Owned(set))
 }
 
 #[derive(Debug, Serialize)]
@@ -42,7 +99,11 @@ pub fn handle_json(input: &str) -> String {
             Err(ApiError::new(
                 ErrorCode::TooLarge,
                 format!("请求过大：{} 字节，上限 {} 字节", input.len(), MAX_REQUEST_BYTES),
-                format!("request too large: {} bytes, limit {} bytes", input.len(), MAX_REQUEST_BYTES),
+                format!(
+                    "request too large: {} bytes, limit {} bytes",
+                    input.len(),
+                    MAX_REQUEST_BYTES
+                ),
             )),
         );
     }
@@ -62,20 +123,38 @@ pub fn handle_json(input: &str) -> String {
     if env.api_version != API_VERSION {
         let e = ApiError::new(
             ErrorCode::Version,
-            format!("不支持的 API 版本“{}”，本核心使用版本 {API_VERSION}", env.api_version),
-            format!("unsupported api_version \"{}\"; this core speaks version {API_VERSION}", env.api_version),
+            format!(
+                "不支持的 API 版本“{}”，本核心使用版本 {API_VERSION}",
+                env.api_version
+            ),
+            format!(
+                "unsupported api_version \"{}\"; this core speaks version {API_VERSION}",
+                env.api_version
+            ),
         )
         .at("api_version");
         return reply(&env.op, Err(e));
     }
-    let out = dispatch(&env.op, env.request);
+    let out = packs_for(env.packs, env.catalogs).and_then(|p| dispatch(&p, &env.op, env.request));
     reply(&env.op, out)
 }
 
 fn reply(op: &str, out: Result<Value, ApiError>) -> String {
     let r = match out {
-        Ok(v) => Reply { api_version: API_VERSION, op, ok: true, result: Some(v), error: None },
-        Err(e) => Reply { api_version: API_VERSION, op, ok: false, result: None, error: Some(e) },
+        Ok(v) => Reply {
+            api_version: API_VERSION,
+            op,
+            ok: true,
+            result: Some(v),
+            error: None,
+        },
+        Err(e) => Reply {
+            api_version: API_VERSION,
+            op,
+            ok: false,
+            result: None,
+            error: Some(e),
+        },
     };
     serde_json::to_string(&r).unwrap_or_else(|_| {
         // Serialising our own plain structs cannot fail; keep a constant answer rather than panic.
@@ -94,12 +173,23 @@ pub fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
         } else {
             ErrorCode::Json
         };
-        ApiError::new(code, format!("请求内容有误：{msg}"), format!("invalid request: {msg}")).at("request")
+        ApiError::new(
+            code,
+            format!("请求内容有误：{msg}"),
+            format!("invalid request: {msg}"),
+        )
+        .at("request")
     })
 }
 
 fn encode<T: Serialize>(t: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(t).map_err(|e| ApiError::new(ErrorCode::Json, format!("内部序列化错误：{e}"), format!("internal serialisation error: {e}")))
+    serde_json::to_value(t).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Json,
+            format!("内部序列化错误：{e}"),
+            format!("internal serialisation error: {e}"),
+        )
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,21 +205,133 @@ pub struct DaxieResponse {
     pub daxie: String,
 }
 
-fn dispatch(op: &str, request: Value) -> Result<Value, ApiError> {
+/// One entry of `packs.list`.
+#[derive(Debug, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PackSummary {
+    pub region: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub summary: String,
+    pub source: String,
+    /// Dated values not verified against an official text.
+    pub unverified_values: usize,
+    /// Items in the region's treatment-place catalog (0 when none ships).
+    pub catalog_items: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PackGetRequest {
+    pub region: crate::codes::Admdvs,
+}
+
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SplitRequest {
+    /// Treatment place whose catalog applies.
+    pub mdtrtarea_admvs: crate::codes::Admdvs,
+    pub lines: Vec<crate::model::FeeLine>,
+}
+
+/// Every op of the API with its request type's schema name (for docs and the schema file).
+pub const OPS: [(&str, &str); 17] = [
+    ("version", "—"),
+    ("amount.daxie", "DaxieRequest"),
+    ("packs.list", "—"),
+    ("pack.get", "PackGetRequest"),
+    ("filing.validate", "FilingApplication"),
+    ("filing.window", "WindowRequest"),
+    ("filing.change", "ChangeRequest"),
+    ("filing.cancel", "CancelRequest"),
+    ("coverage.resolve", "CoverageRequest"),
+    ("lines.split", "SplitRequest"),
+    ("settle", "SettleRequest"),
+    ("settle.reverse", "ReverseRequest"),
+    ("settle.refund", "RefundRequest"),
+    ("estimate", "EstimateRequest"),
+    ("verify", "VerifyRequest"),
+    ("precheck", "PrecheckRequest"),
+    ("clearing.* / calendar.*", "see clearing module"),
+];
+
+fn dispatch(packs: &PackSet, op: &str, request: Value) -> Result<Value, ApiError> {
     match op {
-        "version" => encode(&serde_json::json!({ "api_version": API_VERSION, "core_version": env!("CARGO_PKG_VERSION") })),
+        "version" => encode(
+            &serde_json::json!({ "api_version": API_VERSION, "core_version": env!("CARGO_PKG_VERSION") }),
+        ),
         "amount.daxie" => {
             let r: DaxieRequest = decode(request)?;
             let d = daxie(r.amount).ok_or_else(|| {
-                ApiError::new(ErrorCode::Amount, "金额过大，无法写成大写", "amount too large to write in upper case").at("request.amount")
+                ApiError::new(
+                    ErrorCode::Amount,
+                    "金额过大，无法写成大写",
+                    "amount too large to write in upper case",
+                )
+                .at("request.amount")
             })?;
-            encode(&DaxieResponse { amount: r.amount, daxie: d })
+            encode(&DaxieResponse {
+                amount: r.amount,
+                daxie: d,
+            })
         }
-        _ if op.starts_with("clearing.") || op.starts_with("calendar.") => crate::clearing::dispatch(op, request),
+        "packs.list" => {
+            let list: Vec<PackSummary> = packs
+                .packs()
+                .map(|p| PackSummary {
+                    region: p.region.code().to_string(),
+                    name_zh: p.name_zh.clone(),
+                    name_en: p.name_en.clone(),
+                    summary: p.summary.clone(),
+                    source: p.source.clone(),
+                    unverified_values: p.unverified_count(),
+                    catalog_items: packs.catalog(&p.region).map_or(0, Catalog::len),
+                })
+                .collect();
+            encode(&list)
+        }
+        "pack.get" => {
+            let r: PackGetRequest = decode(request)?;
+            encode(packs.pack(&r.region)?)
+        }
+        "filing.validate" => encode(&crate::filing::validate(packs, &decode(request)?)?),
+        "filing.window" => encode(&crate::filing::window_op(packs, &decode(request)?)?),
+        "filing.change" => encode(&crate::filing::change(packs, &decode(request)?)?),
+        "filing.cancel" => encode(&crate::filing::cancel(packs, &decode(request)?)?),
+        "coverage.resolve" => {
+            let r: crate::coverage::CoverageRequest = decode(request)?;
+            let pack = packs.pack(&r.person.insuplc_admdvs)?;
+            encode(&crate::coverage::resolve(pack, &r.person, &r.visit, &r.filings)?)
+        }
+        "lines.split" => {
+            let r: SplitRequest = decode(request)?;
+            let cat = packs.catalog(&r.mdtrtarea_admvs);
+            let mut out = Vec::with_capacity(r.lines.len());
+            for (i, l) in r.lines.iter().enumerate() {
+                crate::settle::check_line(l, i)?;
+                out.push(crate::settle::split_line(l, cat));
+            }
+            encode(&out)
+        }
+        "settle" => encode(&crate::settle::settle(packs, &decode(request)?)?),
+        "settle.reverse" => encode(&crate::settle::reverse(&decode(request)?)?),
+        "settle.refund" => encode(&crate::settle::refund(packs, &decode(request)?)?),
+        "estimate" => encode(&crate::estimate::estimate(packs, &decode(request)?)?),
+        "verify" => encode(&crate::verify::verify(packs, &decode(request)?)?),
+        "precheck" => encode(&crate::precheck::precheck(packs, &decode(request)?)?),
+        _ if op.starts_with("clearing.") || op.starts_with("calendar.") => {
+            crate::clearing::dispatch(op, request)
+        }
         _ => Err(ApiError::new(
             ErrorCode::UnknownOp,
-            format!("未知操作“{op}”"),
-            format!("unknown op \"{op}\""),
+            format!(
+                "未知操作“{op}”；可用操作：{}",
+                OPS.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")
+            ),
+            format!(
+                "unknown op \"{op}\"; ops: {}",
+                OPS.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")
+            ),
         )
         .at("op")),
     }

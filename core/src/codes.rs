@@ -69,9 +69,10 @@ impl Insutype {
         match s {
             "310" => Ok(Insutype::Employee),
             "390" | "391" => Ok(Insutype::Resident),
-            _ => Err(ApiError::unknown_code("insutype", s)
-                .at("insutype")
-                .with_hint("只接受 310 职工医保或 390 居民医保", "settlements run under 310 or 390 only")),
+            _ => Err(ApiError::unknown_code("insutype", s).at("insutype").with_hint(
+                "只接受 310 职工医保或 390 居民医保",
+                "settlements run under 310 or 390 only",
+            )),
         }
     }
     pub fn code(self) -> &'static str {
@@ -122,6 +123,10 @@ impl MedType {
         } else {
             Err(ApiError::unknown_code("med_type", s).at("med_type"))
         }
+    }
+    /// 21 普通住院.
+    pub fn ordinary_inpatient() -> MedType {
+        MedType("21".to_string())
     }
     pub fn code(&self) -> &str {
         &self.0
@@ -199,7 +204,9 @@ pub enum PsnClass {
 impl PsnType {
     pub fn parse(s: &str) -> Result<Self, ApiError> {
         let c = s.trim();
-        if c.len() >= 2 && c.chars().all(|ch| ch.is_ascii_digit()) && matches!(&c[..2], "11" | "12" | "13" | "14" | "15" | "16")
+        if c.len() >= 2
+            && c.chars().all(|ch| ch.is_ascii_digit())
+            && matches!(&c[..2], "11" | "12" | "13" | "14" | "15" | "16")
         {
             Ok(PsnType(c.to_string()))
         } else {
@@ -278,11 +285,24 @@ code_serde!(ChrgitmLv, "chrgitm_lv: 01 甲 / 02 乙 / 03 丙 (1/2/3 accepted)");
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ChrgitmType(u8);
 impl ChrgitmType {
-    const CODES: [&'static str; 14] =
-        ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14"];
+    const CODES: [&'static str; 14] = [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14",
+    ];
     const NAMES: [&'static str; 14] = [
-        "床位费", "诊察费", "检查费", "化验费", "治疗费", "手术费", "护理费", "卫生材料费", "西药费", "中药饮片费",
-        "中成药费", "一般诊疗费", "挂号费", "其他费",
+        "床位费",
+        "诊察费",
+        "检查费",
+        "化验费",
+        "治疗费",
+        "手术费",
+        "护理费",
+        "卫生材料费",
+        "西药费",
+        "中药饮片费",
+        "中成药费",
+        "一般诊疗费",
+        "挂号费",
+        "其他费",
     ];
     pub fn parse(s: &str) -> Result<Self, ApiError> {
         let p = pad(s.trim(), 2);
@@ -314,8 +334,10 @@ impl Admdvs {
         if c.len() == 6 && c.chars().all(|ch| ch.is_ascii_digit()) && &c[..2] != "00" {
             Ok(Admdvs(c.to_string()))
         } else {
-            Err(ApiError::unknown_code("admdvs", s)
-                .with_hint("医保区划应为6位数字，如 610100", "a region code has six digits, e.g. 610100"))
+            Err(ApiError::unknown_code("admdvs", s).with_hint(
+                "医保区划应为6位数字，如 610100",
+                "a region code has six digits, e.g. 610100",
+            ))
         }
     }
     pub fn code(&self) -> &str {
@@ -337,7 +359,11 @@ impl Admdvs {
     }
     /// The pooling area (统筹区): the city (first four digits), or the whole municipality.
     pub fn pooling_area(&self) -> String {
-        if self.is_municipality() { self.province().to_string() } else { self.0[..4].to_string() }
+        if self.is_municipality() {
+            self.province().to_string()
+        } else {
+            self.0[..4].to_string()
+        }
     }
     pub fn same_pooling_area(&self, o: &Admdvs) -> bool {
         self.pooling_area() == o.pooling_area()
@@ -408,7 +434,10 @@ impl FacilityLevel {
         }
     }
 }
-code_serde!(FacilityLevel, "facility level: 3 三级, 2 二级, 1 一级, 0 社区/基层");
+code_serde!(
+    FacilityLevel,
+    "facility level: 3 三级, 2 二级, 1 一级, 0 社区/基层"
+);
 
 /// The settlement columns a fund payment lands in (NATIONAL_SPEC.md §4, `fund_pay_type` mapping).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -494,7 +523,10 @@ mod tests {
     fn med_type_classes() {
         assert_eq!(MedType::parse("21").unwrap().class(), MedClass::Inpatient);
         assert_eq!(MedType::parse("2114").unwrap().class(), MedClass::Inpatient);
-        assert_eq!(MedType::parse("140104").unwrap().class(), MedClass::ChronicOutpatient);
+        assert_eq!(
+            MedType::parse("140104").unwrap().class(),
+            MedClass::ChronicOutpatient
+        );
         assert_eq!(MedType::parse("41").unwrap().class(), MedClass::Pharmacy);
         assert_eq!(MedType::parse("52").unwrap().class(), MedClass::Maternity);
         assert!(MedType::parse("31").is_err());

@@ -80,7 +80,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        ApiError { code, message_zh: zh.into(), message_en: en.into(), path: String::new() }
+        ApiError {
+            code,
+            message_zh: zh.into(),
+            message_en: en.into(),
+            path: String::new(),
+        }
     }
 
     /// Attach the input path the error is about.
@@ -97,8 +102,12 @@ impl ApiError {
     }
 
     pub fn missing(field: &str) -> Self {
-        ApiError::new(ErrorCode::MissingField, format!("缺少必填字段 {field}"), format!("missing required field {field}"))
-            .at(field)
+        ApiError::new(
+            ErrorCode::MissingField,
+            format!("缺少必填字段 {field}"),
+            format!("missing required field {field}"),
+        )
+        .at(field)
     }
 
     pub fn unknown_code(table: &str, got: &str) -> Self {
@@ -137,7 +146,11 @@ pub struct PackError {
 
 impl PackError {
     pub fn new(file: impl Into<String>, key: impl Into<String>, reason: impl Into<String>) -> Self {
-        PackError { file: file.into(), key: key.into(), reason: reason.into() }
+        PackError {
+            file: file.into(),
+            key: key.into(),
+            reason: reason.into(),
+        }
     }
     pub fn file(&self) -> &str {
         &self.file

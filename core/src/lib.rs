@@ -16,7 +16,18 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod catalog;
 pub mod clearing;
 pub mod codes;
+pub mod coverage;
+pub mod csv;
 pub mod error;
+pub mod estimate;
+pub mod filing;
+pub mod model;
 pub mod money;
+pub mod policy;
+pub mod precheck;
+pub mod settle;
+pub mod trace;
+pub mod verify;

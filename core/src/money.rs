@@ -166,7 +166,9 @@ impl<'de> Deserialize<'de> for Dec {
             serde_json::Value::String(s) => parse_decimal(&s)
                 .map(Dec)
                 .ok_or_else(|| serde::de::Error::custom(format!("\"{s}\" is not a decimal number"))),
-            other => Err(serde::de::Error::custom(format!("expected a decimal number, got {other}"))),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a decimal number, got {other}"
+            ))),
         }
     }
 }
@@ -264,7 +266,12 @@ pub fn daxie(amount: Money) -> Option<String> {
 }
 
 fn integer_daxie(n: u64) -> String {
-    let groups = [n / 1_000_000_000_000 % 10_000, n / 100_000_000 % 10_000, n / 10_000 % 10_000, n % 10_000];
+    let groups = [
+        n / 1_000_000_000_000 % 10_000,
+        n / 100_000_000 % 10_000,
+        n / 10_000 % 10_000,
+        n % 10_000,
+    ];
     let mut out = String::new();
     let mut zero_pending = false;
     for (gi, &g) in groups.iter().enumerate() {
@@ -334,7 +341,10 @@ mod tests {
     #[test]
     fn half_up_not_bankers() {
         assert_eq!(round_fen(Decimal::from_str("2.345").unwrap()).to_string(), "2.35");
-        assert_eq!(round_fen(Decimal::from_str("-2.345").unwrap()).to_string(), "-2.35");
+        assert_eq!(
+            round_fen(Decimal::from_str("-2.345").unwrap()).to_string(),
+            "-2.35"
+        );
         assert_eq!(round_fen(Decimal::from_str("0.226").unwrap()).to_string(), "0.23");
         assert_eq!(round_fen(Decimal::from_str("0.225").unwrap()).to_string(), "0.23");
     }
@@ -381,4 +391,3 @@ mod tests {
         assert_eq!(MAX_AMOUNT, Decimal::from(10_000_000_000i64));
     }
 }
-

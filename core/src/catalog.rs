@@ -1,0 +1,189 @@
+//! The treatment place's catalog (支付范围: 药品、诊疗项目、医用耗材): per item its class 甲/乙/丙, its
+//! self-pay proportion, price ceiling and restricted-use flag. Direct settlement uses the treatment
+//! place's catalog; manual reimbursement uses the insured place's (002 经办规程§9; 003 §6, §17).
+//!
+//! Catalogs are CSV files with a header and `# key: value` comment lines for metadata:
+//! `med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite`.
+
+use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType};
+use crate::error::PackError;
+use crate::money::{Dec, Money, parse_decimal};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `pric_uplmt_amt` value meaning "no ceiling".
+pub const NO_PRICE_CEILING: i64 = 999_999;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CatalogItem {
+    pub med_list_codg: String,
+    pub med_list_name: String,
+    pub med_chrgitm_type: ChrgitmType,
+    pub chrgitm_lv: ChrgitmLv,
+    pub selfpay_prop: Dec,
+    /// `None` = no ceiling (999999 in the interface).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pric_uplmt_amt: Option<Money>,
+    pub lmt_used_flag: bool,
+    pub verified: bool,
+    pub cite: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    region: Admdvs,
+    name: String,
+    source: String,
+    items: BTreeMap<String, CatalogItem>,
+}
+
+const COLUMNS: [&str; 9] = [
+    "med_list_codg",
+    "med_list_name",
+    "med_chrgitm_type",
+    "chrgitm_lv",
+    "selfpay_prop",
+    "pric_uplmt_amt",
+    "lmt_used_flag",
+    "verified",
+    "cite",
+];
+
+impl Catalog {
+    /// Load a catalog CSV. Metadata comments `# region: 610100` and `# name: …` are required.
+    pub fn from_csv(file: &str, text: &str) -> Result<Catalog, PackError> {
+        let mut region = None;
+        let mut name = None;
+        for l in text.lines() {
+            let Some(rest) = l.trim().strip_prefix('#') else {
+                continue;
+            };
+            if let Some((k, v)) = rest.split_once(':') {
+                match k.trim() {
+                    "region" => region = Some(v.trim().to_string()),
+                    "name" => name = Some(v.trim().to_string()),
+                    _ => {}
+                }
+            }
+        }
+        let region_text =
+            region.ok_or_else(|| PackError::new(file, "# region", "missing `# region: <admdvs>` line"))?;
+        let region = Admdvs::parse(&region_text).map_err(|_| {
+            PackError::new(
+                file,
+                "# region",
+                format!("\"{region_text}\" is not a 6-digit region code"),
+            )
+        })?;
+        let name = name.ok_or_else(|| PackError::new(file, "# name", "missing `# name: …` line"))?;
+        let rows = crate::csv::parse(text, true)
+            .map_err(|e| PackError::new(file, format!("line {}", e.line), e.reason))?;
+        let mut it = rows.into_iter();
+        let (_, header) = it
+            .next()
+            .ok_or_else(|| PackError::new(file, "header", "no header row"))?;
+        let header: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+        if header != COLUMNS {
+            return Err(PackError::new(
+                file,
+                "header",
+                format!("expected columns {}", COLUMNS.join(",")),
+            ));
+        }
+        let mut items = BTreeMap::new();
+        for (line, row) in it {
+            let at = |col: usize| format!("line {line} {}", COLUMNS[col]);
+            if row.len() != COLUMNS.len() {
+                return Err(PackError::new(
+                    file,
+                    format!("line {line}"),
+                    format!("{} fields, expected {}", row.len(), COLUMNS.len()),
+                ));
+            }
+            let f = |i: usize| row[i].trim();
+            let code = f(0).to_string();
+            if code.is_empty() {
+                return Err(PackError::new(file, at(0), "empty code"));
+            }
+            let chrg_type =
+                ChrgitmType::parse(f(2)).map_err(|e| PackError::new(file, at(2), e.message_en))?;
+            let lv = ChrgitmLv::parse(f(3)).map_err(|e| PackError::new(file, at(3), e.message_en))?;
+            let prop = parse_decimal(f(4))
+                .filter(|d| !d.is_sign_negative() && *d <= rust_decimal::Decimal::ONE)
+                .ok_or_else(|| {
+                    PackError::new(
+                        file,
+                        at(4),
+                        format!("\"{}\" is not a proportion within 0–1", f(4)),
+                    )
+                })?;
+            let ceiling = parse_decimal(f(5))
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| PackError::new(file, at(5), format!("\"{}\" is not an amount", f(5))))?;
+            let ceiling = (ceiling != rust_decimal::Decimal::from(NO_PRICE_CEILING))
+                .then(|| Money::from_decimal(ceiling));
+            let lmt = match f(6) {
+                "0" | "" => false,
+                "1" => true,
+                o => return Err(PackError::new(file, at(6), format!("\"{o}\" is not 0 or 1"))),
+            };
+            let verified = match f(7) {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                o => {
+                    return Err(PackError::new(
+                        file,
+                        at(7),
+                        format!("\"{o}\" is not true or false"),
+                    ));
+                }
+            };
+            if f(8).is_empty() {
+                return Err(PackError::new(file, at(8), "every item needs a citation"));
+            }
+            let item = CatalogItem {
+                med_list_codg: code.clone(),
+                med_list_name: f(1).to_string(),
+                med_chrgitm_type: chrg_type,
+                chrgitm_lv: lv,
+                selfpay_prop: Dec(prop),
+                pric_uplmt_amt: ceiling,
+                lmt_used_flag: lmt,
+                verified,
+                cite: f(8).to_string(),
+            };
+            if items.insert(code.clone(), item).is_some() {
+                return Err(PackError::new(file, at(0), format!("code {code} appears twice")));
+            }
+        }
+        Ok(Catalog {
+            region,
+            name,
+            source: file.to_string(),
+            items,
+        })
+    }
+
+    pub fn region(&self) -> &Admdvs {
+        &self.region
+    }
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+    pub fn get(&self, code: &str) -> Option<&CatalogItem> {
+        self.items.get(code.trim())
+    }
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+    pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
+        self.items.values()
+    }
+}

@@ -1,0 +1,801 @@
+//! Filing (备案): validate an application, compute its validity window, and answer a change or
+//! cancellation request, under the insured place's pack. "Today" is an input (`applied_date`, `date`).
+
+use crate::codes::{Admdvs, FacilityLevel, Insutype, MedClass, PsnClass};
+use crate::error::ApiError;
+use crate::model::{Filing, FilingCategory, FilingStatus, Materials, VisitCategory};
+use crate::policy::{ChangeReason, IntraProvinceFiling, Pack, PackSet, ReductionForm, SelectKey};
+use crate::trace::TraceEntry;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+/// The applicant as far as filing rules need them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Applicant {
+    pub insuplc_admdvs: Admdvs,
+    pub insutype: Insutype,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psn_no: Option<String>,
+}
+
+/// A current stay for which a filing is made retroactively (补办).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RetroactiveStay {
+    pub admission_date: NaiveDate,
+    /// Whether the discharge was already settled (paid in full by the person).
+    #[serde(default, deserialize_with = "crate::model::flag")]
+    pub discharge_settled: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FilingApplication {
+    pub applicant: Applicant,
+    pub category: FilingCategory,
+    pub rloc_admdvs: Admdvs,
+    pub begndate: NaiveDate,
+    /// The day of application ("today").
+    pub applied_date: NaiveDate,
+    #[serde(default)]
+    pub materials: Materials,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retroactive: Option<RetroactiveStay>,
+    #[serde(default, deserialize_with = "crate::model::flag")]
+    pub chronic_disease: bool,
+    /// The person's filings already on record (to catch conflicts).
+    #[serde(default)]
+    pub existing: Vec<Filing>,
+}
+
+/// Why a request was refused, with its citation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Refusal {
+    /// Stable reason code, e.g. `F_DESTINATION_DISTRICT`.
+    pub code: String,
+    /// The field it is about.
+    pub field: String,
+    pub cite: String,
+    pub zh: String,
+    pub en: String,
+}
+
+fn refusal(code: &str, field: &str, cite: &str, zh: String, en: String) -> Refusal {
+    Refusal {
+        code: code.into(),
+        field: field.into(),
+        cite: cite.into(),
+        zh,
+        en,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ValidityWindow {
+    pub begndate: NaiveDate,
+    /// Absent = open-ended (long-term).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enddate: Option<NaiveDate>,
+    /// Validity in months for temporary filings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+    /// First day a long-term filing may be changed or cancelled without an exception.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change_allowed_from: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FilingDecision {
+    pub accepted: bool,
+    /// The filing as it would be recorded (also when refused, to show what was asked).
+    pub filing: Filing,
+    pub window: ValidityWindow,
+    pub refusals: Vec<Refusal>,
+    /// What the filing means for the person, each with its citation.
+    pub explanations: Vec<TraceEntry>,
+}
+
+/// Last day of a window of `months` starting on `begin`: 2024-03-10 + 6 → 2024-09-09; 2024-08-31 + 6 →
+/// 2025-02-28; 2024-03-01 + 6 → 2024-08-31.
+pub fn window_end(begin: NaiveDate, months: u32) -> Option<NaiveDate> {
+    let target = begin.checked_add_months(Months::new(months))?;
+    if target.day() < begin.day() {
+        Some(target)
+    } else {
+        target.pred_opt()
+    }
+}
+
+/// The validity window of a filing of `category` starting `begin` under `pack`.
+pub fn window(
+    pack: &Pack,
+    category: FilingCategory,
+    begin: NaiveDate,
+) -> Result<(ValidityWindow, Vec<TraceEntry>), ApiError> {
+    let mut ex = Vec::new();
+    if category.is_long_term() {
+        let lock = pack
+            .filing
+            .long_term_change_lock_months
+            .at(begin)
+            .ok_or_else(|| crate::coverage::no_value(pack, "filing.long_term_change_lock_months", begin))?;
+        let from = begin.checked_add_months(Months::new(lock.value));
+        ex.push(
+            TraceEntry::new(
+                "window",
+                "filing.long_term_validity",
+                "002 经办规程§12.1; 003 二(三)",
+                format!("异地长期居住人员“一次备案、长期有效”，自 {begin} 起，直至变更、取消或参保状态变化"),
+                format!("long-term filing: filed once, valid from {begin} until changed, cancelled or insurance status changes"),
+            ),
+        );
+        ex.push(
+            TraceEntry::new(
+                "change_allowed_from",
+                "filing.change_lock",
+                &lock.cite,
+                format!("生效后 {} 个月内不得变更或取消（退休安置地、工作单位变化或疫情等特殊情形凭资料除外）", lock.value),
+                format!("no change or cancellation within {} months of taking effect (except a new retirement place, employer, or an epidemic, with documents)", lock.value),
+            )
+            .param(pack.use_of("filing.long_term_change_lock_months", lock, lock.value.to_string())),
+        );
+        Ok((
+            ValidityWindow {
+                begndate: begin,
+                enddate: None,
+                months: None,
+                change_allowed_from: from,
+            },
+            ex,
+        ))
+    } else {
+        let m = pack
+            .filing
+            .temporary_validity_months
+            .at(begin)
+            .ok_or_else(|| crate::coverage::no_value(pack, "filing.temporary_validity_months", begin))?;
+        let end = window_end(begin, m.value);
+        ex.push(
+            TraceEntry::new(
+                "window",
+                "filing.temporary_validity",
+                &m.cite,
+                format!(
+                    "临时外出就医“一次备案、{}个月有效”：{begin} 至 {}；有效期内可多次就诊",
+                    m.value,
+                    end.map_or("—".into(), |e| e.to_string())
+                ),
+                format!(
+                    "temporary filing valid {} months: {begin} to {}; any number of visits inside it",
+                    m.value,
+                    end.map_or("—".into(), |e| e.to_string())
+                ),
+            )
+            .param(pack.use_of("filing.temporary_validity_months", m, m.value.to_string())),
+        );
+        ex.push(TraceEntry::new(
+            "window",
+            "filing.admitted_inside_validity",
+            "002 经办规程§12.3; 003 §10",
+            "有效期内已办理入院、有效期满后出院的，视为有效期内，可直接结算".into(),
+            "admitted inside the validity and discharged after it: still inside, settles directly".into(),
+        ));
+        Ok((
+            ValidityWindow {
+                begndate: begin,
+                enddate: end,
+                months: Some(m.value),
+                change_allowed_from: None,
+            },
+            ex,
+        ))
+    }
+}
+
+/// Check a destination's granularity and that it is really elsewhere.
+fn check_destination(
+    pack: &Pack,
+    home: &Admdvs,
+    dest: &Admdvs,
+    on: NaiveDate,
+    out: &mut Vec<Refusal>,
+) -> Result<(), ApiError> {
+    let prov_level = pack
+        .filing
+        .province_level_destinations
+        .at(on)
+        .ok_or_else(|| crate::coverage::no_value(pack, "filing.province_level_destinations", on))?;
+    if home.same_pooling_area(dest) {
+        out.push(refusal(
+            "F_DESTINATION_HOME",
+            "rloc_admdvs",
+            "002 实施细则二(二); 003 二(一)",
+            format!(
+                "备案地 {} 与参保地 {} 属同一统筹区，无需异地备案",
+                dest.code(),
+                home.code()
+            ),
+            format!(
+                "destination {} is in the insured pooling area {}: no cross-region filing is needed",
+                dest.code(),
+                home.code()
+            ),
+        ));
+    } else if dest.is_province_level() {
+        if !dest.is_municipality() && !prov_level.value.iter().any(|p| p == dest.province()) {
+            out.push(refusal(
+                "F_DESTINATION_PROVINCE",
+                "rloc_admdvs",
+                &prov_level.cite,
+                format!("只有海南、西藏和新疆生产建设兵团可备案到省级；请选择 {} 省内的地市", dest.province()),
+                format!("only Hainan, Tibet and the XPCC may be filed at province level; choose a city in province {}", dest.province()),
+            ));
+        }
+    } else if !dest.is_city_level() && !dest.is_municipality() {
+        out.push(refusal(
+            "F_DESTINATION_DISTRICT",
+            "rloc_admdvs",
+            "002 经办规程§14; 003 §11",
+            format!(
+                "备案应直接到就医地市或直辖市，而非区县；请改为 {}",
+                dest.city().code()
+            ),
+            format!(
+                "file to the destination city or municipality, not a district: use {}",
+                dest.city().code()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn explain_without_filing(pack: &Pack, insutype: Insutype, on: NaiveDate) -> Vec<TraceEntry> {
+    let mut ex = vec![TraceEntry::new(
+        "without_filing",
+        "filing.emergency_deemed_filed",
+        "002 §21; 003 §20",
+        "未备案的急诊抢救视同已备案，按参保地异地急诊抢救待遇直接结算".into(),
+        "an emergency without a filing counts as filed and settles directly at the insured place's emergency level".into(),
+    )];
+    let key = |c| SelectKey {
+        insutype,
+        med_class: MedClass::Inpatient,
+        hosp_lv: FacilityLevel::Level3,
+        psn_class: if insutype == Insutype::Employee {
+            PsnClass::Working
+        } else {
+            PsnClass::AdultResident
+        },
+        visit_category: c,
+    };
+    for (cat, zh, en) in [
+        (
+            VisitCategory::Unfiled,
+            "非急诊且未转诊、未备案",
+            "non-emergency, not referred, not filed",
+        ),
+        (
+            VisitCategory::OtherTemporary,
+            "其他临时外出（已备案）",
+            "other temporary trip, filed",
+        ),
+        (VisitCategory::Referral, "异地转诊（已备案）", "referral, filed"),
+    ] {
+        if let Some(r) = pack.benefit(|r| r.reduction.as_ref(), &key(cat), on) {
+            let (fz, fe) = match r.value.form {
+                ReductionForm::RatioPoints => (
+                    format!("统筹支付比例降低 {} 个百分点", r.value.points),
+                    format!("fund ratio {} points lower", r.value.points),
+                ),
+                ReductionForm::Preselfpay => (
+                    format!("个人先行自付 {}%", r.value.points),
+                    format!("the person first pays {}%", r.value.points),
+                ),
+            };
+            ex.push(
+                TraceEntry::new(
+                    "without_filing",
+                    "filing.reduction",
+                    &r.cite,
+                    format!("{zh}：{fz}"),
+                    format!("{en}: {fe}"),
+                )
+                .param(pack.use_of(
+                    "benefits.reduction",
+                    r,
+                    format!("{:?} {}", r.value.form, r.value.points),
+                )),
+            );
+        }
+    }
+    ex
+}
+
+/// Validate an application.
+pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision, ApiError> {
+    let pack = packs.pack(&a.applicant.insuplc_admdvs)?;
+    let home = &a.applicant.insuplc_admdvs;
+    let mut refusals = Vec::new();
+    let mut begin = a.begndate;
+    let mut retroactive = false;
+    let mut explanations = Vec::new();
+
+    check_destination(pack, home, &a.rloc_admdvs, a.applied_date, &mut refusals)?;
+
+    // Intra-province filings abolished by the insured place.
+    if home.same_province(&a.rloc_admdvs) && !home.same_pooling_area(&a.rloc_admdvs) {
+        let rule = pack
+            .filing
+            .intra_province_filing
+            .at(a.applied_date)
+            .ok_or_else(|| crate::coverage::no_value(pack, "filing.intra_province_filing", a.applied_date))?;
+        let abolished = match rule.value {
+            IntraProvinceFiling::Abolished => true,
+            IntraProvinceFiling::AbolishedForTemporary => !a.category.is_long_term(),
+            IntraProvinceFiling::Required => false,
+        };
+        if abolished {
+            refusals.push(refusal(
+                "F_INTRA_PROVINCE_NOT_NEEDED",
+                "rloc_admdvs",
+                &rule.cite,
+                "省内异地就医已取消备案，无需办理，直接按参保地待遇结算".into(),
+                "intra-province filing has been abolished: no filing is needed, visits settle under insured-place policy".into(),
+            ));
+        }
+    }
+
+    // Materials.
+    let m = &a.materials;
+    if a.category.is_long_term() && !m.residence_proof && !m.commitment {
+        refusals.push(refusal(
+            "F_MATERIALS_LONG_TERM",
+            "materials",
+            "医保发〔2022〕22号; 002 经办规程§11; 003 §7",
+            "异地长期居住人员须提交居住证明等材料，或签署个人承诺书（承诺制）".into(),
+            "long-term filings need residence documents or a signed personal commitment".into(),
+        ));
+    }
+    if a.category == FilingCategory::Referral && !m.referral_certificate {
+        refusals.push(refusal(
+            "F_MATERIALS_REFERRAL",
+            "materials",
+            "医保发〔2022〕22号; 002 实施细则三(五); 003 §7",
+            "异地转诊须提交参保地定点医疗机构开具的转诊证明".into(),
+            "a referral filing needs the referral certificate from a designated facility at the insured place".into(),
+        ));
+    }
+
+    // Emergency filings are for people not already filed as long-term or referral there (003 §7(二)2).
+    if a.category == FilingCategory::Emergency
+        && a.existing.iter().any(|f| {
+            f.status == FilingStatus::Active
+                && (f.category.is_long_term() || f.category == FilingCategory::Referral)
+                && f.rloc_admdvs.covers(&a.rloc_admdvs)
+                && f.in_window(a.begndate)
+        })
+    {
+        refusals.push(refusal(
+            "F_EMERGENCY_ALREADY_FILED",
+            "category",
+            "003 §7(二)2",
+            "已办理长期居住或转诊备案的人员，不再作为急诊抢救人员备案".into(),
+            "a person already filed as long-term or referral there is not filed again as emergency".into(),
+        ));
+    }
+    // One active filing per destination and class: a second one is a change, not a new filing.
+    if let Some(f) = a.existing.iter().find(|f| {
+        f.status == FilingStatus::Active
+            && f.category.is_long_term() == a.category.is_long_term()
+            && f.category != FilingCategory::Emergency
+            && a.category != FilingCategory::Emergency
+            && f.rloc_admdvs.covers(&a.rloc_admdvs)
+            && f.in_window(a.begndate)
+    }) {
+        refusals.push(refusal(
+            "F_ALREADY_FILED",
+            "rloc_admdvs",
+            "001 §10; 003 §13",
+            format!(
+                "已有有效的{}备案（{} 起）；如需调整请申请变更",
+                f.category.name_zh(),
+                f.begndate
+            ),
+            format!(
+                "an active {} filing from {} exists; ask for a change instead",
+                f.category.name_en(),
+                f.begndate
+            ),
+        ));
+    }
+
+    // Dates: no start in the past except a retroactive filing for a current stay.
+    if let Some(r) = &a.retroactive {
+        if r.admission_date > a.applied_date {
+            return Err(ApiError::new(
+                crate::error::ErrorCode::DateOrder,
+                format!("入院日期 {} 晚于申请日期 {}", r.admission_date, a.applied_date),
+                format!(
+                    "admission date {} is after the application date {}",
+                    r.admission_date, a.applied_date
+                ),
+            )
+            .at("request.retroactive.admission_date"));
+        }
+        begin = r.admission_date;
+        retroactive = true;
+        if r.discharge_settled {
+            explanations.push(TraceEntry::new(
+                "retroactive",
+                "filing.retroactive_after_discharge",
+                "002 实施细则三(三), §19; 003 二(四), §12",
+                "已自费结算出院后补办备案：不能再直接结算，可按参保地规定申请手工报销".into(),
+                "filed after a self-paid discharge: no direct settlement any more; manual reimbursement under insured-place rules".into(),
+            ));
+        } else {
+            explanations.push(TraceEntry::new(
+                "retroactive",
+                "filing.retroactive_before_discharge",
+                "002 实施细则三(三), §19; 003 二(四), §12",
+                format!("出院结算前补办备案，自入院之日 {begin} 起生效，本次住院可直接结算"),
+                format!("filed before discharge settlement: effective from the admission date {begin}; this stay settles directly"),
+            ));
+        }
+    } else if a.begndate < a.applied_date {
+        refusals.push(refusal(
+            "F_BEGIN_IN_PAST",
+            "begndate",
+            "002 实施细则三(三); 003 二(四)",
+            format!("开始日期 {} 早于申请日 {}；只有出院结算前为本次住院补办的备案可自入院之日起生效", a.begndate, a.applied_date),
+            format!(
+                "start date {} is before the application date {}; only a retroactive filing for a current stay may start at its admission",
+                a.begndate, a.applied_date
+            ),
+        ));
+    }
+
+    let (w, mut ex) = window(pack, a.category, begin)?;
+    explanations.append(&mut ex);
+    explanations.push(TraceEntry::new(
+        "destination",
+        "filing.any_networked_facility",
+        "002 经办规程§14–15; 003 §10–11",
+        format!(
+            "备案到 {}，有效期内可在当地所有异地联网定点医疗机构多次就诊并直接结算",
+            a.rloc_admdvs.code()
+        ),
+        format!(
+            "filed to {}: any networked facility there, any number of visits during validity",
+            a.rloc_admdvs.code()
+        ),
+    ));
+    if a.category == FilingCategory::Emergency {
+        explanations.push(TraceEntry::new(
+            "category",
+            "filing.emergency_deemed",
+            "002 §21; 003 §20",
+            "急诊抢救即使未备案也视同已备案；备案便于后续就诊".into(),
+            "an emergency counts as filed even without this filing; filing helps the visits that follow"
+                .into(),
+        ));
+    }
+    explanations.extend(explain_without_filing(pack, a.applicant.insutype, a.applied_date));
+
+    let filing = Filing {
+        filing_id: None,
+        rloc_admdvs: a.rloc_admdvs.clone(),
+        category: a.category,
+        begndate: w.begndate,
+        enddate: w.enddate,
+        status: FilingStatus::Active,
+        applied_date: a.applied_date,
+        retroactive,
+        chronic_disease: a.chronic_disease,
+        materials: a.materials.clone(),
+    };
+    Ok(FilingDecision {
+        accepted: refusals.is_empty(),
+        filing,
+        window: w,
+        refusals,
+        explanations,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WindowRequest {
+    pub insuplc_admdvs: Admdvs,
+    pub category: FilingCategory,
+    pub begndate: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct WindowResponse {
+    pub window: ValidityWindow,
+    pub explanations: Vec<TraceEntry>,
+}
+
+pub fn window_op(packs: &PackSet, r: &WindowRequest) -> Result<WindowResponse, ApiError> {
+    let pack = packs.pack(&r.insuplc_admdvs)?;
+    let (window, explanations) = window(pack, r.category, r.begndate)?;
+    Ok(WindowResponse { window, explanations })
+}
+
+/// What a change asks for; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FilingChanges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rloc_admdvs: Option<Admdvs>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<FilingCategory>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChangeRequest {
+    pub applicant: Applicant,
+    pub filing: Filing,
+    /// The day of the request ("today").
+    pub date: NaiveDate,
+    pub reason: ChangeReason,
+    /// Supporting documents handed in for the reason.
+    #[serde(default, deserialize_with = "crate::model::flag")]
+    pub documents: bool,
+    #[serde(default)]
+    pub changes: FilingChanges,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ChangeDecision {
+    pub allowed: bool,
+    pub refusals: Vec<Refusal>,
+    /// The filing with the change applied (when allowed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_filing: Option<Filing>,
+    /// The old filing as it stands after the change.
+    pub old_filing: Filing,
+    pub explanations: Vec<TraceEntry>,
+}
+
+/// Lock check shared by change and cancellation. Returns a refusal when locked and not excepted.
+fn lock_check(
+    pack: &Pack,
+    f: &Filing,
+    date: NaiveDate,
+    reason: ChangeReason,
+    documents: bool,
+    what: (&str, &str),
+) -> Result<Option<Refusal>, ApiError> {
+    if !f.category.is_long_term() {
+        return Ok(None);
+    }
+    let lock = pack
+        .filing
+        .long_term_change_lock_months
+        .at(f.begndate)
+        .ok_or_else(|| crate::coverage::no_value(pack, "filing.long_term_change_lock_months", f.begndate))?;
+    let Some(free_from) = f.begndate.checked_add_months(Months::new(lock.value)) else {
+        return Ok(None);
+    };
+    if date >= free_from {
+        return Ok(None);
+    }
+    let exc = pack
+        .filing
+        .change_lock_exceptions
+        .at(date)
+        .ok_or_else(|| crate::coverage::no_value(pack, "filing.change_lock_exceptions", date))?;
+    if exc.value.contains(&reason) && documents {
+        return Ok(None);
+    }
+    let excepted_no_docs = exc.value.contains(&reason) && !documents;
+    Ok(Some(refusal(
+        "F_CHANGE_LOCKED",
+        "date",
+        &format!("{}; {}", lock.cite, exc.cite),
+        format!(
+            "长期居住备案 {} 生效，{} 个月内（{} 前）不得{}{}",
+            f.begndate,
+            lock.value,
+            free_from,
+            what.0,
+            if excepted_no_docs {
+                "；该情形可例外，但须提交相关资料"
+            } else {
+                "；仅退休安置地、工作单位变化或疫情等特殊情形凭资料除外"
+            }
+        ),
+        format!(
+            "a long-term filing effective {} may not be {} within {} months (before {}){}",
+            f.begndate,
+            what.1,
+            lock.value,
+            free_from,
+            if excepted_no_docs {
+                "; this reason is an exception, but needs documents"
+            } else {
+                "; only a new retirement place, employer or an epidemic, with documents, are exceptions"
+            }
+        ),
+    )))
+}
+
+pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiError> {
+    let pack = packs.pack(&r.applicant.insuplc_admdvs)?;
+    let mut refusals = Vec::new();
+    let mut explanations = Vec::new();
+    if r.date < r.filing.applied_date.min(r.filing.begndate) {
+        return Err(ApiError::new(
+            crate::error::ErrorCode::DateOrder,
+            format!("变更日期 {} 早于备案日期", r.date),
+            format!("change date {} is before the filing was made", r.date),
+        )
+        .at("request.date"));
+    }
+    if r.filing.status != FilingStatus::Active {
+        refusals.push(refusal(
+            "F_NOT_ACTIVE",
+            "filing.status",
+            "001 §10; 003 §13",
+            "该备案已失效（已取消或已被变更），不能再变更".into(),
+            "this filing is no longer active (cancelled or superseded) and cannot be changed".into(),
+        ));
+    }
+    let substantive = r.changes.rloc_admdvs.is_some() || r.changes.category.is_some();
+    if substantive
+        && r.reason != ChangeReason::ContactDetails
+        && let Some(x) = lock_check(
+            pack,
+            &r.filing,
+            r.date,
+            r.reason,
+            r.documents,
+            ("变更", "changed"),
+        )?
+    {
+        refusals.push(x);
+    }
+    if r.filing.category == FilingCategory::Referral && r.reason == ChangeReason::MedicalNeed && !r.documents
+    {
+        refusals.push(refusal(
+            "F_CHANGE_NEEDS_DOCUMENTS",
+            "documents",
+            "003 二(四)",
+            "临时外出转诊人员因病情需要变更，须凭有关资料申请".into(),
+            "a referral changed for medical need needs supporting documents".into(),
+        ));
+    }
+    if let Some(d) = &r.changes.rloc_admdvs {
+        check_destination(pack, &r.applicant.insuplc_admdvs, d, r.date, &mut refusals)?;
+    }
+    let mut new = r.filing.clone();
+    if let Some(d) = &r.changes.rloc_admdvs {
+        new.rloc_admdvs = d.clone();
+    }
+    if let Some(c) = r.changes.category {
+        if c.is_long_term() != r.filing.category.is_long_term() {
+            refusals.push(refusal(
+                "F_CHANGE_CLASS",
+                "changes.category",
+                "002 经办规程§12; 003 二(三)",
+                "长期与临时备案的有效期规则不同，不能互相变更；请取消后重新备案".into(),
+                "long-term and temporary filings have different validity rules: cancel and file anew instead"
+                    .into(),
+            ));
+        }
+        new.category = c;
+    }
+    new.applied_date = r.date;
+    new.filing_id = None;
+    if substantive && new.category.is_long_term() {
+        // A changed long-term filing takes effect on the day of the change; its lock starts again.
+        new.begndate = r.date;
+        let (_, mut ex) = window(pack, new.category, r.date)?;
+        explanations.append(&mut ex);
+    }
+    let allowed = refusals.is_empty();
+    let mut old = r.filing.clone();
+    if allowed && substantive {
+        old.status = FilingStatus::Superseded;
+        old.enddate = r.date.pred_opt().map(|d| d.max(old.begndate));
+    }
+    Ok(ChangeDecision {
+        allowed,
+        refusals,
+        new_filing: allowed.then_some(new),
+        old_filing: old,
+        explanations,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CancelRequest {
+    pub applicant: Applicant,
+    pub filing: Filing,
+    pub date: NaiveDate,
+    pub reason: ChangeReason,
+    #[serde(default, deserialize_with = "crate::model::flag")]
+    pub documents: bool,
+    /// A stay admitted under this filing is not yet settled.
+    #[serde(default, deserialize_with = "crate::model::flag")]
+    pub open_stay: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct CancelDecision {
+    pub allowed: bool,
+    pub refusals: Vec<Refusal>,
+    pub filing: Filing,
+}
+
+pub fn cancel(packs: &PackSet, r: &CancelRequest) -> Result<CancelDecision, ApiError> {
+    let pack = packs.pack(&r.applicant.insuplc_admdvs)?;
+    let mut refusals = Vec::new();
+    if r.filing.status != FilingStatus::Active {
+        refusals.push(refusal(
+            "F_NOT_ACTIVE",
+            "filing.status",
+            "001 §10; 003 §13",
+            "该备案已失效，无需取消".into(),
+            "this filing is no longer active".into(),
+        ));
+    }
+    if let Some(x) = lock_check(
+        pack,
+        &r.filing,
+        r.date,
+        r.reason,
+        r.documents,
+        ("取消", "cancelled"),
+    )? {
+        refusals.push(x);
+    }
+    if r.open_stay {
+        refusals.push(refusal(
+            "F_OPEN_STAY",
+            "open_stay",
+            "002 经办规程§12.3; 003 §10",
+            "本备案下有尚未出院结算的住院；请在出院结算后再取消，以免影响直接结算".into(),
+            "a stay under this filing is not yet settled; cancel after discharge settlement so it still settles directly".into(),
+        ));
+    }
+    let allowed = refusals.is_empty();
+    let mut f = r.filing.clone();
+    if allowed {
+        f.status = FilingStatus::Cancelled;
+        f.enddate = Some(r.date.max(f.begndate));
+    }
+    Ok(CancelDecision {
+        allowed,
+        refusals,
+        filing: f,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn window_ends() {
+        assert_eq!(window_end(d("2024-03-10"), 6), Some(d("2024-09-09")));
+        assert_eq!(window_end(d("2024-08-31"), 6), Some(d("2025-02-28")));
+        assert_eq!(window_end(d("2024-03-01"), 6), Some(d("2024-08-31")));
+        assert_eq!(window_end(d("2023-02-28"), 12), Some(d("2024-02-27")));
+        assert_eq!(window_end(d("2024-02-29"), 12), Some(d("2025-02-28")));
+    }
+}

@@ -1,0 +1,504 @@
+//! The data model in the national platform's vocabulary (NATIONAL_SPEC.md): person, visit, fee lines,
+//! year-to-date accumulators and filings. Field names are the interface's, so a hospital or agency maps
+//! its records onto ours without a dictionary.
+
+use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
+use crate::money::{Dec, Money};
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+
+/// Read a national flag sent as `true`, `1`, `"1"`, `"Y"` (and the opposites) as a bool.
+pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Bool(b) => Ok(b),
+        serde_json::Value::Null => Ok(false),
+        serde_json::Value::Number(n) => match n.as_u64() {
+            Some(0) => Ok(false),
+            Some(1) => Ok(true),
+            _ => Err(serde::de::Error::custom(format!("flag must be 0 or 1, got {n}"))),
+        },
+        serde_json::Value::String(s) => match s.trim() {
+            "" | "0" | "N" | "n" | "false" => Ok(false),
+            "1" | "Y" | "y" | "true" => Ok(true),
+            other => Err(serde::de::Error::custom(format!(
+                "flag must be 0 or 1, got \"{other}\""
+            ))),
+        },
+        other => Err(serde::de::Error::custom(format!(
+            "flag must be 0 or 1, got {other}"
+        ))),
+    }
+}
+
+/// Like [`flag`] for an optional flag (absent or null stays `None`).
+pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    flag(v).map(Some).map_err(serde::de::Error::custom)
+}
+
+/// The insured person (1101 人员信息获取, reduced to what settlement needs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Person {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psn_no: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psn_name: Option<String>,
+    pub insutype: Insutype,
+    pub psn_type: PsnType,
+    /// 参保地医保区划.
+    pub insuplc_admdvs: Admdvs,
+    /// 公务员标志.
+    #[serde(default, deserialize_with = "flag")]
+    pub cvlserv_flag: bool,
+    /// 医疗救助类别 as named in the insured place's pack (e.g. `tekun` 特困, `dibao` 低保); absent = none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maf_class: Option<String>,
+    /// 个人账户余额 `balc`.
+    #[serde(default)]
+    pub balc: Money,
+}
+
+/// How the bill is being settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementMode {
+    /// Direct settlement at the facility (直接结算).
+    #[default]
+    Direct,
+    /// The patient paid in full and claims back home (零星/手工报销).
+    SelfPaid,
+}
+
+/// One visit or stay (就诊信息).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Visit {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mdtrt_id: Option<String>,
+    pub med_type: MedType,
+    /// 就医地医保区划.
+    pub mdtrtarea_admvs: Admdvs,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixmedins_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixmedins_name: Option<String>,
+    /// Facility level used for the insured place's deductible and ratio.
+    pub hosp_lv: FacilityLevel,
+    /// 异地联网定点医疗机构: only these settle directly (002 §5, §17).
+    #[serde(default = "yes", deserialize_with = "flag")]
+    pub networked: bool,
+    /// Admission date (or the outpatient visit date).
+    pub begndate: NaiveDate,
+    /// Discharge date; absent for outpatient visits and current stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enddate: Option<NaiveDate>,
+    /// Settlement date; defaults to the discharge (or visit) date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setl_date: Option<NaiveDate>,
+    /// Emergency marker (门诊急诊转诊标志 / 住院类型=急诊); `med_type` 13 and 24 carry it too.
+    #[serde(default, deserialize_with = "flag")]
+    pub emergency_flag: bool,
+    /// Referral marker (转诊).
+    #[serde(default, deserialize_with = "flag")]
+    pub referral_flag: bool,
+    /// 外伤标志.
+    #[serde(default, deserialize_with = "flag")]
+    pub trauma_flag: bool,
+    /// 涉及第三方标志: `Some(true)` a third party is liable; `None` not stated.
+    #[serde(
+        default,
+        deserialize_with = "opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub third_party_flag: Option<bool>,
+    /// 外伤无第三方责任承诺书 signed.
+    #[serde(default, deserialize_with = "flag")]
+    pub no_third_party_commitment: bool,
+    #[serde(default)]
+    pub settlement_mode: SettlementMode,
+    /// Whether the personal account should pay what it may (employees).
+    #[serde(default = "yes", deserialize_with = "flag")]
+    pub use_acct: bool,
+    /// 出院主诊断 (code or name), shown on the settlement sheet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dise_name: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Visit {
+    /// The date the bill is settled at: policy values and accumulators are read there (002 §45).
+    pub fn settlement_date(&self) -> NaiveDate {
+        self.setl_date.or(self.enddate).unwrap_or(self.begndate)
+    }
+    pub fn is_emergency(&self) -> bool {
+        self.emergency_flag || self.med_type.is_emergency_code()
+    }
+    pub fn is_referral(&self) -> bool {
+        self.referral_flag || self.med_type.is_referral_code()
+    }
+    pub fn is_trauma(&self) -> bool {
+        self.trauma_flag || self.med_type.is_trauma_code()
+    }
+}
+
+/// 2204 / 2301 fee line as uploaded, optionally with the treatment place's per-line result fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct FeeLine {
+    /// Unique within a visit.
+    pub feedetl_sn: String,
+    /// For refund lines: the original line's `feedetl_sn`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_feedetl_sn: Option<String>,
+    /// National catalog code.
+    pub med_list_codg: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medins_list_codg: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_list_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_ocur_time: Option<String>,
+    /// Quantity (N16,4); negative for refunds.
+    pub cnt: Dec,
+    /// Unit price (N16,6).
+    pub pric: Dec,
+    /// Line total (N16,2): must equal round2(cnt × pric) within a fen.
+    pub det_item_fee_sumamt: Money,
+    /// Fee category 01–14; taken from the catalog when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_chrgitm_type: Option<ChrgitmType>,
+    /// 甲/乙/丙; taken from the catalog when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chrgitm_lv: Option<ChrgitmLv>,
+    /// Price ceiling; `999999` means none. Taken from the catalog when absent.
+    #[serde(
+        default,
+        with = "crate::money::opt_money",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pric_uplmt_amt: Option<Money>,
+    /// Self-pay proportion (catalog data per item). Taken from the catalog when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selfpay_prop: Option<Dec>,
+    /// Restricted-use item (限定支付范围).
+    #[serde(
+        default,
+        deserialize_with = "opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lmt_used_flag: Option<bool>,
+    /// 0 no approval needed, 1 approved, 2 refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosp_appr_flag: Option<HospApprFlag>,
+    /// 外检标志.
+    #[serde(default, deserialize_with = "flag", skip_serializing_if = "is_false")]
+    pub etip_flag: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// 医院审批标志.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub enum HospApprFlag {
+    #[serde(rename = "0", alias = "00")]
+    NotNeeded,
+    #[serde(rename = "1", alias = "01")]
+    Approved,
+    #[serde(rename = "2", alias = "02")]
+    Refused,
+}
+
+/// The person's year-to-date accumulators at the insured place, per pool (named by the pack, e.g.
+/// `inpatient`, `outpatient`) and per rider. Absent entries are zero.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Accumulators {
+    /// The calendar year these totals belong to.
+    pub year: i32,
+    #[serde(default)]
+    pub pools: BTreeMap<String, PoolAccum>,
+    #[serde(default)]
+    pub riders: BTreeMap<String, RiderAccum>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PoolAccum {
+    /// 起付线 already paid this year.
+    #[serde(default)]
+    pub dedc_paid: Money,
+    /// In-scope amount above the deductible this year (basis of annual tiers).
+    #[serde(default)]
+    pub above_dedc: Money,
+    /// Basic fund (`hifp_pay`) paid this year (against the annual cap).
+    #[serde(default)]
+    pub hifp_paid: Money,
+    /// Settled stays or visits this year.
+    #[serde(default)]
+    pub visits: i32,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RiderAccum {
+    /// Base accumulated this year (the rider's own deductible is met from it).
+    #[serde(default)]
+    pub base: Money,
+    /// Paid by the rider this year (against its cap).
+    #[serde(default)]
+    pub paid: Money,
+}
+
+impl Accumulators {
+    pub fn empty(year: i32) -> Self {
+        Accumulators {
+            year,
+            ..Default::default()
+        }
+    }
+    pub fn pool(&self, name: &str) -> PoolAccum {
+        self.pools.get(name).copied().unwrap_or_default()
+    }
+    pub fn rider(&self, id: &str) -> RiderAccum {
+        self.riders.get(id).copied().unwrap_or_default()
+    }
+    /// `self + d` field by field (d may be negative for refunds).
+    pub fn plus(&self, d: &Accumulators) -> Accumulators {
+        let mut out = self.clone();
+        for (k, v) in &d.pools {
+            let e = out.pools.entry(k.clone()).or_default();
+            e.dedc_paid += v.dedc_paid;
+            e.above_dedc += v.above_dedc;
+            e.hifp_paid += v.hifp_paid;
+            e.visits += v.visits;
+        }
+        for (k, v) in &d.riders {
+            let e = out.riders.entry(k.clone()).or_default();
+            e.base += v.base;
+            e.paid += v.paid;
+        }
+        out
+    }
+    /// The exact negation (for reversals).
+    pub fn negated(&self) -> Accumulators {
+        Accumulators {
+            year: self.year,
+            pools: self
+                .pools
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        PoolAccum {
+                            dedc_paid: -v.dedc_paid,
+                            above_dedc: -v.above_dedc,
+                            hifp_paid: -v.hifp_paid,
+                            visits: -v.visits,
+                        },
+                    )
+                })
+                .collect(),
+            riders: self
+                .riders
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        RiderAccum {
+                            base: -v.base,
+                            paid: -v.paid,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The six filing categories (人员类别) of 002 实施细则二(二) and 003 二(一), in two classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FilingCategory {
+    /// 异地安置退休人员 (long-term).
+    RetireeResettled,
+    /// 异地长期居住人员 (long-term).
+    LongTermResident,
+    /// 常驻异地工作人员 (long-term).
+    PostedWorker,
+    /// 异地转诊人员, including 视同转诊 (temporary).
+    Referral,
+    /// 异地急诊抢救人员 (temporary).
+    Emergency,
+    /// 其他临时外出就医人员 (temporary).
+    OtherTemporary,
+}
+
+impl FilingCategory {
+    pub const ALL: [FilingCategory; 6] = [
+        FilingCategory::RetireeResettled,
+        FilingCategory::LongTermResident,
+        FilingCategory::PostedWorker,
+        FilingCategory::Referral,
+        FilingCategory::Emergency,
+        FilingCategory::OtherTemporary,
+    ];
+    pub fn is_long_term(self) -> bool {
+        matches!(
+            self,
+            FilingCategory::RetireeResettled
+                | FilingCategory::LongTermResident
+                | FilingCategory::PostedWorker
+        )
+    }
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            FilingCategory::RetireeResettled => "异地安置退休人员",
+            FilingCategory::LongTermResident => "异地长期居住人员",
+            FilingCategory::PostedWorker => "常驻异地工作人员",
+            FilingCategory::Referral => "异地转诊人员",
+            FilingCategory::Emergency => "异地急诊抢救人员",
+            FilingCategory::OtherTemporary => "其他临时外出就医人员",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            FilingCategory::RetireeResettled => "retiree resettled elsewhere",
+            FilingCategory::LongTermResident => "long-term resident elsewhere",
+            FilingCategory::PostedWorker => "worker posted elsewhere",
+            FilingCategory::Referral => "referral",
+            FilingCategory::Emergency => "emergency while away",
+            FilingCategory::OtherTemporary => "other temporary trip",
+        }
+    }
+}
+
+/// Status of a filing as the agency holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FilingStatus {
+    #[default]
+    Active,
+    /// Replaced by a change (the new filing carries the new terms).
+    Superseded,
+    Cancelled,
+    /// 暂停 (treatment status suspended, 001 §10).
+    Suspended,
+}
+
+/// Materials handed in with a filing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Materials {
+    /// 居住证明 / 户籍 / 工作证明 (long-term) — or the personal commitment instead.
+    #[serde(default, deserialize_with = "flag")]
+    pub residence_proof: bool,
+    /// 个人承诺书 (承诺制) in place of residence documents.
+    #[serde(default, deserialize_with = "flag")]
+    pub commitment: bool,
+    /// 转诊证明 for a referral.
+    #[serde(default, deserialize_with = "flag")]
+    pub referral_certificate: bool,
+}
+
+/// A cross-region filing (异地就医备案) as the agency holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Filing {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filing_id: Option<String>,
+    /// Destination (`rloc_admdvs`): a city, a municipality, or the province for 海南/西藏/兵团.
+    pub rloc_admdvs: Admdvs,
+    pub category: FilingCategory,
+    /// Effective from.
+    pub begndate: NaiveDate,
+    /// Effective until (inclusive); empty = open-ended (long-term).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enddate: Option<NaiveDate>,
+    #[serde(default)]
+    pub status: FilingStatus,
+    /// The day the filing was applied for.
+    pub applied_date: NaiveDate,
+    /// Filed after admission, effective from the admission date (补办).
+    #[serde(default, deserialize_with = "flag")]
+    pub retroactive: bool,
+    /// Covers 门诊慢特病 (where the insured place requires a separate chronic-disease filing).
+    #[serde(default, deserialize_with = "flag")]
+    pub chronic_disease: bool,
+    #[serde(default)]
+    pub materials: Materials,
+}
+
+impl Filing {
+    /// Whether `date` lies inside the filing's effective window.
+    pub fn in_window(&self, date: NaiveDate) -> bool {
+        date >= self.begndate && self.enddate.is_none_or(|e| date <= e)
+    }
+}
+
+/// The treatment level a visit is settled at (DOMAIN.md §4): selects the benefit row and reduction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum VisitCategory {
+    /// A visit in the insured place itself by a person without a long-term filing.
+    Local,
+    /// Long-term resident at the filed destination: insured-place policy as for local visits.
+    LongTermAtDestination,
+    /// Long-term resident back at the insured place during validity.
+    LongTermAtHome,
+    /// Filed or certified referral.
+    Referral,
+    /// Emergency (filed, or deemed filed without a filing).
+    Emergency,
+    /// Other temporary trip with a filing.
+    OtherTemporary,
+    /// Cross-province, non-emergency, not referred, not filed.
+    Unfiled,
+    /// Intra-province visit where the insured place abolished the filing.
+    IntraProvince,
+    /// At a facility that is not networked for cross-region settlement.
+    NonNetworked,
+}
+
+impl VisitCategory {
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            VisitCategory::Local => "参保地本地就医",
+            VisitCategory::LongTermAtDestination => "异地长期居住人员在备案地就医",
+            VisitCategory::LongTermAtHome => "异地长期居住人员回参保地就医",
+            VisitCategory::Referral => "异地转诊",
+            VisitCategory::Emergency => "异地急诊抢救",
+            VisitCategory::OtherTemporary => "其他临时外出就医（已备案）",
+            VisitCategory::Unfiled => "非急诊且未转诊、未备案",
+            VisitCategory::IntraProvince => "省内异地就医（免备案）",
+            VisitCategory::NonNetworked => "非异地联网定点医疗机构",
+        }
+    }
+    pub fn name_en(self) -> &'static str {
+        match self {
+            VisitCategory::Local => "local visit at the insured place",
+            VisitCategory::LongTermAtDestination => "long-term resident at the filed destination",
+            VisitCategory::LongTermAtHome => "long-term resident back at the insured place",
+            VisitCategory::Referral => "referral",
+            VisitCategory::Emergency => "emergency",
+            VisitCategory::OtherTemporary => "other temporary trip, filed",
+            VisitCategory::Unfiled => "non-emergency, not referred, not filed",
+            VisitCategory::IntraProvince => "intra-province, no filing needed",
+            VisitCategory::NonNetworked => "facility not networked for cross-region settlement",
+        }
+    }
+}

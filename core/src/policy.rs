@@ -1,0 +1,757 @@
+//! Effective-dated policy packs: every regional number the engine uses, each value with its
+//! validity (`from`/`to`), citation, and whether it was verified against an official text.
+//!
+//! A pack belongs to an insured place (参保地政策). It holds filing rules and a table of benefit rows
+//! keyed like a provincial policy engine (§7 of NATIONAL_SPEC.md): insutype, med_type class, facility
+//! level, person class and visit category. For each parameter the engine picks, among the rows that
+//! match the visit and carry a value in force at the settlement date, the most specific one.
+//!
+//! Packs are JSON files (`core/packs/<region>.json`), embedded by default and loadable at runtime
+//! (inline JSON through the API, or a path read by a host). A malformed pack is refused with a
+//! [`PackError`] naming the file, the key and the reason.
+
+use crate::catalog::Catalog;
+use crate::codes::{Admdvs, FacilityLevel, Insutype, MedClass, PsnClass};
+use crate::error::{ApiError, ErrorCode, PackError};
+use crate::model::VisitCategory;
+use crate::money::{Dec, Money};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The pack format this core reads.
+pub const PACK_SCHEMA: &str = "yidi-pack/1";
+
+/// One dated value of a parameter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Param<T> {
+    pub from: NaiveDate,
+    /// Last day in force (inclusive); absent = still in force.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    pub value: T,
+    /// Seed article or official document the value comes from.
+    pub cite: String,
+    /// `false` marks an illustration that no official text at hand confirms.
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A parameter's dated values, in order, not overlapping.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct Dated<T>(pub Vec<Param<T>>);
+
+impl<T> Dated<T> {
+    /// The value in force on `date`.
+    pub fn at(&self, date: NaiveDate) -> Option<&Param<T>> {
+        self.0
+            .iter()
+            .find(|p| p.from <= date && p.to.is_none_or(|t| date <= t))
+    }
+    fn check(&self, file: &str, key: &str) -> Result<(), PackError> {
+        if self.0.is_empty() {
+            return Err(PackError::new(file, key, "has no dated values"));
+        }
+        for (i, p) in self.0.iter().enumerate() {
+            let k = format!("{key}[{i}]");
+            if p.cite.trim().is_empty() {
+                return Err(PackError::new(
+                    file,
+                    k,
+                    "a value without a citation (`cite`) is not accepted",
+                ));
+            }
+            if let Some(t) = p.to
+                && t < p.from
+            {
+                return Err(PackError::new(
+                    file,
+                    k,
+                    format!("`to` {t} is before `from` {}", p.from),
+                ));
+            }
+            if i > 0 {
+                let prev = &self.0[i - 1];
+                match prev.to {
+                    Some(t) if t < p.from => {}
+                    _ => {
+                        return Err(PackError::new(
+                            file,
+                            k,
+                            "dated values overlap or are out of order: each must start after the previous one's `to`",
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How the deductible (起付标准) is charged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum DeductibleMode {
+    /// Every stay or visit pays it in full.
+    PerVisit,
+    /// Once a year (the year-to-date amount already paid counts).
+    PerYear,
+    /// Once a year at the highest facility level used: a later stay at a higher level tops it up.
+    HighestLevelInYear,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Deductible {
+    pub amount: Money,
+    pub mode: DeductibleMode,
+}
+
+/// One band (分段) of a tiered ratio: applies to the amount above the deductible up to `upto`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    /// Upper bound of the band (cumulative amount above the deductible); absent = no bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upto: Option<Money>,
+    /// Fund share, 0–1.
+    pub ratio: Dec,
+}
+
+/// What the bands are measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TierBasis {
+    /// This claim's amount above the deductible.
+    PerClaim,
+    /// The year's cumulative amount above the deductible (accumulator `above_dedc`).
+    Annual,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Tiers {
+    pub basis: TierBasis,
+    pub bands: Vec<Band>,
+}
+
+/// The two forms a temporary-trip reduction takes (NATIONAL_SPEC.md §6; 003 一(四)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ReductionForm {
+    /// The fund ratio is lowered by `points` percentage points.
+    RatioPoints,
+    /// The person first pays `points` percent of the in-scope amount (个人先行自付).
+    Preselfpay,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Reduction {
+    pub form: ReductionForm,
+    /// Percentage points, 0–100.
+    pub points: Dec,
+}
+
+/// What the employee personal account (个人账户) may pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountUse {
+    None,
+    /// The person's in-scope share (deductible, ratio share, 先行自付).
+    PersonalInscope,
+    /// Everything the person owes, self-paid items included.
+    PersonalAll,
+}
+
+/// Which rows a value applies to; an absent key matches anything.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Selector {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insutype: Option<Insutype>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_class: Option<Vec<MedClass>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosp_lv: Option<Vec<FacilityLevel>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub psn_class: Option<Vec<PsnClass>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_category: Option<Vec<VisitCategory>>,
+}
+
+/// The facts a selector is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelectKey {
+    pub insutype: Insutype,
+    pub med_class: MedClass,
+    pub hosp_lv: FacilityLevel,
+    pub psn_class: PsnClass,
+    pub visit_category: VisitCategory,
+}
+
+impl Selector {
+    fn matches(&self, k: &SelectKey) -> bool {
+        self.insutype.is_none_or(|i| i == k.insutype)
+            && self.med_class.as_ref().is_none_or(|v| v.contains(&k.med_class))
+            && self.hosp_lv.as_ref().is_none_or(|v| v.contains(&k.hosp_lv))
+            && self.psn_class.as_ref().is_none_or(|v| v.contains(&k.psn_class))
+            && self
+                .visit_category
+                .as_ref()
+                .is_none_or(|v| v.contains(&k.visit_category))
+    }
+    fn specificity(&self) -> u32 {
+        u32::from(self.insutype.is_some())
+            + u32::from(self.med_class.is_some())
+            + u32::from(self.hosp_lv.is_some())
+            + u32::from(self.psn_class.is_some())
+            + u32::from(self.visit_category.is_some())
+    }
+}
+
+/// A row of the benefit table: a selector and any of the parameters it sets.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BenefitRow {
+    #[serde(default)]
+    pub select: Selector,
+    /// Accumulator pool this row's claims count in (default: `inpatient` for stays, `outpatient` otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deductible: Option<Dated<Deductible>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Dated<Tiers>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_cap: Option<Dated<Money>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduction: Option<Dated<Reduction>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<Dated<AccountUse>>,
+}
+
+/// What a rider pays on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RiderBase {
+    /// The in-scope amount the basic fund did not pay because its annual cap was reached (职工大额).
+    AboveBasicCap,
+    /// The person's remaining in-scope share after the funds before it (大病, 公务员补助, 医疗救助).
+    PersonalInscope,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RiderRequires {
+    /// Only for persons with `cvlserv_flag`.
+    #[serde(default)]
+    pub cvlserv: bool,
+    /// Only for these 医疗救助 classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maf_class: Option<Vec<String>>,
+}
+
+/// A supplementary fund applied after the basic fund, in pack order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Rider {
+    /// Accumulator key, e.g. `hifob`, `hifmi`, `cvlserv`, `maf_dibao`.
+    pub id: String,
+    /// National `fund_pay_type` (330100, 390200, 320100, 610100 …): decides the `setlinfo` column.
+    pub fund_pay_type: String,
+    pub name_zh: String,
+    pub name_en: String,
+    #[serde(default)]
+    pub select: Selector,
+    #[serde(default)]
+    pub requires: RiderRequires,
+    pub base: RiderBase,
+    /// Annual deductible on the rider's base.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deductible: Option<Dated<Money>>,
+    /// Bands over the year's base above the rider's deductible.
+    pub tiers: Dated<Vec<Band>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_cap: Option<Dated<Money>>,
+}
+
+/// Whether intra-province visits need a filing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum IntraProvinceFiling {
+    Required,
+    /// Abolished for everyone: intra-province visits settle under insured-place policy without filing.
+    Abolished,
+    /// Abolished for temporary trips only; long-term residents still file.
+    AbolishedForTemporary,
+}
+
+/// How 门诊慢特病 care elsewhere is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChronicFiling {
+    /// A cross-province filing covers it (002 实施细则三(四)).
+    CoveredByFiling,
+    /// A separate chronic-disease filing with the insured place is required (001 §8).
+    SeparateFilingRequired,
+}
+
+/// Reasons a change may be asked for; some lift the long-term change lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeReason {
+    /// 退休安置地变化.
+    RetirementPlaceChanged,
+    /// 工作单位变化.
+    EmployerChanged,
+    /// 疫情等特殊情况.
+    Epidemic,
+    /// 因病情需要 (temporary referral).
+    MedicalNeed,
+    /// Phone, address and other contact details.
+    ContactDetails,
+    /// Any other wish.
+    Personal,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FilingRules {
+    /// Validity of a temporary filing, months (never less than 6).
+    pub temporary_validity_months: Dated<u32>,
+    /// Long-term filings may not be changed or cancelled within this many months of taking effect.
+    pub long_term_change_lock_months: Dated<u32>,
+    /// Reasons that lift the lock (with documents).
+    pub change_lock_exceptions: Dated<Vec<ChangeReason>>,
+    pub intra_province_filing: Dated<IntraProvinceFiling>,
+    /// Whether the employee personal account needs a filing to pay across provinces.
+    pub account_cross_province_filing_required: Dated<bool>,
+    pub chronic_disease_filing: Dated<ChronicFiling>,
+    /// Province codes where a filing may name the whole province (海南 46, 西藏 54, 兵团 66).
+    pub province_level_destinations: Dated<Vec<String>>,
+    /// Whether an inpatient filing also opens ordinary outpatient direct settlement (001 §7).
+    pub inpatient_filing_opens_outpatient: Dated<bool>,
+}
+
+/// An insured place's policy pack.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Pack {
+    pub schema: String,
+    pub region: Admdvs,
+    pub name_zh: String,
+    pub name_en: String,
+    /// What the pack is and how far its numbers are confirmed.
+    pub summary: String,
+    pub filing: FilingRules,
+    pub benefits: Vec<BenefitRow>,
+    #[serde(default)]
+    pub riders: Vec<Rider>,
+    /// Where the pack came from (file name or `inline`); set by the loader.
+    #[serde(default, skip_deserializing)]
+    pub source: String,
+}
+
+/// A parameter value as used: what the trace records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ParamUse {
+    /// Dotted name, e.g. `benefits.deductible`.
+    pub name: String,
+    /// The value, as text.
+    pub value: String,
+    pub from: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<NaiveDate>,
+    pub cite: String,
+    pub verified: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The pack it came from (`610100.json`).
+    pub pack: String,
+}
+
+impl Pack {
+    /// Parse and validate a pack from JSON text; `file` names it in errors.
+    pub fn from_json(file: &str, text: &str) -> Result<Pack, PackError> {
+        let mut pack: Pack = serde_json::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            // serde names the field for unknown/missing keys; keep its words and add the position.
+            let key = msg
+                .split('`')
+                .nth(1)
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("line {} column {}", e.line(), e.column()));
+            PackError::new(file, key, msg)
+        })?;
+        pack.source = file.to_string();
+        pack.validate()?;
+        Ok(pack)
+    }
+
+    fn validate(&self) -> Result<(), PackError> {
+        let f = self.source.as_str();
+        if self.schema != PACK_SCHEMA {
+            return Err(PackError::new(
+                f,
+                "schema",
+                format!("expected \"{PACK_SCHEMA}\", got \"{}\"", self.schema),
+            ));
+        }
+        let fr = &self.filing;
+        fr.temporary_validity_months
+            .check(f, "filing.temporary_validity_months")?;
+        for (i, p) in fr.temporary_validity_months.0.iter().enumerate() {
+            if p.value < 6 || p.value > 24 {
+                return Err(PackError::new(
+                    f,
+                    format!("filing.temporary_validity_months[{i}]"),
+                    format!(
+                        "{} months: a temporary filing is valid at least 6 months (NATIONAL_SPEC §6)",
+                        p.value
+                    ),
+                ));
+            }
+        }
+        fr.long_term_change_lock_months
+            .check(f, "filing.long_term_change_lock_months")?;
+        for (i, p) in fr.long_term_change_lock_months.0.iter().enumerate() {
+            if p.value > 6 {
+                return Err(PackError::new(
+                    f,
+                    format!("filing.long_term_change_lock_months[{i}]"),
+                    format!(
+                        "{} months: the lock may not exceed 6 months (002 经办规程§12.1)",
+                        p.value
+                    ),
+                ));
+            }
+        }
+        fr.change_lock_exceptions
+            .check(f, "filing.change_lock_exceptions")?;
+        fr.intra_province_filing
+            .check(f, "filing.intra_province_filing")?;
+        fr.account_cross_province_filing_required
+            .check(f, "filing.account_cross_province_filing_required")?;
+        fr.chronic_disease_filing
+            .check(f, "filing.chronic_disease_filing")?;
+        fr.province_level_destinations
+            .check(f, "filing.province_level_destinations")?;
+        fr.inpatient_filing_opens_outpatient
+            .check(f, "filing.inpatient_filing_opens_outpatient")?;
+        if self.benefits.is_empty() {
+            return Err(PackError::new(
+                f,
+                "benefits",
+                "a pack needs at least one benefit row",
+            ));
+        }
+        for (i, row) in self.benefits.iter().enumerate() {
+            let k = format!("benefits[{i}]");
+            if let Some(d) = &row.deductible {
+                d.check(f, &format!("{k}.deductible"))?;
+                for (j, p) in d.0.iter().enumerate() {
+                    check_amount(f, &format!("{k}.deductible[{j}].amount"), p.value.amount)?;
+                }
+            }
+            if let Some(t) = &row.tiers {
+                t.check(f, &format!("{k}.tiers"))?;
+                for (j, p) in t.0.iter().enumerate() {
+                    check_bands(f, &format!("{k}.tiers[{j}].bands"), &p.value.bands)?;
+                }
+            }
+            if let Some(c) = &row.annual_cap {
+                c.check(f, &format!("{k}.annual_cap"))?;
+                for (j, p) in c.0.iter().enumerate() {
+                    check_amount(f, &format!("{k}.annual_cap[{j}]"), p.value)?;
+                }
+            }
+            if let Some(r) = &row.reduction {
+                r.check(f, &format!("{k}.reduction"))?;
+                for (j, p) in r.0.iter().enumerate() {
+                    let pts = p.value.points.dec();
+                    if pts.is_sign_negative() || pts > Decimal::ONE_HUNDRED {
+                        return Err(PackError::new(
+                            f,
+                            format!("{k}.reduction[{j}].points"),
+                            "points must be within 0–100",
+                        ));
+                    }
+                }
+            }
+            if let Some(a) = &row.account {
+                a.check(f, &format!("{k}.account"))?;
+            }
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (i, r) in self.riders.iter().enumerate() {
+            let k = format!("riders[{i}]");
+            if !ids.insert(r.id.as_str()) {
+                return Err(PackError::new(
+                    f,
+                    format!("{k}.id"),
+                    format!("rider id `{}` appears twice", r.id),
+                ));
+            }
+            r.tiers.check(f, &format!("{k}.tiers"))?;
+            for (j, p) in r.tiers.0.iter().enumerate() {
+                check_bands(f, &format!("{k}.tiers[{j}]"), &p.value)?;
+            }
+            if let Some(d) = &r.deductible {
+                d.check(f, &format!("{k}.deductible"))?;
+            }
+            if let Some(c) = &r.annual_cap {
+                c.check(f, &format!("{k}.annual_cap"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The most specific value of a benefit parameter in force at `date` for `key`.
+    pub fn benefit<'a, T>(
+        &'a self,
+        pick: impl Fn(&'a BenefitRow) -> Option<&'a Dated<T>>,
+        key: &SelectKey,
+        date: NaiveDate,
+    ) -> Option<&'a Param<T>> {
+        let mut best: Option<(u32, &Param<T>)> = None;
+        for row in &self.benefits {
+            if !row.select.matches(key) {
+                continue;
+            }
+            let Some(p) = pick(row).and_then(|d| d.at(date)) else {
+                continue;
+            };
+            let s = row.select.specificity();
+            if best.is_none_or(|(bs, _)| s > bs) {
+                best = Some((s, p));
+            }
+        }
+        best.map(|(_, p)| p)
+    }
+
+    /// The accumulator pool of a visit.
+    pub fn pool(&self, key: &SelectKey) -> String {
+        let mut best: Option<(u32, &str)> = None;
+        for row in &self.benefits {
+            if let Some(p) = &row.pool
+                && row.select.matches(key)
+            {
+                let s = row.select.specificity();
+                if best.is_none_or(|(bs, _)| s > bs) {
+                    best = Some((s, p));
+                }
+            }
+        }
+        match best {
+            Some((_, p)) => p.to_string(),
+            None if key.med_class == MedClass::Inpatient => "inpatient".into(),
+            None if key.med_class == MedClass::Maternity => "maternity".into(),
+            None => "outpatient".into(),
+        }
+    }
+
+    /// Riders that apply to the visit, in pack order.
+    pub fn riders_for<'a>(&'a self, key: &'a SelectKey) -> impl Iterator<Item = &'a Rider> + 'a {
+        self.riders.iter().filter(move |r| r.select.matches(key))
+    }
+
+    /// Record of a value used, for the trace.
+    pub fn use_of<T>(&self, name: &str, p: &Param<T>, shown: String) -> ParamUse {
+        ParamUse {
+            name: name.to_string(),
+            value: shown,
+            from: p.from,
+            to: p.to,
+            cite: p.cite.clone(),
+            verified: p.verified,
+            note: p.note.clone(),
+            pack: self.source.clone(),
+        }
+    }
+
+    /// Count of dated values marked unverified, for listings.
+    pub fn unverified_count(&self) -> usize {
+        fn n<T>(d: &Option<Dated<T>>) -> usize {
+            d.as_ref()
+                .map_or(0, |d| d.0.iter().filter(|p| !p.verified).count())
+        }
+        let rows: usize = self
+            .benefits
+            .iter()
+            .map(|r| n(&r.deductible) + n(&r.tiers) + n(&r.annual_cap) + n(&r.reduction) + n(&r.account))
+            .sum();
+        let riders: usize = self
+            .riders
+            .iter()
+            .map(|r| r.tiers.0.iter().filter(|p| !p.verified).count() + n(&r.deductible) + n(&r.annual_cap))
+            .sum();
+        rows + riders
+    }
+}
+
+fn check_amount(f: &str, k: &str, m: Money) -> Result<(), PackError> {
+    if m.is_negative() || m.dec() > crate::money::MAX_AMOUNT {
+        return Err(PackError::new(f, k, format!("amount {m} is negative or absurd")));
+    }
+    Ok(())
+}
+
+fn check_bands(f: &str, k: &str, bands: &[Band]) -> Result<(), PackError> {
+    if bands.is_empty() {
+        return Err(PackError::new(f, k, "needs at least one band"));
+    }
+    let mut last: Option<Money> = None;
+    for (i, b) in bands.iter().enumerate() {
+        let r = b.ratio.dec();
+        if r.is_sign_negative() || r > Decimal::ONE {
+            return Err(PackError::new(
+                f,
+                format!("{k}[{i}].ratio"),
+                format!("ratio {} is not within 0–1", b.ratio),
+            ));
+        }
+        match (b.upto, i + 1 == bands.len()) {
+            (None, false) => {
+                return Err(PackError::new(
+                    f,
+                    format!("{k}[{i}].upto"),
+                    "only the last band may be unbounded",
+                ));
+            }
+            (Some(u), _) => {
+                check_amount(f, &format!("{k}[{i}].upto"), u)?;
+                if last.is_some_and(|l| u <= l) {
+                    return Err(PackError::new(
+                        f,
+                        format!("{k}[{i}].upto"),
+                        "band bounds must increase",
+                    ));
+                }
+                last = Some(u);
+            }
+            (None, true) => {}
+        }
+    }
+    if bands.last().is_some_and(|b| b.upto.is_some()) {
+        return Err(PackError::new(
+            f,
+            format!("{k}[{}].upto", bands.len() - 1),
+            "the last band must be unbounded",
+        ));
+    }
+    Ok(())
+}
+
+/// The packs and catalogs an API call works with.
+#[derive(Debug, Clone, Default)]
+pub struct PackSet {
+    packs: BTreeMap<String, Pack>,
+    catalogs: BTreeMap<String, Catalog>,
+}
+
+#[cfg(feature = "embedded-packs")]
+const EMBEDDED_PACKS: [(&str, &str); 4] = [
+    ("230100.json", include_str!("../packs/230100.json")),
+    ("330100.json", include_str!("../packs/330100.json")),
+    ("430100.json", include_str!("../packs/430100.json")),
+    ("610100.json", include_str!("../packs/610100.json")),
+];
+
+#[cfg(feature = "embedded-packs")]
+const EMBEDDED_CATALOGS: [(&str, &str); 4] = [
+    ("230100.csv", include_str!("../catalogs/230100.csv")),
+    ("330100.csv", include_str!("../catalogs/330100.csv")),
+    ("430100.csv", include_str!("../catalogs/430100.csv")),
+    ("610100.csv", include_str!("../catalogs/610100.csv")),
+];
+
+impl PackSet {
+    pub fn new() -> Self {
+        PackSet::default()
+    }
+
+    /// The packs and catalogs shipped with the core.
+    #[cfg(feature = "embedded-packs")]
+    pub fn embedded() -> Result<PackSet, PackError> {
+        let mut s = PackSet::new();
+        for (file, text) in EMBEDDED_PACKS {
+            s.insert_pack(Pack::from_json(file, text)?);
+        }
+        for (file, text) in EMBEDDED_CATALOGS {
+            s.insert_catalog(Catalog::from_csv(file, text)?);
+        }
+        Ok(s)
+    }
+
+    /// Add or replace the pack of its region.
+    pub fn insert_pack(&mut self, p: Pack) {
+        self.packs.insert(p.region.code().to_string(), p);
+    }
+
+    pub fn insert_catalog(&mut self, c: Catalog) {
+        self.catalogs.insert(c.region().code().to_string(), c);
+    }
+
+    pub fn packs(&self) -> impl Iterator<Item = &Pack> {
+        self.packs.values()
+    }
+
+    /// The insured place's pack: by exact code, else by its city (`610113` → `610100`).
+    pub fn pack(&self, region: &Admdvs) -> Result<&Pack, ApiError> {
+        self.packs
+            .get(region.code())
+            .or_else(|| self.packs.get(region.city().code()))
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NoPack,
+                    format!(
+                        "没有参保地 {} 的政策包；已有：{}",
+                        region.code(),
+                        self.region_list()
+                    ),
+                    format!(
+                        "no policy pack for insured place {}; packs exist for: {}",
+                        region.code(),
+                        self.region_list()
+                    ),
+                )
+            })
+    }
+
+    /// A region's catalog: by exact code, else by its city.
+    pub fn catalog(&self, region: &Admdvs) -> Option<&Catalog> {
+        self.catalogs
+            .get(region.code())
+            .or_else(|| self.catalogs.get(region.city().code()))
+    }
+
+    fn region_list(&self) -> String {
+        self.packs.keys().cloned().collect::<Vec<_>>().join(", ")
+    }
+}

@@ -1,0 +1,249 @@
+//! Per-line split exactly as the national platform does it (NATIONAL_SPEC.md §2), half-up to the fen.
+
+use crate::catalog::{Catalog, CatalogItem};
+use crate::codes::{ChrgitmLv, ChrgitmType};
+use crate::error::{ApiError, ErrorCode};
+use crate::model::{FeeLine, HospApprFlag};
+use crate::money::{Dec, MAX_AMOUNT, Money, round_fen};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The per-line result (2204 / 2301 output columns).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct LineSplit {
+    pub feedetl_sn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_feedetl_sn: Option<String>,
+    pub med_list_codg: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_list_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub med_chrgitm_type: Option<ChrgitmType>,
+    /// Absent when the item is in no catalog (then wholly self-paid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chrgitm_lv: Option<ChrgitmLv>,
+    pub cnt: Dec,
+    pub pric: Dec,
+    pub det_item_fee_sumamt: Money,
+    /// `999999.00` means no ceiling.
+    pub pric_uplmt_amt: Money,
+    pub selfpay_prop: Dec,
+    pub fulamt_ownpay_amt: Money,
+    pub overlmt_amt: Money,
+    pub preselfpay_amt: Money,
+    pub inscp_scp_amt: Money,
+    pub lmt_used_flag: bool,
+    /// Whether the item was found in the catalog (or carried its own catalog fields).
+    pub in_catalog: bool,
+}
+
+impl LineSplit {
+    pub fn negated(&self) -> LineSplit {
+        LineSplit {
+            cnt: Dec(-self.cnt.0),
+            det_item_fee_sumamt: -self.det_item_fee_sumamt,
+            fulamt_ownpay_amt: -self.fulamt_ownpay_amt,
+            overlmt_amt: -self.overlmt_amt,
+            preselfpay_amt: -self.preselfpay_amt,
+            inscp_scp_amt: -self.inscp_scp_amt,
+            ..self.clone()
+        }
+    }
+}
+
+/// Largest count a line may carry; keeps `cnt × pric` far from `Decimal`'s range.
+const MAX_CNT: i64 = 100_000_000;
+
+fn amount_err(path: String, zh: String, en: String) -> ApiError {
+    ApiError::new(ErrorCode::Amount, zh, en).at(path)
+}
+
+/// Check a fee line's numbers before any arithmetic. `i` is its index, for the error path.
+pub fn check_line(line: &FeeLine, i: usize) -> Result<(), ApiError> {
+    let p = |f: &str| format!("request.lines[{i}].{f}");
+    let cnt = line.cnt.dec();
+    let pric = line.pric.dec();
+    let det = line.det_item_fee_sumamt;
+    if line.feedetl_sn.trim().is_empty() {
+        return Err(ApiError::missing("feedetl_sn").at(format!("request.lines[{i}]")));
+    }
+    if cnt.abs() > Decimal::from(MAX_CNT) {
+        return Err(amount_err(
+            p("cnt"),
+            format!("数量 {cnt} 超出合理范围"),
+            format!("count {cnt} is beyond any real bill"),
+        ));
+    }
+    if pric.is_sign_negative() && !pric.is_zero() {
+        return Err(amount_err(
+            p("pric"),
+            format!("单价 {pric} 为负数"),
+            format!("unit price {pric} is negative"),
+        ));
+    }
+    if pric > MAX_AMOUNT {
+        return Err(amount_err(
+            p("pric"),
+            format!("单价 {pric} 超出合理范围"),
+            format!("unit price {pric} is beyond any real bill"),
+        ));
+    }
+    if det.dec().abs() > MAX_AMOUNT {
+        return Err(amount_err(
+            p("det_item_fee_sumamt"),
+            format!("金额 {det} 超出合理范围"),
+            format!("amount {det} is beyond any real bill"),
+        ));
+    }
+    if !det.is_fen_exact() {
+        return Err(amount_err(
+            p("det_item_fee_sumamt"),
+            format!("金额 {} 精度超过分", det.dec()),
+            format!("amount {} has digits below the fen", det.dec()),
+        ));
+    }
+    if det.is_negative() && line.init_feedetl_sn.is_none() {
+        return Err(amount_err(
+            p("det_item_fee_sumamt"),
+            "负数明细须填写原明细流水号 init_feedetl_sn（退费）".into(),
+            "a negative line must name the original line in init_feedetl_sn (a refund)".into(),
+        ));
+    }
+    let expect = round_fen(cnt * pric);
+    if (expect - det.dec()).abs() > Decimal::new(1, 2) {
+        return Err(ApiError::new(
+            ErrorCode::LineTotal,
+            format!("明细金额 {det} 与 数量×单价 = {cnt}×{pric} = {expect} 相差超过一分"),
+            format!("det_item_fee_sumamt {det} differs from cnt × pric = {cnt} × {pric} = {expect} by more than a fen"),
+        )
+        .at(p("det_item_fee_sumamt")));
+    }
+    if let Some(sp) = line.selfpay_prop
+        && (sp.dec().is_sign_negative() || sp.dec() > Decimal::ONE)
+    {
+        return Err(amount_err(
+            p("selfpay_prop"),
+            format!("自付比例 {sp} 不在 0–1 之间"),
+            format!("selfpay_prop {sp} is not within 0–1"),
+        ));
+    }
+    if let Some(c) = line.pric_uplmt_amt
+        && (c.is_negative() || c.dec() > MAX_AMOUNT)
+    {
+        return Err(amount_err(
+            p("pric_uplmt_amt"),
+            format!("限价 {c} 不合理"),
+            format!("price ceiling {c} is not acceptable"),
+        ));
+    }
+    Ok(())
+}
+
+/// Split one line. Catalog fields sent on the line (the treatment place's 2204 answer) win over the
+/// catalog; an item in neither is wholly self-paid.
+pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
+    let item: Option<&CatalogItem> = catalog.and_then(|c| c.get(&line.med_list_codg));
+    let lv = line.chrgitm_lv.or(item.map(|i| i.chrgitm_lv));
+    let in_catalog = lv.is_some();
+    let prop = line
+        .selfpay_prop
+        .or(item.map(|i| i.selfpay_prop))
+        .unwrap_or(Dec::ZERO);
+    let ceiling = match line.pric_uplmt_amt {
+        Some(c) if c.dec() == Decimal::from(crate::catalog::NO_PRICE_CEILING) => None,
+        Some(c) => Some(c),
+        None => item.and_then(|i| i.pric_uplmt_amt),
+    };
+    let lmt = line
+        .lmt_used_flag
+        .or(item.map(|i| i.lmt_used_flag))
+        .unwrap_or(false);
+    let det = line.det_item_fee_sumamt;
+    let refused = lmt && line.hosp_appr_flag == Some(HospApprFlag::Refused);
+    let fulamt = if !in_catalog || lv == Some(ChrgitmLv::Bing) || refused {
+        det
+    } else {
+        Money::ZERO
+    };
+    let overlmt = match ceiling {
+        Some(c) if fulamt.is_zero() => {
+            let over = (line.pric.dec() - c.dec()).max(Decimal::ZERO) * line.cnt.dec();
+            // Never more than the line itself (a ceiling of 0 on a mispriced line).
+            let o = Money::rounded(over);
+            if det.is_negative() { o.max(det) } else { o.min(det) }
+        }
+        _ => Money::ZERO,
+    };
+    let rest = det - fulamt - overlmt;
+    let pre = Money::rounded(rest.dec() * prop.dec());
+    let inscp = rest - pre;
+    LineSplit {
+        feedetl_sn: line.feedetl_sn.clone(),
+        init_feedetl_sn: line.init_feedetl_sn.clone(),
+        med_list_codg: line.med_list_codg.clone(),
+        med_list_name: line
+            .med_list_name
+            .clone()
+            .or(item.map(|i| i.med_list_name.clone())),
+        med_chrgitm_type: line.med_chrgitm_type.or(item.map(|i| i.med_chrgitm_type)),
+        chrgitm_lv: lv,
+        cnt: line.cnt,
+        pric: line.pric,
+        det_item_fee_sumamt: det,
+        pric_uplmt_amt: ceiling.unwrap_or(Money::yuan(crate::catalog::NO_PRICE_CEILING)),
+        selfpay_prop: if in_catalog { prop } else { Dec(Decimal::ONE) },
+        fulamt_ownpay_amt: fulamt,
+        overlmt_amt: overlmt,
+        preselfpay_amt: pre,
+        inscp_scp_amt: inscp,
+        lmt_used_flag: lmt,
+        in_catalog,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn line(cnt: &str, pric: &str, det: &str, lv: &str, prop: &str, ceil: Option<&str>) -> FeeLine {
+        serde_json::from_value(serde_json::json!({
+            "feedetl_sn": "1", "med_list_codg": "X", "cnt": cnt, "pric": pric, "det_item_fee_sumamt": det,
+            "chrgitm_lv": lv, "selfpay_prop": prop, "pric_uplmt_amt": ceil
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn spec_example_preselfpay_half_up() {
+        // NATIONAL_SPEC §2: 4.52 × 0.05 = 0.226 → 0.23.
+        let s = split_line(&line("1", "4.52", "4.52", "02", "0.05", None), None);
+        assert_eq!(s.preselfpay_amt.to_string(), "0.23");
+        assert_eq!(s.inscp_scp_amt.to_string(), "4.29");
+        assert_eq!(s.pric_uplmt_amt.to_string(), "999999.00");
+    }
+
+    #[test]
+    fn over_ceiling_and_bing() {
+        let s = split_line(&line("2", "60", "120", "02", "0.10", Some("50")), None);
+        assert_eq!(s.overlmt_amt.to_string(), "20.00");
+        assert_eq!(s.preselfpay_amt.to_string(), "10.00");
+        assert_eq!(s.inscp_scp_amt.to_string(), "90.00");
+        let b = split_line(&line("1", "33.3", "33.30", "3", "1", None), None);
+        assert_eq!(b.fulamt_ownpay_amt.to_string(), "33.30");
+        assert_eq!(b.inscp_scp_amt.to_string(), "0.00");
+    }
+
+    #[test]
+    fn line_total_mismatch_is_an_error() {
+        let l = line("3", "1.11", "3.35", "01", "0", None);
+        assert_eq!(check_line(&l, 0).unwrap_err().code, ErrorCode::LineTotal);
+        let ok = line("3", "1.115", "3.35", "01", "0", None); // 3.345 → 3.35 half-up
+        assert!(check_line(&ok, 0).is_ok());
+        assert_eq!(
+            Decimal::from_str("3.345").map(round_fen).unwrap().to_string(),
+            "3.35"
+        );
+    }
+}

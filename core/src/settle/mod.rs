@@ -1,0 +1,805 @@
+//! The claim split (分解计算): deductible → tiered ratio with the visit-category reduction → annual cap →
+//! riders → personal account → cash, honouring the year-to-date accumulators, with `setlinfo` and
+//! `setldetail` in the national names and a trace for every amount.
+
+pub mod lines;
+mod output;
+mod refund;
+
+pub use lines::{LineSplit, check_line, split_line};
+pub use output::{SetlDetail, SetlInfo, SettleResponse};
+pub use refund::{RefundKind, RefundRequest, RefundResponse, ReverseRequest, refund, reverse};
+
+use crate::codes::{FundColumn, Insutype, MedClass};
+use crate::coverage::{self, CatalogPlace, Route};
+use crate::error::{ApiError, ErrorCode};
+use crate::model::{Accumulators, FeeLine, Filing, Person, PoolAccum, RiderAccum, Visit};
+use crate::money::{Dec, Money, round_fen};
+use crate::policy::{
+    AccountUse, Band, DeductibleMode, PackSet, ReductionForm, RiderBase, SelectKey, TierBasis,
+};
+use crate::trace::TraceEntry;
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// Most fee lines one claim may carry.
+pub const MAX_LINES: usize = 20_000;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SettleRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setl_id: Option<String>,
+    pub person: Person,
+    pub visit: Visit,
+    pub lines: Vec<FeeLine>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filings: Vec<Filing>,
+    /// Year-to-date accumulators before this bill; absent = nothing settled yet this year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accumulators: Option<Accumulators>,
+    /// Whether to return the explanation of every amount (default true).
+    #[serde(default = "yes")]
+    pub trace: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Collects explanations only when asked, and always notes whether an unverified value was used.
+pub(crate) struct Tracer {
+    on: bool,
+    pub entries: Vec<TraceEntry>,
+    pub unverified: bool,
+}
+
+impl Tracer {
+    pub fn new(on: bool) -> Self {
+        Tracer {
+            on,
+            entries: Vec::new(),
+            unverified: false,
+        }
+    }
+    pub fn push(&mut self, f: impl FnOnce() -> TraceEntry) {
+        if self.on {
+            self.entries.push(f());
+        }
+    }
+    pub fn used(&mut self, verified: bool) {
+        if !verified {
+            self.unverified = true;
+        }
+    }
+}
+
+/// Validate a claim's structure and numbers; collects nothing, fails on the first problem.
+pub fn check_claim(req: &SettleRequest) -> Result<(), ApiError> {
+    coverage::check_visit_dates(&req.visit)?;
+    if req.lines.is_empty() {
+        return Err(ApiError::invalid("费用明细为空", "the claim has no fee lines").at("request.lines"));
+    }
+    if req.lines.len() > MAX_LINES {
+        return Err(ApiError::new(
+            ErrorCode::TooLarge,
+            format!("费用明细 {} 条，超过上限 {MAX_LINES}", req.lines.len()),
+            format!("{} fee lines exceed the limit of {MAX_LINES}", req.lines.len()),
+        )
+        .at("request.lines"));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, l) in req.lines.iter().enumerate() {
+        check_line(l, i)?;
+        if !seen.insert(l.feedetl_sn.as_str()) {
+            return Err(ApiError::invalid(
+                format!("明细流水号 {} 重复", l.feedetl_sn),
+                format!("feedetl_sn {} appears twice in one visit", l.feedetl_sn),
+            )
+            .at(format!("request.lines[{i}].feedetl_sn")));
+        }
+    }
+    if req.person.balc.is_negative() || req.person.balc.dec() > crate::money::MAX_AMOUNT {
+        return Err(ApiError::new(
+            ErrorCode::Amount,
+            "个人账户余额不合理",
+            "account balance is negative or absurd",
+        )
+        .at("request.person.balc"));
+    }
+    Ok(())
+}
+
+/// Walk the bands from `start` (amount above the deductible already counted this year) over `amount`,
+/// lowering every ratio by `points` percentage points. Returns the exact fund share and, when a cap is
+/// given, the part of `amount` left unpaid because the cap was reached.
+fn banded(
+    bands: &[Band],
+    start: Decimal,
+    amount: Decimal,
+    points: Decimal,
+    cap: Option<Decimal>,
+) -> (Decimal, Decimal) {
+    let mut pos = start;
+    let end = start + amount;
+    let mut fund = Decimal::ZERO;
+    for b in bands {
+        if pos >= end {
+            break;
+        }
+        let upper = b.upto.map_or(end, |u| u.dec().min(end));
+        if upper <= pos {
+            continue;
+        }
+        let seg = upper - pos;
+        let r = (b.ratio.dec() - points / Decimal::ONE_HUNDRED).max(Decimal::ZERO);
+        let share = seg * r;
+        if let Some(c) = cap
+            && fund + share > c
+            && !r.is_zero()
+        {
+            // The cap is reached inside this band: the rest of the amount is above the cap.
+            let needed = (c - fund) / r;
+            let unpaid = end - (pos + needed);
+            return (c, unpaid.max(Decimal::ZERO));
+        }
+        fund += share;
+        pos = upper;
+    }
+    (fund, Decimal::ZERO)
+}
+
+fn bands_text(bands: &[Band]) -> String {
+    bands
+        .iter()
+        .map(|b| match b.upto {
+            Some(u) => format!("≤{}:{}", u, b.ratio),
+            None => format!("其余:{}", b.ratio),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Settle a claim under the packs.
+pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, ApiError> {
+    check_claim(req)?;
+    let person = &req.person;
+    let visit = &req.visit;
+    let pack = packs.pack(&person.insuplc_admdvs)?;
+    let cov = coverage::resolve(pack, person, visit, &req.filings)?;
+    let catalog = match cov.catalog_place {
+        CatalogPlace::TreatmentPlace => packs.catalog(&visit.mdtrtarea_admvs),
+        CatalogPlace::InsuredPlace => packs.catalog(&person.insuplc_admdvs),
+    };
+    let mut t = Tracer::new(req.trace);
+    for r in &cov.reasons {
+        t.push(|| r.clone());
+    }
+    let setl_date = visit.settlement_date();
+    let year = setl_date.year();
+
+    // Accumulators: a bill counts in the year of its settlement date (002 §45).
+    let before = match &req.accumulators {
+        Some(a) if a.year == year => a.clone(),
+        Some(a) if a.year < year => {
+            t.push(|| {
+                TraceEntry::new(
+                    "accumulators",
+                    "settle.new_year",
+                    "002 §45",
+                    format!("结算日 {setl_date} 属 {year} 年，{} 年的累计不计入本次", a.year),
+                    format!(
+                        "settled on {setl_date}, in {year}: the {} year-to-date totals do not apply",
+                        a.year
+                    ),
+                )
+            });
+            Accumulators::empty(year)
+        }
+        Some(a) => {
+            return Err(ApiError::invalid(
+                format!("累计数据属于 {} 年，晚于结算年度 {year}", a.year),
+                format!(
+                    "accumulators are for {}, later than the settlement year {year}",
+                    a.year
+                ),
+            )
+            .at("request.accumulators.year"));
+        }
+        None => Accumulators::empty(year),
+    };
+    if visit.begndate.year() != year {
+        t.push(|| {
+            TraceEntry::new(
+                "setl_time",
+                "settle.cross_year",
+                "002 §45",
+                format!("住院跨自然年度（{} 入院），以出院结算日 {setl_date} 为结算时点，按一笔费用整体结算", visit.begndate),
+                format!("a stay across the new year (admitted {}) settles as one bill at the discharge settlement date {setl_date}", visit.begndate),
+            )
+        });
+    }
+
+    // Lines.
+    let splits: Vec<LineSplit> = req.lines.iter().map(|l| split_line(l, catalog)).collect();
+    let sum = |f: fn(&LineSplit) -> Money| splits.iter().map(f).sum::<Money>();
+    let medfee = sum(|s| s.det_item_fee_sumamt);
+    let fulamt = sum(|s| s.fulamt_ownpay_amt);
+    let overlmt = sum(|s| s.overlmt_amt);
+    let preself = sum(|s| s.preselfpay_amt);
+    let inscp = sum(|s| s.inscp_scp_amt);
+    if medfee.is_negative() || inscp.is_negative() {
+        return Err(ApiError::invalid(
+            "本单合计为负：退费请用 settle.refund（部分退费）或 settle.reverse（整单冲销）",
+            "the bill totals a negative amount: use settle.refund (partial) or settle.reverse (whole bill)",
+        )
+        .at("request.lines"));
+    }
+    let catalog_name = catalog.map_or("—", |c| c.source());
+    let cat_cite = match cov.catalog_place {
+        CatalogPlace::TreatmentPlace => "002 经办规程§9; 003 §6 (就医地目录); NATIONAL_SPEC §2",
+        CatalogPlace::InsuredPlace => "002 经办规程§9; 003 §17 (参保地目录); NATIONAL_SPEC §2",
+    };
+    for (i, s) in splits.iter().enumerate() {
+        if !s.in_catalog {
+            t.push(|| {
+                TraceEntry::new(
+                    &format!("lines[{i}].fulamt_ownpay_amt"),
+                    "line.not_in_catalog",
+                    cat_cite,
+                    format!("项目 {} 不在目录 {catalog_name} 中，全额自费", s.med_list_codg),
+                    format!(
+                        "item {} is not in catalog {catalog_name}: wholly self-paid",
+                        s.med_list_codg
+                    ),
+                )
+                .amount(s.fulamt_ownpay_amt)
+            });
+        }
+    }
+    t.push(|| {
+        TraceEntry::new(
+            "medfee_sumamt",
+            "settle.totals",
+            "NATIONAL_SPEC §3 (7)",
+            format!("医疗费总额为 {} 条明细金额之和", splits.len()),
+            format!("total of the {} fee lines", splits.len()),
+        )
+        .amount(medfee)
+    });
+    t.push(|| {
+        TraceEntry::new(
+            "inscp_scp_amt",
+            "line.split",
+            cat_cite,
+            format!("逐条按目录拆分：全自费 {fulamt}，超限价 {overlmt}，先行自付 {preself}，符合范围 {inscp}"),
+            format!("each line split by the catalog: self-paid {fulamt}, over ceiling {overlmt}, pre-self-pay {preself}, in scope {inscp}"),
+        )
+        .amount(inscp)
+    });
+
+    let key = SelectKey {
+        insutype: person.insutype,
+        med_class: visit.med_type.class(),
+        hosp_lv: visit.hosp_lv,
+        psn_class: person.psn_type.class(),
+        visit_category: cov.visit_category,
+    };
+    let pool_name = pack.pool(&key);
+    let pool = before.pool(&pool_name);
+    let mut delta = Accumulators::empty(year);
+    let mut funds: Vec<(FundColumn, String, String, Money, Option<Money>, String)> = Vec::new();
+    let mut act_pay_dedc = Money::ZERO;
+    let mut dedc_std = None;
+    let mut crt_dedc = None;
+    let mut ratio_shown = None;
+    let mut hifp = Money::ZERO;
+    let funds_pay = matches!(cov.route, Route::Direct | Route::ManualReimbursement);
+
+    if funds_pay {
+        let ded = pack
+            .benefit(|r| r.deductible.as_ref(), &key, setl_date)
+            .ok_or_else(|| no_benefit(pack, "deductible", &key, setl_date))?;
+        let tiers = pack
+            .benefit(|r| r.tiers.as_ref(), &key, setl_date)
+            .ok_or_else(|| no_benefit(pack, "tiers", &key, setl_date))?;
+        let cap = pack.benefit(|r| r.annual_cap.as_ref(), &key, setl_date);
+        let red = pack.benefit(|r| r.reduction.as_ref(), &key, setl_date);
+        t.used(ded.verified);
+        t.used(tiers.verified);
+        if let Some(c) = cap {
+            t.used(c.verified);
+        }
+        if let Some(r) = red {
+            t.used(r.verified);
+        }
+
+        // Reduction as extra 先行自付 comes off the in-scope amount before the deductible.
+        let mut base = inscp;
+        let mut points = Decimal::ZERO;
+        if let Some(r) = red {
+            match r.value.form {
+                ReductionForm::Preselfpay if !r.value.points.dec().is_zero() => {
+                    let extra = Money::rounded(inscp.dec() * r.value.points.dec() / Decimal::ONE_HUNDRED);
+                    base = inscp - extra;
+                    t.push(|| {
+                        TraceEntry::new(
+                            "psn_part_amt",
+                            "settle.reduction_preselfpay",
+                            &r.cite,
+                            format!(
+                                "{}：个人先行自付符合范围费用的 {}%，计 {extra}",
+                                cov.visit_category.name_zh(),
+                                r.value.points
+                            ),
+                            format!(
+                                "{}: the person first pays {}% of the in-scope amount, {extra}",
+                                cov.visit_category.name_en(),
+                                r.value.points
+                            ),
+                        )
+                        .amount(extra)
+                        .param(pack.use_of(
+                            "benefits.reduction",
+                            r,
+                            format!("先行自付 {}%", r.value.points),
+                        ))
+                    });
+                }
+                ReductionForm::RatioPoints => points = r.value.points.dec(),
+                ReductionForm::Preselfpay => {}
+            }
+        }
+
+        // Deductible.
+        let due = match ded.value.mode {
+            DeductibleMode::PerVisit => ded.value.amount,
+            DeductibleMode::PerYear | DeductibleMode::HighestLevelInYear => {
+                (ded.value.amount - pool.dedc_paid).clamp0()
+            }
+        };
+        act_pay_dedc = base.min(due).clamp0();
+        dedc_std = Some(ded.value.amount);
+        crt_dedc = Some(due);
+        t.push(|| {
+            let mode_zh = match ded.value.mode {
+                DeductibleMode::PerVisit => "每次住院/就诊",
+                DeductibleMode::PerYear => "每年一次",
+                DeductibleMode::HighestLevelInYear => "每年按最高医院等级一次",
+            };
+            TraceEntry::new(
+                "act_pay_dedc",
+                "settle.deductible",
+                &ded.cite,
+                format!(
+                    "起付标准 {}（{mode_zh}），本年已付 {}，本次起付线 {due}，实际支付 {act_pay_dedc}",
+                    ded.value.amount, pool.dedc_paid
+                ),
+                format!(
+                    "deductible {} ({:?}), {} already paid this year, {due} due now, {act_pay_dedc} paid",
+                    ded.value.amount, ded.value.mode, pool.dedc_paid
+                ),
+            )
+            .amount(act_pay_dedc)
+            .param(pack.use_of(
+                "benefits.deductible",
+                ded,
+                format!("{} {:?}", ded.value.amount, ded.value.mode),
+            ))
+        });
+
+        // Tiered ratio, reduction in points, annual cap.
+        let above = base - act_pay_dedc;
+        let start = match tiers.value.basis {
+            TierBasis::PerClaim => Decimal::ZERO,
+            TierBasis::Annual => pool.above_dedc.dec().max(Decimal::ZERO),
+        };
+        let cap_left = cap.map(|c| (c.value - pool.hifp_paid).clamp0());
+        let (fund_raw, _) = banded(&tiers.value.bands, start, above.dec(), points, None);
+        let fund = Money::rounded(fund_raw);
+        let (_, unpaid_above_cap) = banded(
+            &tiers.value.bands,
+            start,
+            above.dec(),
+            points,
+            cap_left.map(Money::dec),
+        );
+        hifp = match cap_left {
+            Some(c) => fund.min(c),
+            None => fund,
+        };
+        let above_cap = Money::rounded(unpaid_above_cap);
+        ratio_shown = tiers
+            .value
+            .bands
+            .first()
+            .map(|b| Dec((b.ratio.dec() - points / Decimal::ONE_HUNDRED).max(Decimal::ZERO)));
+        t.push(|| {
+            let mut e = TraceEntry::new(
+                "hifp_pay",
+                "settle.ratio",
+                &tiers.cite,
+                format!(
+                    "起付线以上符合范围费用 {above} 按分段比例（{}）{}支付 {fund}",
+                    bands_text(&tiers.value.bands),
+                    if points.is_zero() {
+                        String::new()
+                    } else {
+                        format!("降低 {points} 个百分点后")
+                    }
+                ),
+                format!(
+                    "in-scope amount above the deductible, {above}, paid at the banded ratios ({}){}: {fund}",
+                    bands_text(&tiers.value.bands),
+                    if points.is_zero() {
+                        String::new()
+                    } else {
+                        format!(" lowered by {points} points")
+                    }
+                ),
+            )
+            .amount(fund)
+            .param(pack.use_of(
+                "benefits.tiers",
+                tiers,
+                format!("{:?}: {}", tiers.value.basis, bands_text(&tiers.value.bands)),
+            ));
+            if let Some(r) = red {
+                e = e.param(pack.use_of(
+                    "benefits.reduction",
+                    r,
+                    format!("{:?} {}", r.value.form, r.value.points),
+                ));
+            }
+            e
+        });
+        if let (Some(c), Some(left)) = (cap, cap_left)
+            && hifp < fund
+        {
+            t.push(|| {
+                    TraceEntry::new(
+                        "hifp_pay",
+                        "settle.annual_cap",
+                        &c.cite,
+                        format!("统筹基金年度最高支付限额 {}，本年已付 {}，本次最多支付 {left}；超限额部分符合范围费用 {above_cap}", c.value, pool.hifp_paid),
+                        format!("annual cap {}, {} already paid, at most {left} now; in-scope amount above the cap {above_cap}", c.value, pool.hifp_paid),
+                    )
+                    .amount(hifp)
+                    .param(pack.use_of("benefits.annual_cap", c, c.value.to_string()))
+                });
+        }
+        let hifp_code = if person.insutype == Insutype::Employee {
+            "310100"
+        } else {
+            "390100"
+        };
+        funds.push((
+            FundColumn::HifpPay,
+            hifp_code.into(),
+            "基本医疗保险统筹基金".into(),
+            hifp,
+            cap_left,
+            format!("起付线 {act_pay_dedc}"),
+        ));
+        delta.pools.insert(
+            pool_name.clone(),
+            PoolAccum {
+                dedc_paid: act_pay_dedc,
+                above_dedc: above,
+                hifp_paid: hifp,
+                visits: 1,
+            },
+        );
+
+        // Riders in pack order.
+        let mut paid_so_far = hifp;
+        for rider in pack.riders_for(&key) {
+            if rider.requires.cvlserv && !person.cvlserv_flag {
+                continue;
+            }
+            if let Some(classes) = &rider.requires.maf_class
+                && !person.maf_class.as_ref().is_some_and(|c| classes.contains(c))
+            {
+                continue;
+            }
+            let Some(rt) = rider.tiers.at(setl_date) else {
+                continue;
+            };
+            t.used(rt.verified);
+            let remaining_personal = (inscp - paid_so_far).clamp0();
+            let rbase = match rider.base {
+                RiderBase::AboveBasicCap => above_cap.min(remaining_personal),
+                RiderBase::PersonalInscope => remaining_personal,
+            };
+            let acc = before.rider(&rider.id);
+            let rded = rider.deductible.as_ref().and_then(|d| d.at(setl_date));
+            let rcap = rider.annual_cap.as_ref().and_then(|d| d.at(setl_date));
+            if let Some(d) = rded {
+                t.used(d.verified);
+            }
+            if let Some(c) = rcap {
+                t.used(c.verified);
+            }
+            let ded_amt = rded.map_or(Money::ZERO, |d| d.value);
+            let ded_left = (ded_amt - acc.base).clamp0();
+            let eligible = (rbase - ded_left).clamp0();
+            let start = (acc.base - ded_amt).clamp0();
+            let (raw, _) = banded(&rt.value, start.dec(), eligible.dec(), Decimal::ZERO, None);
+            let mut pay = Money::rounded(raw).min(remaining_personal);
+            let cap_left = rcap.map(|c| (c.value - acc.paid).clamp0());
+            if let Some(c) = cap_left {
+                pay = pay.min(c);
+            }
+            if rbase.is_zero() && pay.is_zero() {
+                // Nothing for this rider to pay on: no detail row, no accumulator entry.
+                continue;
+            }
+            paid_so_far += pay;
+            delta.riders.insert(
+                rider.id.clone(),
+                RiderAccum {
+                    base: rbase,
+                    paid: pay,
+                },
+            );
+            let col = FundColumn::of_fund_pay_type(&rider.fund_pay_type);
+            funds.push((
+                col,
+                rider.fund_pay_type.clone(),
+                rider.name_zh.clone(),
+                pay,
+                cap_left,
+                format!("基数 {rbase}"),
+            ));
+            t.push(|| {
+                let base_zh = match rider.base {
+                    RiderBase::AboveBasicCap => "统筹基金最高支付限额以上的符合范围费用",
+                    RiderBase::PersonalInscope => "个人负担的符合范围费用",
+                };
+                let mut e = TraceEntry::new(
+                    col.field(),
+                    "settle.rider",
+                    &rt.cite,
+                    format!(
+                        "{}：{base_zh} {rbase}，本年起付 {ded_amt}（已累计 {}），按（{}）支付 {pay}",
+                        rider.name_zh,
+                        acc.base,
+                        bands_text(&rt.value)
+                    ),
+                    format!(
+                        "{}: base {rbase}, annual deductible {ded_amt} ({} accumulated), paid at ({}) {pay}",
+                        rider.name_en,
+                        acc.base,
+                        bands_text(&rt.value)
+                    ),
+                )
+                .amount(pay)
+                .param(pack.use_of(
+                    &format!("riders.{}.tiers", rider.id),
+                    rt,
+                    bands_text(&rt.value),
+                ));
+                if let Some(d) = rded {
+                    e = e.param(pack.use_of(
+                        &format!("riders.{}.deductible", rider.id),
+                        d,
+                        d.value.to_string(),
+                    ));
+                }
+                if let Some(c) = rcap {
+                    e = e.param(pack.use_of(
+                        &format!("riders.{}.annual_cap", rider.id),
+                        c,
+                        c.value.to_string(),
+                    ));
+                }
+                e
+            });
+        }
+    } else {
+        let (zh, en) = match cov.route {
+            Route::AccountOnly => (
+                "本次统筹基金不支付，仅可使用个人账户",
+                "no fund pays this bill; only the personal account may",
+            ),
+            _ => ("本次医保基金不支付", "no fund pays this bill"),
+        };
+        t.push(|| {
+            TraceEntry::new(
+                "fund_pay_sumamt",
+                "settle.no_fund",
+                "见覆盖判断 / see coverage",
+                zh.into(),
+                en.into(),
+            )
+            .amount(Money::ZERO)
+        });
+        delta.pools.insert(
+            pool_name.clone(),
+            PoolAccum {
+                visits: 1,
+                ..Default::default()
+            },
+        );
+    }
+
+    let fund_sum: Money = funds
+        .iter()
+        .filter(|f| f.0 != FundColumn::AcctPay)
+        .map(|f| f.3)
+        .sum();
+    let hosp_part = Money::ZERO;
+    let psn_part = medfee - fund_sum - hosp_part;
+    t.push(|| {
+        TraceEntry::new(
+            "psn_part_amt",
+            "settle.personal_part",
+            "NATIONAL_SPEC §3 (3)",
+            format!("个人负担 = 医疗费总额 {medfee} − 基金支付 {fund_sum} − 医院负担 {hosp_part}"),
+            format!("personal part = total {medfee} − funds {fund_sum} − hospital-borne {hosp_part}"),
+        )
+        .amount(psn_part)
+    });
+
+    // Personal account.
+    let mut acct_pay = Money::ZERO;
+    if person.insutype == Insutype::Employee && visit.use_acct && !person.balc.is_zero() {
+        let rule = pack.benefit(|r| r.account.as_ref(), &key, setl_date);
+        if let Some(r) = rule {
+            t.used(r.verified);
+            let payable = match r.value {
+                AccountUse::None => Money::ZERO,
+                AccountUse::PersonalInscope => (inscp - fund_sum).clamp0().min(psn_part),
+                AccountUse::PersonalAll => psn_part,
+            };
+            acct_pay = payable.min(person.balc).clamp0();
+            t.push(|| {
+                TraceEntry::new(
+                    "acct_pay",
+                    "settle.account",
+                    &r.cite,
+                    format!(
+                        "个人账户（余额 {}）支付 {acct_pay}（规则：{:?}）",
+                        person.balc, r.value
+                    ),
+                    format!(
+                        "personal account (balance {}) pays {acct_pay} (rule {:?})",
+                        person.balc, r.value
+                    ),
+                )
+                .amount(acct_pay)
+                .param(pack.use_of("benefits.account", r, format!("{:?}", r.value)))
+            });
+        }
+    }
+    if !acct_pay.is_zero() {
+        funds.push((
+            FundColumn::AcctPay,
+            "310200".into(),
+            "职工基本医疗保险个人账户".into(),
+            acct_pay,
+            Some(person.balc),
+            String::new(),
+        ));
+    }
+    let cash = psn_part - acct_pay;
+    t.push(|| {
+        let manual = cov.route == Route::ManualReimbursement;
+        TraceEntry::new(
+            "psn_cash_pay",
+            "settle.cash",
+            "NATIONAL_SPEC §3 (4)",
+            if manual {
+                format!("个人现金支付 = 个人负担 {psn_part} − 个人账户 {acct_pay}；手工报销时先全额垫付，报销后实际负担此数")
+            } else {
+                format!("个人现金支付 = 个人负担 {psn_part} − 个人账户 {acct_pay}")
+            },
+            if manual {
+                format!("cash = personal part {psn_part} − account {acct_pay}; under manual reimbursement the person pays everything first and bears this after reimbursement")
+            } else {
+                format!("cash = personal part {psn_part} − account {acct_pay}")
+            },
+        )
+        .amount(cash)
+    });
+
+    let after = before.plus(&delta);
+    output::build(output::Parts {
+        req,
+        cov,
+        splits,
+        medfee,
+        fulamt,
+        overlmt,
+        preself,
+        inscp,
+        act_pay_dedc,
+        dedc_std,
+        crt_dedc,
+        ratio: ratio_shown,
+        funds,
+        hifp,
+        fund_sum,
+        hosp_part,
+        psn_part,
+        acct_pay,
+        cash,
+        before,
+        delta,
+        after,
+        tracer: t,
+        catalog_name: catalog.map(|c| c.source().to_string()),
+        med_class: visit.med_type.class(),
+    })
+}
+
+fn no_benefit(pack: &crate::policy::Pack, what: &str, key: &SelectKey, date: chrono::NaiveDate) -> ApiError {
+    ApiError::new(
+        ErrorCode::NoPack,
+        format!(
+            "政策包 {} 在 {date} 没有适用于 险种 {}、{:?}、{} 医院、{:?} 的 {what}",
+            pack.source,
+            key.insutype.code(),
+            key.med_class,
+            key.hosp_lv.name_zh(),
+            key.visit_category
+        ),
+        format!(
+            "policy pack {} has no {what} in force on {date} for insutype {}, {:?}, level {}, {:?}",
+            pack.source,
+            key.insutype.code(),
+            key.med_class,
+            key.hosp_lv.code(),
+            key.visit_category
+        ),
+    )
+}
+
+/// `clr_type` of a med class.
+pub(crate) fn clr_type(c: MedClass) -> &'static str {
+    match c {
+        MedClass::Inpatient | MedClass::Maternity => "21",
+        MedClass::Pharmacy => "41",
+        _ => "11",
+    }
+}
+
+/// Round only at the fen; exposed for tests of the money helpers.
+pub fn fen(d: Decimal) -> Decimal {
+    round_fen(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+    fn band(upto: Option<&str>, r: &str) -> Band {
+        Band {
+            upto: upto.map(|u| Money::from_decimal(d(u))),
+            ratio: Dec(d(r)),
+        }
+    }
+
+    #[test]
+    fn bands_and_cap() {
+        let bands = vec![band(Some("10000"), "0.8"), band(None, "0.9")];
+        let (f, _) = banded(&bands, Decimal::ZERO, d("15000"), Decimal::ZERO, None);
+        assert_eq!(f, d("12500"));
+        // 10 points lower.
+        let (f, _) = banded(&bands, Decimal::ZERO, d("15000"), d("10"), None);
+        assert_eq!(f, d("11000"));
+        // Annual basis: 8000 already counted, 4000 more → 2000 at 0.8 + 2000 at 0.9.
+        let (f, _) = banded(&bands, d("8000"), d("4000"), Decimal::ZERO, None);
+        assert_eq!(f, d("3400"));
+        // Cap of 9000 reached inside the second band: 1000 of 0.9 → 1111.11… of amount; the rest unpaid.
+        let (f, unpaid) = banded(&bands, Decimal::ZERO, d("15000"), Decimal::ZERO, Some(d("9000")));
+        assert_eq!(f, d("9000"));
+        assert_eq!(round_fen(unpaid), d("3888.89"));
+    }
+}

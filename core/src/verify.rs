@@ -1,0 +1,540 @@
+//! Verify a returned split (`setlinfo` + `setldetail`, with the claim when present) against the
+//! invariants of NATIONAL_SPEC.md §3, and — when the claim and its lines are given — against the
+//! core's own recomputation.
+//!
+//! Real records bend the interface: amounts as numbers or strings, `null` where a system returned
+//! nothing, `ownpay_hosp_part` (999997), provincial extra names. All are accepted; a missing amount is
+//! not a mismatch by itself (the check that needs it is reported as skipped).
+
+use crate::codes::FundColumn;
+use crate::error::ApiError;
+use crate::money::{Money, opt_money};
+use crate::policy::PackSet;
+use crate::settle::{SettleRequest, settle};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Accept an identifier sent as a string or a number.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Null => None,
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    })
+}
+
+macro_rules! submitted_setlinfo {
+    ($($f:ident),* $(,)?) => {
+        /// A `setlinfo` as submitted: every amount optional, extra fields kept.
+        #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        pub struct SubmittedSetlInfo {
+            #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+            pub setl_id: Option<String>,
+            $(
+                #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+                pub $f: Option<Money>,
+            )*
+            /// Fields this core does not know (provincial extensions), kept as they came.
+            #[serde(flatten)]
+            pub extra: BTreeMap<String, Value>,
+        }
+    };
+}
+
+submitted_setlinfo!(
+    medfee_sumamt,
+    fulamt_ownpay_amt,
+    overlmt_selfpay,
+    preselfpay_amt,
+    inscp_scp_amt,
+    act_pay_dedc,
+    hifp_pay,
+    cvlserv_pay,
+    hifes_pay,
+    hifmi_pay,
+    hifob_pay,
+    maf_pay,
+    hifdm_pay,
+    hosp_part_amt,
+    ownpay_hosp_part,
+    oth_pay,
+    fund_pay_sumamt,
+    psn_part_amt,
+    acct_pay,
+    psn_cash_pay,
+    acct_mulaid_pay,
+    balc,
+);
+
+/// A `setldetail` row as submitted.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SubmittedDetail {
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub fund_pay_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fund_pay_type_name: Option<String>,
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub inscp_scp_amt: Option<Money>,
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub fund_payamt: Option<Money>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+/// A per-line result as submitted (for invariant 7).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SubmittedLine {
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub feedetl_sn: Option<String>,
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub det_item_fee_sumamt: Option<Money>,
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub fulamt_ownpay_amt: Option<Money>,
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub overlmt_amt: Option<Money>,
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub preselfpay_amt: Option<Money>,
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub inscp_scp_amt: Option<Money>,
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VerifyRequest {
+    pub setlinfo: SubmittedSetlInfo,
+    #[serde(default)]
+    pub setldetail: Vec<SubmittedDetail>,
+    /// Per-line results as returned, when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<SubmittedLine>>,
+    /// The claim (person, visit, fee lines …) when present: the split is then recomputed and compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<SettleRequest>,
+    /// Allowed difference; default 0.01 (a fen).
+    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<Money>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Consistent,
+    Inconsistent,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Finding {
+    pub field: String,
+    pub rule: String,
+    pub cite: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub got: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub difference: Option<Money>,
+    pub zh: String,
+    pub en: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct VerifyResponse {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setl_id: Option<String>,
+    pub verdict: Verdict,
+    /// The record is a reversal (every amount negated).
+    pub reversal: bool,
+    pub findings: Vec<Finding>,
+    /// Rule ids checked.
+    pub checked: Vec<String>,
+    /// Rule ids that could not be checked because an amount was missing.
+    pub skipped: Vec<String>,
+    /// Amounts derived where the record left them out (e.g. a missing `psn_part_amt`).
+    pub derived: BTreeMap<String, Money>,
+}
+
+const SPEC: &str = "NATIONAL_SPEC §3";
+
+struct Checker {
+    tol: Decimal,
+    findings: Vec<Finding>,
+    checked: Vec<String>,
+    skipped: Vec<String>,
+}
+
+impl Checker {
+    fn eq(
+        &mut self,
+        rule: &str,
+        field: &str,
+        cite: &str,
+        expected: Option<Money>,
+        got: Option<Money>,
+        what: (&str, &str),
+    ) {
+        match (expected, got) {
+            (Some(e), Some(g)) => {
+                self.checked.push(rule.to_string());
+                let diff = g - e;
+                if diff.dec().abs() > self.tol {
+                    self.findings.push(Finding {
+                        field: field.into(),
+                        rule: rule.into(),
+                        cite: cite.into(),
+                        expected: Some(e),
+                        got: Some(g),
+                        difference: Some(diff),
+                        zh: format!("{field} 应为 {e}（{}），实为 {g}，相差 {diff}", what.0),
+                        en: format!("{field} should be {e} ({}), is {g}, off by {diff}", what.1),
+                    });
+                }
+            }
+            _ => self.skipped.push(rule.to_string()),
+        }
+    }
+}
+
+fn sum_opt(v: &[Option<Money>]) -> Option<Money> {
+    if v.iter().all(Option::is_none) {
+        None
+    } else {
+        Some(v.iter().flatten().copied().sum())
+    }
+}
+
+/// Verify one submitted settlement.
+pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiError> {
+    let s = &r.setlinfo;
+    let tol = r.tolerance.map_or(Decimal::new(1, 2), |t| t.dec().abs());
+    let mut c = Checker {
+        tol,
+        findings: Vec::new(),
+        checked: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut derived = BTreeMap::new();
+    // Provincial names stand in for missing national ones.
+    let alias = |v: Option<Money>, names: &[&str]| -> Option<Money> {
+        v.or_else(|| {
+            names.iter().find_map(|n| {
+                s.extra
+                    .get(*n)
+                    .and_then(|x| serde_json::from_value::<Money>(x.clone()).ok())
+            })
+        })
+    };
+    let inscp = alias(s.inscp_scp_amt, &["inscp_amt"]);
+    let oth = alias(s.oth_pay, &["othfund_pay"]);
+    let cash = alias(s.psn_cash_pay, &["cashPayamt"]);
+    let psn_part_given = alias(s.psn_part_amt, &["psn_pay"]);
+    let hosp = s.hosp_part_amt.unwrap_or(Money::ZERO);
+    let ownpay_hosp = s.ownpay_hosp_part.unwrap_or(Money::ZERO);
+    let reversal = s.medfee_sumamt.is_some_and(Money::is_negative);
+
+    // (1) medfee = self-paid + over ceiling + pre-self-pay + in scope.
+    let parts = [s.fulamt_ownpay_amt, s.overlmt_selfpay, s.preselfpay_amt, inscp];
+    let parts_sum = if parts.iter().all(Option::is_some) {
+        sum_opt(&parts)
+    } else {
+        None
+    };
+    c.eq(
+        "inv1.medfee",
+        "medfee_sumamt",
+        SPEC,
+        parts_sum,
+        s.medfee_sumamt,
+        (
+            "全自费+超限价+先行自付+符合范围",
+            "self-paid + over ceiling + pre-self-pay + in scope",
+        ),
+    );
+
+    // (2) fund total = sum of the fund columns.
+    let funds = [
+        s.hifp_pay,
+        s.cvlserv_pay,
+        s.hifes_pay,
+        s.hifmi_pay,
+        s.hifob_pay,
+        s.maf_pay,
+        oth,
+        s.hifdm_pay,
+    ];
+    c.eq(
+        "inv2.fund_sum",
+        "fund_pay_sumamt",
+        SPEC,
+        sum_opt(&funds),
+        s.fund_pay_sumamt,
+        ("各基金支付之和", "the sum of the fund columns"),
+    );
+
+    // (3) personal part = total − funds − hospital-borne (999996 and 999997).
+    let psn_expected = match (s.medfee_sumamt, s.fund_pay_sumamt) {
+        (Some(m), Some(f)) => Some(m - f - hosp - ownpay_hosp),
+        _ => None,
+    };
+    let psn_part = match psn_part_given {
+        Some(p) => {
+            c.eq(
+                "inv3.psn_part",
+                "psn_part_amt",
+                SPEC,
+                psn_expected,
+                Some(p),
+                ("医疗费总额−基金支付−医院负担", "total − funds − hospital-borne"),
+            );
+            Some(p)
+        }
+        None => {
+            if let Some(p) = psn_expected {
+                derived.insert("psn_part_amt".to_string(), p);
+            }
+            c.skipped.push("inv3.psn_part".into());
+            psn_expected
+        }
+    };
+
+    // (4) personal part = account + cash.
+    let acct = s.acct_pay.unwrap_or(Money::ZERO);
+    c.eq(
+        "inv4.psn_split",
+        "psn_cash_pay",
+        SPEC,
+        psn_part.map(|p| p - acct),
+        cash,
+        ("个人负担−个人账户", "personal part − account"),
+    );
+
+    // (5) setldetail: sum = funds + account + hospital-borne; and each column matches its rows.
+    if !r.setldetail.is_empty() {
+        let has_999997 = r
+            .setldetail
+            .iter()
+            .any(|d| d.fund_pay_type.as_deref().map(str::trim) == Some("999997"));
+        let detail_sum = sum_opt(&r.setldetail.iter().map(|d| d.fund_payamt).collect::<Vec<_>>());
+        let expected = s
+            .fund_pay_sumamt
+            .map(|f| f + acct + hosp + if has_999997 { ownpay_hosp } else { Money::ZERO });
+        c.eq(
+            "inv5.detail_sum",
+            "setldetail",
+            SPEC,
+            expected,
+            detail_sum,
+            (
+                "基金支付总额+个人账户+医院负担",
+                "fund total + account + hospital-borne",
+            ),
+        );
+        let mut by_col: BTreeMap<FundColumn, Money> = BTreeMap::new();
+        for d in &r.setldetail {
+            if let (Some(code), Some(a)) = (&d.fund_pay_type, d.fund_payamt) {
+                *by_col.entry(FundColumn::of_fund_pay_type(code)).or_default() += a;
+            }
+        }
+        let cols: [(FundColumn, Option<Money>); 10] = [
+            (FundColumn::HifpPay, s.hifp_pay),
+            (FundColumn::CvlservPay, s.cvlserv_pay),
+            (FundColumn::HifesPay, s.hifes_pay),
+            (FundColumn::HifmiPay, s.hifmi_pay),
+            (FundColumn::HifobPay, s.hifob_pay),
+            (FundColumn::MafPay, s.maf_pay),
+            (FundColumn::HifdmPay, s.hifdm_pay),
+            (FundColumn::AcctPay, s.acct_pay),
+            (FundColumn::HospPartAmt, s.hosp_part_amt),
+            (FundColumn::OwnpayHospPart, s.ownpay_hosp_part),
+        ];
+        for (col, v) in cols {
+            if let (Some(rows), Some(v)) = (by_col.get(&col), v) {
+                c.eq(
+                    "inv5.detail_column",
+                    col.field(),
+                    "NATIONAL_SPEC §3 (5), §4 fund_pay_type",
+                    Some(*rows),
+                    Some(v),
+                    (
+                        "setldetail 中该基金各行之和",
+                        "the sum of that fund's setldetail rows",
+                    ),
+                );
+            }
+        }
+    }
+
+    // (6) deductible within scope; signs.
+    if let (Some(d), Some(i)) = (s.act_pay_dedc, inscp) {
+        c.checked.push("inv6.dedc".into());
+        let bad = if reversal { d < i } else { d > i };
+        if bad {
+            c.findings.push(Finding {
+                field: "act_pay_dedc".into(),
+                rule: "inv6.dedc".into(),
+                cite: SPEC.into(),
+                expected: Some(i),
+                got: Some(d),
+                difference: Some(d - i),
+                zh: format!("实际支付起付线 {d} 超过符合范围金额 {i}"),
+                en: format!("act_pay_dedc {d} exceeds inscp_scp_amt {i}"),
+            });
+        }
+    } else {
+        c.skipped.push("inv6.dedc".into());
+    }
+    c.checked.push("inv6.sign".into());
+    let signed: [(&str, Option<Money>); 14] = [
+        ("medfee_sumamt", s.medfee_sumamt),
+        ("fulamt_ownpay_amt", s.fulamt_ownpay_amt),
+        ("overlmt_selfpay", s.overlmt_selfpay),
+        ("preselfpay_amt", s.preselfpay_amt),
+        ("inscp_scp_amt", inscp),
+        ("act_pay_dedc", s.act_pay_dedc),
+        ("hifp_pay", s.hifp_pay),
+        ("hifmi_pay", s.hifmi_pay),
+        ("hifob_pay", s.hifob_pay),
+        ("cvlserv_pay", s.cvlserv_pay),
+        ("maf_pay", s.maf_pay),
+        ("fund_pay_sumamt", s.fund_pay_sumamt),
+        ("acct_pay", s.acct_pay),
+        ("psn_cash_pay", cash),
+    ];
+    for (name, v) in signed {
+        let Some(v) = v else { continue };
+        let wrong = if reversal {
+            v.dec() > Decimal::ZERO
+        } else {
+            v.is_negative()
+        };
+        if wrong {
+            c.findings.push(Finding {
+                field: name.into(),
+                rule: "inv6.sign".into(),
+                cite: SPEC.into(),
+                expected: None,
+                got: Some(v),
+                difference: None,
+                zh: if reversal {
+                    format!("冲销记录中 {name} 应为负数或零，实为 {v}")
+                } else {
+                    format!("{name} 为负数 {v}，只有冲销记录可为负")
+                },
+                en: if reversal {
+                    format!("in a reversal {name} must be ≤ 0, is {v}")
+                } else {
+                    format!("{name} is negative ({v}); only a reversal may be")
+                },
+            });
+        }
+    }
+
+    // (7) totals = sums of the per-line columns.
+    if let Some(lines) = &r.lines {
+        type Get = fn(&SubmittedLine) -> Option<Money>;
+        let cols: [(&str, Option<Money>, Get); 5] = [
+            ("medfee_sumamt", s.medfee_sumamt, |l| l.det_item_fee_sumamt),
+            ("fulamt_ownpay_amt", s.fulamt_ownpay_amt, |l| l.fulamt_ownpay_amt),
+            ("overlmt_selfpay", s.overlmt_selfpay, |l| l.overlmt_amt),
+            ("preselfpay_amt", s.preselfpay_amt, |l| l.preselfpay_amt),
+            ("inscp_scp_amt", inscp, |l| l.inscp_scp_amt),
+        ];
+        for (name, total, get) in cols {
+            let vals: Vec<Option<Money>> = lines.iter().map(get).collect();
+            let sum = if vals.iter().all(Option::is_some) {
+                sum_opt(&vals)
+            } else {
+                None
+            };
+            c.eq(
+                "inv7.line_totals",
+                name,
+                SPEC,
+                sum,
+                total,
+                ("明细各行之和", "the sum of the lines"),
+            );
+        }
+    }
+
+    // Recompute from the claim.
+    if let Some(claim) = &r.claim {
+        let mut q = claim.clone();
+        q.trace = false;
+        let mine = settle(packs, &q)?;
+        let m = &mine.setlinfo;
+        let given: [(&str, Option<Money>); 18] = [
+            ("medfee_sumamt", s.medfee_sumamt),
+            ("fulamt_ownpay_amt", s.fulamt_ownpay_amt),
+            ("overlmt_selfpay", s.overlmt_selfpay),
+            ("preselfpay_amt", s.preselfpay_amt),
+            ("inscp_scp_amt", inscp),
+            ("act_pay_dedc", s.act_pay_dedc),
+            ("hifp_pay", s.hifp_pay),
+            ("cvlserv_pay", s.cvlserv_pay),
+            ("hifes_pay", s.hifes_pay),
+            ("hifmi_pay", s.hifmi_pay),
+            ("hifob_pay", s.hifob_pay),
+            ("maf_pay", s.maf_pay),
+            ("hosp_part_amt", s.hosp_part_amt),
+            ("oth_pay", oth),
+            ("fund_pay_sumamt", s.fund_pay_sumamt),
+            ("psn_part_amt", psn_part_given),
+            ("acct_pay", s.acct_pay),
+            ("psn_cash_pay", cash),
+        ];
+        let sign = if reversal { -Decimal::ONE } else { Decimal::ONE };
+        for ((name, expect), (_, got)) in m.amounts().iter().zip(given.iter()) {
+            let e = Money::from_decimal(expect.dec() * sign);
+            c.eq(
+                "recompute",
+                name,
+                "NATIONAL_SPEC §2–3; 参保地政策包 insured-place pack",
+                Some(e),
+                *got,
+                (
+                    "按就医地目录和参保地政策重算",
+                    "recomputed under the treatment-place catalog and insured-place pack",
+                ),
+            );
+        }
+    }
+
+    c.checked.sort();
+    c.checked.dedup();
+    c.skipped.sort();
+    c.skipped.dedup();
+    c.skipped.retain(|x| !c.checked.contains(x));
+    let verdict = if c.findings.is_empty() {
+        Verdict::Consistent
+    } else {
+        Verdict::Inconsistent
+    };
+    Ok(VerifyResponse {
+        setl_id: s.setl_id.clone(),
+        verdict,
+        reversal,
+        findings: c.findings,
+        checked: c.checked,
+        skipped: c.skipped,
+        derived,
+    })
+}
