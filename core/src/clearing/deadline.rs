@@ -33,7 +33,8 @@ pub struct AddWorkingDaysResponse {
     pub from: NaiveDate,
     pub days: u32,
     pub date: NaiveDate,
-    /// Holidays passed on the way (weekends are not listed).
+    /// Days of holiday ranges passed on the way (with the weekend days inside a range; ordinary weekends
+    /// are not listed).
     pub holidays_skipped: Vec<NaiveDate>,
 }
 
@@ -48,6 +49,7 @@ pub enum DeadlineRule {
     DayOfNextMonth { month: String, day: u32 },
     /// 「每月月底前」 of the month after `month`.
     EndOfNextMonth { month: String },
+    #[serde(rename = "period_26_25")]
     /// The 协查 period (26th to 25th) holding `date`, and its answer deadline (002 §64; 003 §45–46).
     Period26To25 { date: NaiveDate },
     /// 「次年第一季度」: the year of `month` cleared by 31 March of the next year (003 §43).

@@ -114,7 +114,8 @@ pub struct RecordCounts {
     pub outside_month: u64,
     /// No usable `setl_time`: cleared, flagged.
     pub undated: u64,
-    pub reversals: u64,
+    /// Records with negative amounts: reversals (冲销) and returns (退费/返还).
+    pub negative: u64,
 }
 
 /// A warning about the input, with a few examples.
@@ -350,7 +351,7 @@ impl Aggregator {
         let actual = fund - deduct;
         // A record whose amounts are negative reverses (or returns) a settlement: it takes one 人次 back.
         let sign = if actual.is_negative() || (actual.is_zero() && fund.is_negative()) {
-            self.counts.reversals += 1;
+            self.counts.negative += 1;
             -1
         } else {
             1
@@ -471,6 +472,22 @@ pub fn clear_month(req: &MonthRequest) -> Result<MonthResponse, ApiError> {
     }
     let cal = Calendar::with_extra(&req.extra_years)?;
     finish(req, month, &agg, &cal)
+}
+
+/// Embedded names of provinces and of the seed provinces' cities (core/data/calendar/regions.json).
+pub fn region_names() -> Result<BTreeMap<String, String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Names {
+        names: BTreeMap<String, String>,
+    }
+    let n: Names = serde_json::from_str(include_str!("../../data/calendar/regions.json")).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Pack,
+            format!("地区名称数据 regions.json 有误：{e}"),
+            format!("region names regions.json malformed: {e}"),
+        )
+    })?;
+    Ok(n.names)
 }
 
 fn province_code(a: &Admdvs) -> String {
@@ -598,6 +615,10 @@ fn make_notices(
     // (party, kind) → rows keyed by (counterpart, star)
     let mut books: BTreeMap<(String, NoticeKind), BTreeMap<(String, bool), Amounts>> = BTreeMap::new();
     for ((party, counterpart, role), a) in &sf.sides {
+        if *a == Amounts::default() {
+            // Fully reversed within the month: nothing to clear, no row.
+            continue;
+        }
         // Money the treatment place returns (002 §56) goes on its payable notice and on the insured
         // place's receivable notice, starred, as positive amounts.
         let returned = a.actual_pay.is_negative();
@@ -906,17 +927,20 @@ fn finish(
     cal: &Calendar,
 ) -> Result<MonthResponse, ApiError> {
     let period = month.format("%Y-%m").to_string();
+    let mut names = region_names()?;
+    names.extend(req.names.iter().map(|(k, v)| (k.clone(), v.clone())));
     let partials = agg.partials();
     let scopes = build_scopes(&partials);
     let mut notices = Vec::new();
     let mut netting = Vec::new();
     let mut reconciliation = Vec::new();
     for sf in &scopes {
-        let ns = make_notices(sf, &period, &req.names)?;
-        netting.extend(netting_tables(sf, &ns, &req.names));
+        let ns = make_notices(sf, &period, &names)?;
+        netting.extend(netting_tables(sf, &ns, &names));
         reconciliation.push(reconcile(sf, &ns));
         notices.extend(ns);
     }
+    netting.retain(|t| !t.lines.is_empty());
     // INVARIANT: every receivable row has a payable twin, so Σ receivable = Σ payable per scope and level,
     // and a closed netting table (national, intra-province) sums to zero.
     let balanced = reconciliation.iter().all(|r| r.balanced)

@@ -194,7 +194,8 @@ pub struct DatedStep {
     pub id: String,
     /// `by` (on or before the date), `on`, `from_to` (from `date` to `until`).
     pub kind: String,
-    pub date: NaiveDate,
+    /// Absent when a working-day chain runs into a year without holiday data (see `note_*`).
+    pub date: Option<NaiveDate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub until: Option<NaiveDate>,
     /// Whether `date` is a working day (calendar-day deadlines in the seeds are not moved off holidays).
@@ -205,6 +206,10 @@ pub struct DatedStep {
     pub cite: String,
     /// Which profile the step comes from.
     pub profile: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note_zh: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note_en: Option<String>,
 }
 
 /// Date a list of steps: calendar-day steps from `anchor` (a month's first day or a notice date), working-day
@@ -217,25 +222,39 @@ pub fn date_steps(
     profile_id: &str,
 ) -> Result<Vec<DatedStep>, ApiError> {
     let mut done: BTreeMap<String, NaiveDate> = BTreeMap::new();
+    let mut unresolved: BTreeMap<String, String> = BTreeMap::new();
     if let Some(n) = notice_date {
         done.insert("notice".to_string(), n);
     }
     let mut out = Vec::new();
     for s in steps {
+        let mut note = None;
         let (date, until) = if let Some(after) = &s.after {
-            let Some(base) = done.get(after).copied() else {
-                if after == "notice" {
-                    // Needs the publication date of the notice, which the caller did not give.
-                    continue;
+            match (done.get(after).copied(), unresolved.get(after)) {
+                (Some(base), _) => match cal.add_working_days(base, s.working_days.unwrap_or(0)) {
+                    Ok((d, _)) => (Some(d), None),
+                    // The chain runs into a year whose holidays are not published yet: say so, don't guess.
+                    Err(e) => {
+                        note = Some((e.message_zh, e.message_en));
+                        (None, None)
+                    }
+                },
+                (None, Some(_)) => {
+                    note = Some((
+                        format!("依赖的步骤 {after} 日期未定"),
+                        format!("depends on step {after}, whose date is unknown"),
+                    ));
+                    (None, None)
                 }
-                return Err(ApiError::new(
-                    ErrorCode::Pack,
-                    format!("步骤 {} 引用了未定义的步骤 {after}", s.id),
-                    format!("step {} refers to undefined step {after}", s.id),
-                ));
-            };
-            let (d, _) = cal.add_working_days(base, s.working_days.unwrap_or(0))?;
-            (d, None)
+                (None, None) if after == "notice" => continue,
+                (None, None) => {
+                    return Err(ApiError::new(
+                        ErrorCode::Pack,
+                        format!("步骤 {} 引用了未定义的步骤 {after}", s.id),
+                        format!("step {} refers to undefined step {after}", s.id),
+                    ));
+                }
+            }
         } else {
             let first = if let Some(m) = s.fixed_month {
                 let y = anchor.year() + s.year_offset.unwrap_or(0);
@@ -261,11 +280,22 @@ pub fn date_steps(
                 Some(u) => Some(day_of_month(first, u)?),
                 None => None,
             };
-            (d, until)
+            (Some(d), until)
         };
-        done.insert(s.id.clone(), date);
+        match date {
+            Some(d) => {
+                done.insert(s.id.clone(), d);
+            }
+            None => {
+                unresolved.insert(s.id.clone(), String::new());
+            }
+        }
         // Dates in a year without holiday data still get their date, only without the working-day flag.
-        let working_day = cal.is_working_day(date).ok();
+        let working_day = date.and_then(|d| cal.is_working_day(d).ok());
+        let (note_zh, note_en) = match note {
+            Some((z, e)) => (Some(z), Some(e)),
+            None => (None, None),
+        };
         out.push(DatedStep {
             id: s.id.clone(),
             kind: s.kind.clone(),
@@ -276,6 +306,8 @@ pub fn date_steps(
             what_en: s.what_en.clone(),
             cite: s.cite.clone(),
             profile: profile_id.to_string(),
+            note_zh,
+            note_en,
         });
     }
     Ok(out)
