@@ -1,0 +1,123 @@
+//! Small browser helpers: today's date, local storage, file download, print. Everything fallible
+//! degrades quietly (a private window without storage still works, it just forgets).
+
+use wasm_bindgen::JsCast;
+
+/// Today's date in the user's time zone, as `YYYY-MM-DD` (the core takes dates as inputs, it has no clock).
+pub fn today() -> String {
+    let d = js_sys::Date::new_0();
+    format!(
+        "{:04}-{:02}-{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date()
+    )
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn save(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
+/// Offer `text` as a file download (CSV export).
+pub fn download(filename: &str, mime: &str, text: &str) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(a) = doc
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        a.set_href(&url);
+        a.set_download(filename);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+pub fn set_document_lang(tag: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = el.set_attribute("lang", tag);
+    }
+}
+
+pub fn hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Milliseconds since navigation start (for the time-to-first-estimate measurement).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// Read an uploaded file as text.
+pub async fn read_file(file: web_sys::File) -> Result<String, String> {
+    let promise = file.text();
+    match wasm_bindgen_futures::JsFuture::from(promise).await {
+        Ok(v) => v.as_string().ok_or_else(|| "not text".to_string()),
+        Err(e) => Err(format!("{e:?}")),
+    }
+}
+
+/// Value of the input/select/textarea an event came from.
+pub fn event_value(e: &yew::Event) -> String {
+    let Some(t) = e.target() else { return String::new() };
+    if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+        return i.value();
+    }
+    if let Some(s) = t.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return s.value();
+    }
+    if let Some(a) = t.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        return a.value();
+    }
+    String::new()
+}
+
+pub fn event_checked(e: &yew::Event) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+}
+
+/// The first file of a file input's change event.
+pub fn event_file(e: &yew::Event) -> Option<web_sys::File> {
+    e.target()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?
+        .files()?
+        .get(0)
+}

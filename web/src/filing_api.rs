@@ -1,0 +1,251 @@
+//! Filing data of the page: the wizard's form, the request it makes of the core (`filing.validate`), and the
+//! host's filing registry (`/v1/filings…`), with the receipts kept on this device.
+
+use crate::core_api::ApiErr;
+use crate::dom;
+use crate::host_api;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+#[derive(Clone, PartialEq, Debug)]
+pub struct FilingForm {
+    pub insured: String,
+    pub insutype: String,
+    pub psn_type: String,
+    pub psn_name: String,
+    pub certno: String,
+    pub category: String,
+    pub province: String,
+    pub city: String,
+    pub begndate: String,
+    pub retroactive: bool,
+    pub admission: String,
+    pub residence_proof: bool,
+    pub commitment: bool,
+    pub referral_certificate: bool,
+    /// The day of application (today, from the browser's clock; the core has none).
+    pub applied: String,
+}
+
+impl FilingForm {
+    pub fn new(today: &str) -> Self {
+        FilingForm {
+            insured: "610100".into(),
+            insutype: "310".into(),
+            psn_type: "11".into(),
+            psn_name: String::new(),
+            certno: String::new(),
+            category: String::new(),
+            province: String::new(),
+            city: String::new(),
+            begndate: today.into(),
+            retroactive: false,
+            admission: String::new(),
+            residence_proof: false,
+            commitment: false,
+            referral_certificate: false,
+            applied: today.into(),
+        }
+    }
+    pub fn new_today() -> Self {
+        Self::new(&dom::today())
+    }
+
+    /// The page's own checks of a step (presence and shape); the rules themselves are the core's.
+    pub fn check_step(&self, step: usize) -> Result<(), ApiErr> {
+        let miss = |field: &str, zh: &str, en: &str| Err(ApiErr::new("E_MISSING_FIELD", zh, en).at(field));
+        match step {
+            0 => {
+                if self.psn_name.trim().is_empty() {
+                    return miss("psn_name", "请填写姓名", "Please enter your name");
+                }
+                if !certno_shape_ok(&self.certno) {
+                    return miss(
+                        "certno",
+                        "身份证号应为 18 位：17 位数字加 1 位数字或 X",
+                        "An ID card number has 18 characters: 17 digits and a digit or X",
+                    );
+                }
+                Ok(())
+            }
+            1 if self.category.is_empty() => miss("category", "请选择人员类别", "Please choose a category"),
+            2 if self.province.is_empty() => miss("province", "请选择省份", "Please choose a province"),
+            2 if self.city.is_empty() => miss("city", "请选择地市", "Please choose a city"),
+            3 if self.retroactive && self.admission.is_empty() => miss(
+                "admission",
+                "补办备案请填写入院日期",
+                "Please enter the admission date for a retroactive filing",
+            ),
+            3 if !self.retroactive && self.begndate.is_empty() => {
+                miss("begndate", "请填写开始日期", "Please enter the start date")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn start(&self) -> &str {
+        if self.retroactive {
+            &self.admission
+        } else {
+            &self.begndate
+        }
+    }
+
+    pub fn applicant(&self) -> Value {
+        json!({ "insuplc_admdvs": self.insured, "insutype": self.insutype })
+    }
+
+    /// The `filing.validate` request (the core's `FilingApplication`). The person's filings kept on this
+    /// device go along as `existing`, so a second filing for the same place is caught here already.
+    pub fn validate_request(&self) -> Value {
+        let mut r = json!({
+            "applicant": self.applicant(),
+            "category": self.category,
+            "rloc_admdvs": self.city,
+            "begndate": self.start(),
+            "applied_date": self.applied,
+            "materials": {
+                "residence_proof": self.residence_proof,
+                "commitment": self.commitment,
+                "referral_certificate": self.referral_certificate,
+            },
+        });
+        if self.retroactive {
+            r["retroactive"] = json!({ "admission_date": self.admission, "discharge_settled": false });
+        }
+        r
+    }
+}
+
+fn certno_shape_ok(c: &str) -> bool {
+    c.len() == 18
+        && c[..17].chars().all(|ch| ch.is_ascii_digit())
+        && c[17..].chars().all(|ch| ch.is_ascii_digit() || ch == 'X')
+}
+
+/// What the host hands back once: the filing's number and its receipt token (the only key to it).
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct Receipt {
+    pub id: String,
+    pub token: String,
+    #[serde(default)]
+    pub decision: Value,
+}
+
+const STORE_KEY: &str = "yidi.filings";
+
+/// Receipts saved on this device (newest first).
+pub fn saved() -> Vec<Receipt> {
+    dom::load(STORE_KEY)
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+pub fn save_all(all: &[Receipt]) {
+    if let Ok(s) = serde_json::to_string(all) {
+        dom::save(STORE_KEY, &s);
+    }
+}
+
+fn remember(r: &Receipt) {
+    let mut all = saved();
+    all.retain(|x| x.id != r.id);
+    all.insert(
+        0,
+        Receipt {
+            decision: Value::Null,
+            ..r.clone()
+        },
+    );
+    save_all(&all);
+}
+
+pub fn forget(id: &str) {
+    let mut all = saved();
+    all.retain(|x| x.id != id);
+    save_all(&all);
+}
+
+/// Store a filing with the host (which validates it again with the same core).
+pub async fn submit(form: &FilingForm) -> Result<Receipt, ApiErr> {
+    let mut body = form.validate_request();
+    body["certno"] = json!(form.certno);
+    let v = host_api::send("POST", "/v1/filings", Some(&body), None).await?;
+    let id = v
+        .get("id")
+        .or_else(|| v.get("filing_id"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let token = v
+        .get("token")
+        .or_else(|| v.get("receipt_token"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if id.is_empty() || token.is_empty() {
+        return Err(ApiErr::new(
+            "E_HTTP",
+            "备案服务的应答缺少编号或凭证",
+            "the filing service's reply lacks an id or token",
+        ));
+    }
+    let r = Receipt {
+        id,
+        token,
+        decision: v,
+    };
+    remember(&r);
+    Ok(r)
+}
+
+/// One stored filing as the host shows it to its owner.
+pub async fn fetch(r: &Receipt) -> Result<Value, ApiErr> {
+    host_api::send("GET", &format!("/v1/filings/{}", r.id), None, Some(&r.token)).await
+}
+
+/// Change a filing (the host runs `filing.change` of the core and refuses with its citation).
+pub async fn change(r: &Receipt, body: &Value) -> Result<Value, ApiErr> {
+    host_api::send(
+        "PUT",
+        &format!("/v1/filings/{}", r.id),
+        Some(body),
+        Some(&r.token),
+    )
+    .await
+}
+
+pub async fn cancel(r: &Receipt, body: &Value) -> Result<Value, ApiErr> {
+    host_api::send(
+        "POST",
+        &format!("/v1/filings/{}/cancel", r.id),
+        Some(body),
+        Some(&r.token),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_point_errors_at_their_fields() {
+        let mut f = FilingForm::new("2026-11-22");
+        assert!(f.check_step(0).unwrap_err().is_about("psn_name"));
+        f.psn_name = "张三".into();
+        f.certno = "61010119800101001".into();
+        assert!(f.check_step(0).unwrap_err().is_about("certno"));
+        f.certno = "61010119800101001X".into();
+        assert!(f.check_step(0).is_ok());
+        assert!(f.check_step(1).unwrap_err().is_about("category"));
+        f.retroactive = true;
+        assert!(f.check_step(3).unwrap_err().is_about("admission"));
+        f.admission = "2026-11-20".into();
+        assert_eq!(f.validate_request()["begndate"], "2026-11-20");
+        assert_eq!(
+            f.validate_request()["retroactive"]["admission_date"],
+            "2026-11-20"
+        );
+    }
+}

@@ -1,0 +1,258 @@
+//! Hospital pre-check: the visit and its fee lines (pasted or uploaded, JSON or CSV) go to the core's
+//! `precheck` op in the page — no server involved, so it works with the network cut — and the findings
+//! are listed line by line with their citations.
+
+use crate::core_api::{self, ApiErr};
+use crate::dom;
+use crate::i18n::{Lang, use_lang};
+use crate::pages::estimate::{insured_places, parse_lines};
+use crate::records;
+use crate::widgets::{ErrorBox, Field, RegionPicker, field_err, yuan};
+use serde_json::{Value, json};
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+struct VisitForm {
+    insured: String,
+    insutype: String,
+    psn_type: String,
+    dest: String,
+    hosp_lv: String,
+    med_type: String,
+    begndate: String,
+    enddate: String,
+    emergency: bool,
+    trauma: bool,
+    commitment: bool,
+}
+
+const EXAMPLE: &str = "feedetl_sn,med_list_codg,med_list_name,cnt,pric,det_item_fee_sumamt,med_chrgitm_type,chrgitm_lv,lmt_used_flag,hosp_appr_flag\n1,001,床位费,5,80,400.00,01,01,,\n2,002,限定用药,2,150,300.00,09,02,1,\n3,003,检查费,1,250.5,250.50,03,02,,\n";
+
+impl VisitForm {
+    /// The `precheck` request: a pasted full request (with `visit`) is taken as it is; otherwise the
+    /// pasted text is the fee lines and the form gives the person and the visit.
+    fn request(&self, text: &str) -> Result<Value, ApiErr> {
+        let whole = if records::looks_like_json(text) {
+            records::json_values(text).ok().and_then(|v| v.into_iter().next())
+        } else {
+            records::csv_objects(text)
+                .ok()
+                .and_then(|rows| rows.into_iter().next().map(|(_, v)| v))
+        };
+        if let Some(one) = whole.filter(|v| v.get("visit").is_some()) {
+            return Ok(one);
+        }
+        let lines = parse_lines(text)?;
+        let mut visit = json!({
+            "med_type": self.med_type, "mdtrtarea_admvs": self.dest, "hosp_lv": self.hosp_lv,
+            "begndate": self.begndate, "emergency_flag": self.emergency, "trauma_flag": self.trauma,
+            "no_third_party_commitment": self.commitment,
+        });
+        if !self.enddate.is_empty() {
+            visit["enddate"] = json!(self.enddate);
+        }
+        Ok(json!({
+            "person": { "insutype": self.insutype, "psn_type": self.psn_type, "insuplc_admdvs": self.insured },
+            "visit": visit,
+            "lines": lines,
+        }))
+    }
+}
+
+#[component]
+pub fn Precheck() -> Html {
+    let l = use_lang();
+    let form = use_state(|| VisitForm {
+        insured: "610100".into(),
+        insutype: "310".into(),
+        psn_type: "11".into(),
+        dest: "330100".into(),
+        hosp_lv: "3".into(),
+        med_type: "21".into(),
+        begndate: dom::today(),
+        enddate: String::new(),
+        emergency: false,
+        trauma: false,
+        commitment: false,
+    });
+    let text = use_state(|| EXAMPLE.to_string());
+    let result = use_state(|| None::<Result<Value, ApiErr>>);
+
+    let set = |f: fn(&mut VisitForm, String)| {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let mut v = (*form).clone();
+            f(&mut v, dom::event_value(&e));
+            form.set(v);
+        })
+    };
+    let tick = |f: fn(&mut VisitForm, bool)| {
+        let form = form.clone();
+        Callback::from(move |e: Event| {
+            let mut v = (*form).clone();
+            f(&mut v, dom::event_checked(&e));
+            form.set(v);
+        })
+    };
+    let on_dest = {
+        let form = form.clone();
+        Callback::from(move |c: String| {
+            let mut v = (*form).clone();
+            v.dest = c;
+            form.set(v);
+        })
+    };
+    let on_text = {
+        let text = text.clone();
+        Callback::from(move |e: Event| text.set(dom::event_value(&e)))
+    };
+    let on_file = {
+        let (text, result) = (text.clone(), result.clone());
+        Callback::from(move |e: Event| {
+            if let Some(file) = dom::event_file(&e) {
+                let (text, result) = (text.clone(), result.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match dom::read_file(file).await {
+                        Ok(t) => text.set(t),
+                        Err(m) => result.set(Some(Err(ApiErr::new(
+                            "E_FILE",
+                            format!("文件无法读取：{m}"),
+                            format!("cannot read the file: {m}"),
+                        )
+                        .at("claim")))),
+                    }
+                });
+            }
+        })
+    };
+    let run = {
+        let (form, text, result) = (form.clone(), text.clone(), result.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            result.set(Some(
+                form.request(&text).and_then(|r| core_api::call("precheck", r)),
+            ));
+        })
+    };
+    let f = &*form;
+    let err = match &*result {
+        Some(Err(e)) => Some(e.clone()),
+        _ => None,
+    };
+    let fe = |k: &str| field_err(&err, k, l);
+    let claim_err = fe("lines").or_else(|| fe("claim")).or_else(|| {
+        err.as_ref()
+            .filter(|e| e.code == "E_CSV" || e.code == "E_JSON")
+            .map(|e| e.msg(l).to_string())
+    });
+
+    html! {
+        <section class="precheck">
+            <h1>{ l.t("医院预检（结算前自查）", "Hospital pre-check (before submitting)") }</h1>
+            <p class="lead">{ l.t(
+                "检查急诊标志、外伤承诺、限定支付审批、限价、备案有效期、协查金额等。完全在本页运行，数据不离开本机，断网可用。",
+                "Checks the emergency marker, trauma commitment, restricted-use approval, price ceilings, filing validity and audit thresholds. Runs entirely in this page: data stays on this device, works offline.") }</p>
+            <form onsubmit={run} novalidate=true>
+                <fieldset>
+                    <legend>{ l.t("就诊信息", "The visit") }</legend>
+                    <div class="grid2">
+                        <Field id="p-insured" label={l.t("参保地", "Insured place")} error={fe("insuplc_admdvs")}>
+                            <select id="p-insured" onchange={set(|f, v| f.insured = v)}>
+                                { for insured_places().into_iter().map(|(c, zh, en)| html! { <option value={c.clone()} selected={f.insured == c}>{ format!("{} {c}", l.t(&zh, &en)) }</option> }) }
+                            </select>
+                        </Field>
+                        <Field id="p-insutype" label={l.t("险种", "Insurance")} error={fe("insutype")}>
+                            <select id="p-insutype" onchange={set(|f, v| { f.psn_type = if v == "310" { "11".into() } else { "15".into() }; f.insutype = v; })}>
+                                <option value="310" selected={f.insutype == "310"}>{ l.t("职工医保 310", "Employees 310") }</option>
+                                <option value="390" selected={f.insutype == "390"}>{ l.t("居民医保 390", "Residents 390") }</option>
+                            </select>
+                        </Field>
+                        <Field id="p-medtype" label={l.t("医疗类别 med_type", "Medical type (med_type)")} error={fe("med_type")}>
+                            <select id="p-medtype" onchange={set(|f, v| f.med_type = v)}>
+                                { for [("21","普通住院"),("22","外伤住院"),("23","转外诊治住院"),("24","急诊转住院"),("11","普通门诊"),("13","急诊"),("14","门诊慢特病")]
+                                    .iter().map(|(c, n)| html! { <option value={*c} selected={f.med_type == *c}>{ format!("{c} {n}") }</option> }) }
+                            </select>
+                        </Field>
+                        <Field id="p-hosplv" label={l.t("医疗机构等级", "Facility level")} error={fe("hosp_lv")}>
+                            <select id="p-hosplv" onchange={set(|f, v| f.hosp_lv = v)}>
+                                { for [("3","三级"),("2","二级"),("1","一级"),("0","社区/基层")].iter().map(|(c, n)| html! { <option value={*c} selected={f.hosp_lv == *c}>{ *n }</option> }) }
+                            </select>
+                        </Field>
+                        <Field id="p-begndate" label={l.t("入院日期", "Admission date")} error={fe("begndate")}>
+                            <input id="p-begndate" type="date" value={f.begndate.clone()} onchange={set(|f, v| f.begndate = v)} />
+                        </Field>
+                        <Field id="p-enddate" label={l.t("出院日期", "Discharge date")} error={fe("enddate")}>
+                            <input id="p-enddate" type="date" value={f.enddate.clone()} onchange={set(|f, v| f.enddate = v)} />
+                        </Field>
+                    </div>
+                    <p class="legend">{ l.t("就医地（本院所在地）", "Treatment place (this hospital)") }</p>
+                    <RegionPicker id="p-dest" value={f.dest.clone()} onchange={on_dest} error={fe("mdtrtarea_admvs")} />
+                    <label class="choice" for="p-emerg"><input type="checkbox" id="p-emerg" checked={f.emergency} onchange={tick(|f, b| f.emergency = b)} /><span>{ l.t("急诊标志", "Emergency marker") }</span></label>
+                    <label class="choice" for="p-trauma"><input type="checkbox" id="p-trauma" checked={f.trauma} onchange={tick(|f, b| f.trauma = b)} /><span>{ l.t("外伤标志", "Trauma marker") }</span></label>
+                    <label class="choice" for="p-commit"><input type="checkbox" id="p-commit" checked={f.commitment} onchange={tick(|f, b| f.commitment = b)} /><span>{ l.t("已签《外伤无第三方责任承诺书》", "Signed the no-third-party trauma commitment") }</span></label>
+                </fieldset>
+                <fieldset>
+                    <legend>{ l.t("费用明细", "Fee lines") }</legend>
+                    <Field id="p-file" label={l.t("上传文件（.json / .csv）", "Upload a file (.json / .csv)")}>
+                        <input id="p-file" type="file" accept=".json,.csv,.ndjson,.txt,application/json,text/csv" onchange={on_file} />
+                    </Field>
+                    <Field id="p-claim" label={l.t("或粘贴（CSV 表头用国家接口字段名；或完整的 JSON 请求）", "Or paste (CSV with national field names as header; or a full JSON request)")} error={claim_err}>
+                        <textarea id="p-claim" value={(*text).clone()} onchange={on_text} spellcheck="false" />
+                    </Field>
+                </fieldset>
+                <div class="actions"><button type="submit" id="p-run">{ l.t("开始预检", "Run the pre-check") }</button></div>
+            </form>
+            { match &*result {
+                Some(Ok(v)) => findings(v, l),
+                Some(Err(e)) if e.path.is_none() || e.path.as_deref() == Some("request") => html! { <ErrorBox error={e.clone()} /> },
+                Some(Err(e)) => html! { <ErrorBox error={e.clone()} /> },
+                None => html! {},
+            } }
+        </section>
+    }
+}
+
+fn sev_name(s: &str, l: Lang) -> String {
+    match s {
+        "error" => l.s("错误", "error"),
+        "warning" => l.s("提醒", "warning"),
+        _ => l.s("提示", "info"),
+    }
+}
+
+fn findings(v: &Value, l: Lang) -> Html {
+    let list = v
+        .get("findings")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let ready = v.get("ready").and_then(Value::as_bool) == Some(true);
+    html! {
+        <div id="precheck-result">
+            <div class={if ready { "ok-box" } else { "warn-box" }} role="status">
+                <strong>{ if ready { l.t("可以提交结算。", "Ready to submit.") } else { l.t("提交前请先处理以下问题。", "Fix the findings below before submitting.") } }</strong>
+                { l.s(format!(" 共检查 {} 行，医疗费总额 {}，发现 {} 项。", v.get("lines_checked").and_then(Value::as_u64).unwrap_or(0), yuan(v.get("medfee_sumamt")), list.len()),
+                      format!(" {} lines checked, total {}, {} findings.", v.get("lines_checked").and_then(Value::as_u64).unwrap_or(0), yuan(v.get("medfee_sumamt")), list.len())) }
+            </div>
+            if !list.is_empty() {
+                <div class="table-wrap">
+                <table id="findings">
+                    <thead><tr><th>{ l.t("明细行", "Line") }</th><th>{ l.t("级别", "Severity") }</th><th>{ l.t("字段", "Field") }</th><th>{ l.t("问题", "Finding") }</th><th>{ l.t("依据", "Citation") }</th></tr></thead>
+                    <tbody>
+                        { for list.iter().map(|f| {
+                            let sev = f.get("severity").and_then(Value::as_str).unwrap_or("info");
+                            html! { <tr>
+                                <td>{ f.get("feedetl_sn").and_then(Value::as_str).unwrap_or("—") }</td>
+                                <td class={format!("sev-{sev}")}>{ sev_name(sev, l) }</td>
+                                <td class="code">{ f.get("field").and_then(Value::as_str).unwrap_or("") }</td>
+                                <td>{ f.get(if l == Lang::Zh { "zh" } else { "en" }).and_then(Value::as_str).unwrap_or("") }<span class="code">{ format!(" [{}]", f.get("code").and_then(Value::as_str).unwrap_or("")) }</span></td>
+                                <td><cite>{ f.get("cite").and_then(Value::as_str).unwrap_or("") }</cite></td>
+                            </tr> }
+                        }) }
+                    </tbody>
+                </table>
+                </div>
+            }
+        </div>
+    }
+}
