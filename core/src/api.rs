@@ -107,6 +107,17 @@ pub fn handle_json(input: &str) -> String {
             )),
         );
     }
+    // serde would read a JSON array positionally into the envelope struct: only an object is an envelope.
+    if !input.trim_start().starts_with('{') {
+        return reply(
+            "",
+            Err(ApiError::new(
+                ErrorCode::Json,
+                "请求必须是 JSON 对象（API 信封）",
+                "the request must be a JSON object (the API envelope)",
+            )),
+        );
+    }
     let env: Envelope = match serde_json::from_str(input) {
         Ok(e) => e,
         Err(e) => {
@@ -168,7 +179,9 @@ pub fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
         let msg = e.to_string();
         let code = if msg.contains("missing field") {
             ErrorCode::MissingField
-        } else if msg.contains("code") || msg.contains("not in its code table") {
+        } else if msg.contains("decimal number") || msg.contains("not an amount") {
+            ErrorCode::Amount
+        } else if msg.contains("not in its code table") || msg.contains("unknown variant") {
             ErrorCode::UnknownCode
         } else {
             ErrorCode::Json

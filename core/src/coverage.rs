@@ -72,7 +72,7 @@ pub fn check_visit_dates(v: &Visit) -> Result<(), ApiError> {
             format!("出院日期 {e} 早于入院日期 {}", v.begndate),
             format!("discharge date {e} is before admission date {}", v.begndate),
         )
-        .at("visit.enddate"));
+        .at("request.visit.enddate"));
     }
     if let Some(s) = v.setl_date {
         if s < v.begndate {
@@ -81,7 +81,7 @@ pub fn check_visit_dates(v: &Visit) -> Result<(), ApiError> {
                 format!("结算日期 {s} 早于入院日期 {}", v.begndate),
                 format!("settlement date {s} is before admission date {}", v.begndate),
             )
-            .at("visit.setl_date"));
+            .at("request.visit.setl_date"));
         }
         if let Some(e) = v.enddate
             && s < e
@@ -91,7 +91,7 @@ pub fn check_visit_dates(v: &Visit) -> Result<(), ApiError> {
                 format!("结算日期 {s} 早于出院日期 {e}"),
                 format!("settlement date {s} is before discharge date {e}"),
             )
-            .at("visit.setl_date"));
+            .at("request.visit.setl_date"));
         }
     }
     Ok(())

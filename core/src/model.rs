@@ -185,6 +185,7 @@ pub struct FeeLine {
         with = "crate::money::opt_money",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub pric_uplmt_amt: Option<Money>,
     /// Self-pay proportion (catalog data per item). Taken from the catalog when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]

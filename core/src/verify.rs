@@ -36,6 +36,7 @@ macro_rules! submitted_setlinfo {
             pub setl_id: Option<String>,
             $(
                 #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+                #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
                 pub $f: Option<Money>,
             )*
             /// Fields this core does not know (provincial extensions), kept as they came.
@@ -83,8 +84,10 @@ pub struct SubmittedDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund_pay_type_name: Option<String>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub inscp_scp_amt: Option<Money>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub fund_payamt: Option<Money>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -101,14 +104,19 @@ pub struct SubmittedLine {
     )]
     pub feedetl_sn: Option<String>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub det_item_fee_sumamt: Option<Money>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub fulamt_ownpay_amt: Option<Money>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub overlmt_amt: Option<Money>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub preselfpay_amt: Option<Money>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub inscp_scp_amt: Option<Money>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
@@ -128,6 +136,7 @@ pub struct VerifyRequest {
     pub claim: Option<SettleRequest>,
     /// Allowed difference; default 0.01 (a fen).
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub tolerance: Option<Money>,
 }
 
