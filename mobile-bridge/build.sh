@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the npm package directory mobile-bridge/pkg/ (or $1): both flavours, types, README, sizes.
+# Needs nothing installed beforehand: scripts/setup-bridge.sh brings the pinned tools (registries only).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+out=$(realpath -m "${1:-mobile-bridge/pkg}")
+
+bash scripts/setup-bridge.sh
+target=$(cargo metadata --no-deps --format-version 1 | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')
+wasm_dir=$target/wasm32-unknown-unknown/wasm
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+
+step "build the wasm-bindgen module (profile wasm) and the guest's C-ABI module (scripts/build-guest.sh)"
+cargo build --locked --target wasm32-unknown-unknown --profile wasm -p yidi-bridge --lib
+guest=$(bash scripts/build-guest.sh)
+
+step "wasm-bindgen $bindgen_version --target web"
+gen=$target/yidi-bridge-bindgen
+rm -rf "$gen"
+.tools/bin/wasm-bindgen --target web --out-dir "$gen" "$wasm_dir/yidi_bridge.wasm"
+
+step "assemble the package in $out"
+node mobile-bridge/build.mjs --bindgen "$gen" --guest "$guest" --out "$out"

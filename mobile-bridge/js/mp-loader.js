@@ -1,0 +1,117 @@
+// Mini-program flavour: a hand-written loader for the C-ABI module of guest/ (alloc / free / call, framed
+// JSON out). Needs nothing but a WebAssembly 1.0 engine: no TextEncoder/TextDecoder (own UTF-8 loops),
+// no instantiateStreaming, no imports, no exported Globals. Picks WXWebAssembly (WeChat), MYWebAssembly
+// (Alipay) or WebAssembly; the first two take only a path to a .wasm / .wasm.br inside the package.
+
+// UTF-8 length of a JS string; a lone surrogate counts as U+FFFD (3 bytes), as TextEncoder does.
+function utf8Length(s) {
+  var n = 0;
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+
+function utf8Write(s, out) {
+  var j = 0;
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    if (c < 0x80) { out[j++] = c; continue; }
+    if (c < 0x800) { out[j++] = 0xc0 | (c >> 6); out[j++] = 0x80 | (c & 63); continue; }
+    if (c >= 0xd800 && c < 0xe000) {
+      var d = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+      if (c < 0xdc00 && (d & 0xfc00) === 0xdc00) {
+        var cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        i++;
+        out[j++] = 0xf0 | (cp >> 18); out[j++] = 0x80 | ((cp >> 12) & 63);
+        out[j++] = 0x80 | ((cp >> 6) & 63); out[j++] = 0x80 | (cp & 63);
+        continue;
+      }
+      c = 0xfffd;
+    }
+    out[j++] = 0xe0 | (c >> 12); out[j++] = 0x80 | ((c >> 6) & 63); out[j++] = 0x80 | (c & 63);
+  }
+}
+
+// The core writes only valid UTF-8 (a Rust String), so decoding needs no error handling.
+function utf8Read(b, i, end) {
+  var s = '';
+  var units = [];
+  while (i < end) {
+    var c = b[i++];
+    if (c >= 0xf0) {
+      c = (((c & 7) << 18) | ((b[i++] & 63) << 12) | ((b[i++] & 63) << 6) | (b[i++] & 63)) - 0x10000;
+      units.push(0xd800 + (c >> 10));
+      c = 0xdc00 + (c & 0x3ff);
+    } else if (c >= 0xe0) {
+      c = ((c & 15) << 12) | ((b[i++] & 63) << 6) | (b[i++] & 63);
+    } else if (c >= 0x80) {
+      c = ((c & 31) << 6) | (b[i++] & 63);
+    }
+    units.push(c);
+    if (units.length > 8192) { s += String.fromCharCode.apply(null, units); units = []; }
+  }
+  return s + String.fromCharCode.apply(null, units);
+}
+
+function coreEngine(exports) {
+  if (typeof exports.yidi_abi_version !== 'function' || exports.yidi_abi_version() !== 1) {
+    throw new Error('@yidi/bridge: the .wasm does not speak yidi ABI version 1');
+  }
+  var lost = false;
+  function callJson(text) {
+    if (lost) throw new Error('@yidi/bridge: the core trapped earlier; call load() again');
+    try {
+      var n = utf8Length(text);
+      var p = exports.yidi_alloc(n);
+      if (p === 0) throw new Error('@yidi/bridge: out of memory');
+      utf8Write(text, new Uint8Array(exports.memory.buffer, p, n));
+      var out = exports.yidi_call(p, n);
+      exports.yidi_free(p, n);
+      if (out === 0) throw new Error('@yidi/bridge: out of memory');
+      // The memory may have grown during the call: take a fresh view of it.
+      var mem = new Uint8Array(exports.memory.buffer);
+      var len = (mem[out] | (mem[out + 1] << 8) | (mem[out + 2] << 16) | (mem[out + 3] << 24)) >>> 0;
+      var json = utf8Read(mem, out + 4, out + 4 + len);
+      exports.yidi_free(out, 4 + len);
+      return json;
+    } catch (e) {
+      lost = true; // a trap leaves the instance's allocator in an unknown state
+      throw e;
+    }
+  }
+  return {
+    callJson: callJson,
+    call: function (op, request) {
+      return JSON.parse(callJson(JSON.stringify({ api_version: API_VERSION, op: op, request: request })));
+    }
+  };
+}
+
+/**
+ * Load the core. `options.wasm`: in WeChat / Alipay the absolute path of yidi.wasm.br (or yidi.wasm)
+ * inside the mini-program package; elsewhere its bytes (ArrayBuffer, Uint8Array), a compiled
+ * WebAssembly.Module, or a URL to fetch.
+ */
+function load(options) {
+  var wasm = options && options.wasm;
+  return Promise.resolve().then(function () {
+    if (wasm === undefined || wasm === null) throw new TypeError('@yidi/bridge: load({ wasm }) needs the .wasm path or bytes');
+    if (typeof WXWebAssembly !== 'undefined') return WXWebAssembly.instantiate(wasm, {});
+    if (typeof MYWebAssembly !== 'undefined') return MYWebAssembly.instantiate(wasm, {});
+    if (typeof WebAssembly === 'undefined') throw new Error('@yidi/bridge: no WebAssembly engine here');
+    if (typeof wasm === 'string' || (typeof URL !== 'undefined' && wasm instanceof URL)) {
+      return fetch(wasm).then(function (r) {
+        if (!r.ok) throw new Error('@yidi/bridge: fetching ' + wasm + ' failed: ' + r.status);
+        return r.arrayBuffer();
+      }).then(function (bytes) { return WebAssembly.instantiate(bytes, {}); });
+    }
+    return WebAssembly.instantiate(wasm, {});
+  }).then(function (r) {
+    return makeApi(coreEngine((r.instance || r).exports));
+  });
+}
