@@ -4,6 +4,10 @@
 //! Response envelope: `{"api_version": "1", "op": "settle", "ok": true, "result": {…}}` or
 //! `{"api_version": "1", "op": "settle", "ok": false, "error": {"code": "E_…", "message_zh": …, "message_en": …, "path": …}}`.
 //! The same input gives byte-identical output on every host: no maps with random order, no clock.
+//!
+//! Optional envelope members: `"packs": [<pack JSON>, …]` replaces shipped insured-place packs for this call
+//! (a host that loads packs from a path passes them here), and `"catalogs": [{"name": "x.csv", "csv": "…"}]`
+//! replaces shipped treatment-place catalogs.
 
 use crate::catalog::Catalog;
 use crate::error::{ApiError, ErrorCode};
@@ -11,6 +15,8 @@ use crate::money::{Money, daxie};
 use crate::policy::{Pack, PackSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// The API version this core speaks.
@@ -18,15 +24,17 @@ pub const API_VERSION: &str = "1";
 /// Largest request the core accepts, in bytes. Hosts should refuse larger bodies before calling.
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
 
+/// The envelope, read without building a `serde_json::Value`: typed requests are decoded straight from
+/// their text, which keeps one deserializer instantiation per type (this matters for the wasm size).
 #[derive(Debug, Deserialize)]
-struct Envelope {
+struct Envelope<'a> {
     api_version: String,
     op: String,
-    #[serde(default)]
-    request: Value,
+    #[serde(default, borrow)]
+    request: Option<&'a RawValue>,
     /// Policy packs given inline for this call; each replaces the shipped pack of its region.
-    #[serde(default)]
-    packs: Vec<Value>,
+    #[serde(default, borrow)]
+    packs: Vec<&'a RawValue>,
     /// Catalogs given inline for this call, as CSV text.
     #[serde(default)]
     catalogs: Vec<InlineCatalog>,
@@ -38,57 +46,40 @@ struct InlineCatalog {
     csv: String,
 }
 
-/// The shipped packs, parsed once per process (or wasm instance).
-fn embedded() -> Result<&'static PackSet, ApiError> {
-    static SET: OnceLock<Result<PackSet, ApiError>> = OnceLock::new();
+/// The shipped packs (parsed lazily, per region, once per process or wasm instance).
+fn embedded() -> &'static PackSet {
+    static SET: OnceLock<PackSet> = OnceLock::new();
     SET.get_or_init(|| {
         #[cfg(feature = "embedded-packs")]
         {
-            PackSet::embedded().map_err(ApiError::from)
+            PackSet::embedded()
         }
         #[cfg(not(feature = "embedded-packs"))]
         {
-            Ok(PackSet::new())
+            PackSet::new()
         }
     })
-    .as_ref()
-    .map_err(Clone::clone)
 }
 
 /// The packs for one call: the shipped ones, overridden by any given inline.
-fn packs_for(
-    env_packs: Vec<Value>,
-    catalogs: Vec<InlineCatalog>,
-) -> Result<std::borrow::Cow<'static, PackSet>, ApiError> {
-    let base = embedded()?;
+fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<'static, PackSet>, ApiError> {
+    let base = embedded();
     if env_packs.is_empty() && catalogs.is_empty() {
-        return Ok(std::borrow::Cow::Borrowed(base));
+        return Ok(Cow::Borrowed(base));
     }
     let mut set = base.clone();
-    for (i, v) in env_packs.into_iter().enumerate() {
+    for (i, v) in env_packs.iter().enumerate() {
         let name = format!("inline pack #{i}");
-        let text = v.to_string();
         set.insert_pack(
-            Pack::from_json(&name, &text).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
+            Pack::from_json(&name, v.get()).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
         );
     }
-    for (i, c) in catalogs.into_iter().enumerate() {
+    for (i, c) in catalogs.iter().enumerate() {
         set.insert_catalog(
             Catalog::from_csv(&c.name, &c.csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
         );
     }
-    Ok(std::borrow::Cow::Owned(set))
-}
-
-#[derive(Debug, Serialize)]
-struct Reply<'a> {
-    api_version: &'static str,
-    op: &'a str,
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    result: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ApiError>,
+    Ok(Cow::Owned(set))
 }
 
 /// Handle one API request given as JSON text; always returns a response envelope as JSON text.
@@ -118,7 +109,7 @@ pub fn handle_json(input: &str) -> String {
             )),
         );
     }
-    let env: Envelope = match serde_json::from_str(input) {
+    let env: Envelope<'_> = match serde_json::from_str(input) {
         Ok(e) => e,
         Err(e) => {
             return reply(
@@ -146,57 +137,59 @@ pub fn handle_json(input: &str) -> String {
         .at("api_version");
         return reply(&env.op, Err(e));
     }
-    let out = packs_for(env.packs, env.catalogs).and_then(|p| dispatch(&p, &env.op, env.request));
+    let request = env.request.map_or("null", RawValue::get);
+    let out = packs_for(&env.packs, &env.catalogs).and_then(|p| dispatch(&p, &env.op, request));
     reply(&env.op, out)
 }
 
-fn reply(op: &str, out: Result<Value, ApiError>) -> String {
-    let r = match out {
-        Ok(v) => Reply {
-            api_version: API_VERSION,
-            op,
-            ok: true,
-            result: Some(v),
-            error: None,
-        },
-        Err(e) => Reply {
-            api_version: API_VERSION,
-            op,
-            ok: false,
-            result: None,
-            error: Some(e),
-        },
+/// Assemble the response envelope around an already-serialised result.
+fn reply(op: &str, out: Result<String, ApiError>) -> String {
+    let op_json = serde_json::to_string(op).unwrap_or_else(|_| String::from("\"\""));
+    match out {
+        Ok(result) => {
+            format!(r#"{{"api_version":"{API_VERSION}","op":{op_json},"ok":true,"result":{result}}}"#)
+        }
+        Err(e) => {
+            let err = serde_json::to_string(&e).unwrap_or_else(|_| {
+                // Serialising our own plain struct cannot fail; keep a constant answer rather than panic.
+                String::from(r#"{"code":"E_JSON","message_zh":"内部序列化错误","message_en":"internal serialisation error"}"#)
+            });
+            format!(r#"{{"api_version":"{API_VERSION}","op":{op_json},"ok":false,"error":{err}}}"#)
+        }
+    }
+}
+
+fn decode_error(e: serde_json::Error) -> ApiError {
+    let msg = e.to_string();
+    let code = if msg.contains("missing field") {
+        ErrorCode::MissingField
+    } else if msg.contains("decimal number") || msg.contains("not an amount") {
+        ErrorCode::Amount
+    } else if msg.contains("not in its code table") || msg.contains("unknown variant") {
+        ErrorCode::UnknownCode
+    } else {
+        ErrorCode::Json
     };
-    serde_json::to_string(&r).unwrap_or_else(|_| {
-        // Serialising our own plain structs cannot fail; keep a constant answer rather than panic.
-        String::from(r#"{"api_version":"1","op":"","ok":false,"error":{"code":"E_JSON","message_zh":"内部序列化错误","message_en":"internal serialisation error"}}"#)
-    })
+    ApiError::new(
+        code,
+        format!("请求内容有误：{msg}"),
+        format!("invalid request: {msg}"),
+    )
+    .at("request")
 }
 
-/// Decode the `request` member into a typed request, mapping serde errors to a clear API error.
+/// Decode the `request` member's JSON text into a typed request, mapping serde errors to a clear API error.
+pub fn decode_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(decode_error)
+}
+
+/// Decode a request already held as a `Value` (used by the clearing module's nested requests).
 pub fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
-    serde_json::from_value(v).map_err(|e| {
-        let msg = e.to_string();
-        let code = if msg.contains("missing field") {
-            ErrorCode::MissingField
-        } else if msg.contains("decimal number") || msg.contains("not an amount") {
-            ErrorCode::Amount
-        } else if msg.contains("not in its code table") || msg.contains("unknown variant") {
-            ErrorCode::UnknownCode
-        } else {
-            ErrorCode::Json
-        };
-        ApiError::new(
-            code,
-            format!("请求内容有误：{msg}"),
-            format!("invalid request: {msg}"),
-        )
-        .at("request")
-    })
+    serde_json::from_value(v).map_err(decode_error)
 }
 
-fn encode<T: Serialize>(t: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(t).map_err(|e| {
+fn encode<T: Serialize>(t: &T) -> Result<String, ApiError> {
+    serde_json::to_string(t).map_err(|e| {
         ApiError::new(
             ErrorCode::Json,
             format!("内部序列化错误：{e}"),
@@ -268,13 +261,13 @@ pub const OPS: [(&str, &str); 17] = [
     ("clearing.* / calendar.*", "see clearing module"),
 ];
 
-fn dispatch(packs: &PackSet, op: &str, request: Value) -> Result<Value, ApiError> {
+fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError> {
     match op {
         "version" => encode(
             &serde_json::json!({ "api_version": API_VERSION, "core_version": env!("CARGO_PKG_VERSION") }),
         ),
         "amount.daxie" => {
-            let r: DaxieRequest = decode(request)?;
+            let r: DaxieRequest = decode_str(request)?;
             let d = daxie(r.amount).ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Amount,
@@ -289,36 +282,36 @@ fn dispatch(packs: &PackSet, op: &str, request: Value) -> Result<Value, ApiError
             })
         }
         "packs.list" => {
-            let list: Vec<PackSummary> = packs
-                .packs()
-                .map(|p| PackSummary {
+            let mut list = Vec::new();
+            for p in packs.all()? {
+                list.push(PackSummary {
                     region: p.region.code().to_string(),
                     name_zh: p.name_zh.clone(),
                     name_en: p.name_en.clone(),
                     summary: p.summary.clone(),
                     source: p.source.clone(),
                     unverified_values: p.unverified_count(),
-                    catalog_items: packs.catalog(&p.region).map_or(0, Catalog::len),
-                })
-                .collect();
+                    catalog_items: packs.catalog(&p.region)?.map_or(0, Catalog::len),
+                });
+            }
             encode(&list)
         }
         "pack.get" => {
-            let r: PackGetRequest = decode(request)?;
+            let r: PackGetRequest = decode_str(request)?;
             encode(packs.pack(&r.region)?)
         }
-        "filing.validate" => encode(&crate::filing::validate(packs, &decode(request)?)?),
-        "filing.window" => encode(&crate::filing::window_op(packs, &decode(request)?)?),
-        "filing.change" => encode(&crate::filing::change(packs, &decode(request)?)?),
-        "filing.cancel" => encode(&crate::filing::cancel(packs, &decode(request)?)?),
+        "filing.validate" => encode(&crate::filing::validate(packs, &decode_str(request)?)?),
+        "filing.window" => encode(&crate::filing::window_op(packs, &decode_str(request)?)?),
+        "filing.change" => encode(&crate::filing::change(packs, &decode_str(request)?)?),
+        "filing.cancel" => encode(&crate::filing::cancel(packs, &decode_str(request)?)?),
         "coverage.resolve" => {
-            let r: crate::coverage::CoverageRequest = decode(request)?;
+            let r: crate::coverage::CoverageRequest = decode_str(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;
             encode(&crate::coverage::resolve(pack, &r.person, &r.visit, &r.filings)?)
         }
         "lines.split" => {
-            let r: SplitRequest = decode(request)?;
-            let cat = packs.catalog(&r.mdtrtarea_admvs);
+            let r: SplitRequest = decode_str(request)?;
+            let cat = packs.catalog(&r.mdtrtarea_admvs)?;
             let mut out = Vec::with_capacity(r.lines.len());
             for (i, l) in r.lines.iter().enumerate() {
                 crate::settle::check_line(l, i)?;
@@ -326,14 +319,15 @@ fn dispatch(packs: &PackSet, op: &str, request: Value) -> Result<Value, ApiError
             }
             encode(&out)
         }
-        "settle" => encode(&crate::settle::settle(packs, &decode(request)?)?),
-        "settle.reverse" => encode(&crate::settle::reverse(&decode(request)?)?),
-        "settle.refund" => encode(&crate::settle::refund(packs, &decode(request)?)?),
-        "estimate" => encode(&crate::estimate::estimate(packs, &decode(request)?)?),
-        "verify" => encode(&crate::verify::verify(packs, &decode(request)?)?),
-        "precheck" => encode(&crate::precheck::precheck(packs, &decode(request)?)?),
+        "settle" => encode(&crate::settle::settle(packs, &decode_str(request)?)?),
+        "settle.reverse" => encode(&crate::settle::reverse(&decode_str(request)?)?),
+        "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
+        "estimate" => encode(&crate::estimate::estimate(packs, &decode_str(request)?)?),
+        "verify" => encode(&crate::verify::verify(packs, &decode_str(request)?)?),
+        "precheck" => encode(&crate::precheck::precheck(packs, &decode_str(request)?)?),
         _ if op.starts_with("clearing.") || op.starts_with("calendar.") => {
-            crate::clearing::dispatch(op, request)
+            let v: Value = serde_json::from_str(request).map_err(decode_error)?;
+            encode(&crate::clearing::dispatch(op, v)?)
         }
         _ => Err(ApiError::new(
             ErrorCode::UnknownOp,

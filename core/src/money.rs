@@ -151,24 +151,34 @@ impl Serialize for Dec {
     }
 }
 
+/// Read a decimal from a JSON value: a number or a string holding one. JSON numbers come through
+/// serde_json's `Number`, whose text is the shortest form that round-trips, i.e. exactly the digits the
+/// sender wrote (≤ 15 significant digits, true of every amount, count and price on the national
+/// interface). No arithmetic ever sees a binary float.
+pub fn decimal_from_value(v: &serde_json::Value) -> Result<Option<Decimal>, String> {
+    match v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => {
+            let text = n.to_string();
+            parse_decimal(&text)
+                .map(Some)
+                .ok_or_else(|| format!("{text} is not a decimal number the core accepts"))
+        }
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+        serde_json::Value::String(s) => parse_decimal(s)
+            .map(Some)
+            .ok_or_else(|| format!("\"{s}\" is not a decimal number")),
+        other => Err(format!("expected a decimal number, got {other}")),
+    }
+}
+
 impl<'de> Deserialize<'de> for Dec {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        // JSON numbers are read through serde_json's `Number`, whose text is the shortest form that
-        // round-trips, i.e. exactly the digits the sender wrote (≤ 15 significant digits, true of every
-        // amount, count and price on the national interface). No arithmetic ever sees a binary float.
-        match serde_json::Value::deserialize(d)? {
-            serde_json::Value::Number(n) => {
-                let text = n.to_string();
-                parse_decimal(&text).map(Dec).ok_or_else(|| {
-                    serde::de::Error::custom(format!("{text} is not a decimal number the core accepts"))
-                })
-            }
-            serde_json::Value::String(s) => parse_decimal(&s)
-                .map(Dec)
-                .ok_or_else(|| serde::de::Error::custom(format!("\"{s}\" is not a decimal number"))),
-            other => Err(serde::de::Error::custom(format!(
-                "expected a decimal number, got {other}"
-            ))),
+        let v = serde_json::Value::deserialize(d)?;
+        match decimal_from_value(&v) {
+            Ok(Some(x)) => Ok(Dec(x)),
+            Ok(None) => Err(serde::de::Error::custom("expected a decimal number, got nothing")),
+            Err(e) => Err(serde::de::Error::custom(e)),
         }
     }
 }
@@ -185,27 +195,19 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     Decimal::from_str(t).ok()
 }
 
-/// Serde helpers for `Option<Money>` that also treat `""` as absent (real exports do that).
+/// Serde helpers for `Option<Money>` that also treat `null` and `""` as absent (real exports do that).
 pub mod opt_money {
-    use super::{Dec, Money};
+    use super::{Money, decimal_from_value};
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<S: Serializer>(v: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
         v.serialize(s)
     }
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            D(Dec),
-            S(String),
-        }
-        match Option::<Raw>::deserialize(d)? {
-            None => Ok(None),
-            Some(Raw::D(x)) => Ok(Some(Money::from_decimal(x.0))),
-            Some(Raw::S(s)) if s.trim().is_empty() => Ok(None),
-            Some(Raw::S(s)) => Err(serde::de::Error::custom(format!("\"{s}\" is not an amount"))),
-        }
+        let v = serde_json::Value::deserialize(d)?;
+        decimal_from_value(&v)
+            .map(|o| o.map(Money::from_decimal))
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// The pack format this core reads.
 pub const PACK_SCHEMA: &str = "yidi-pack/1";
@@ -368,6 +369,9 @@ pub struct Pack {
     pub name_en: String,
     /// What the pack is and how far its numbers are confirmed.
     pub summary: String,
+    /// Note attached to every unverified value that has none of its own: what document would confirm it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified_note: Option<String>,
     pub filing: FilingRules,
     pub benefits: Vec<BenefitRow>,
     #[serde(default)]
@@ -590,7 +594,13 @@ impl Pack {
             to: p.to,
             cite: p.cite.clone(),
             verified: p.verified,
-            note: p.note.clone(),
+            note: p.note.clone().or_else(|| {
+                if p.verified {
+                    None
+                } else {
+                    self.unverified_note.clone()
+                }
+            }),
             pack: self.source.clone(),
         }
     }
@@ -668,63 +678,112 @@ fn check_bands(f: &str, k: &str, bands: &[Band]) -> Result<(), PackError> {
     Ok(())
 }
 
-/// The packs and catalogs an API call works with.
+/// A pack or catalog that is parsed on first use (shipped text) or was parsed on arrival (inline).
+#[derive(Debug, Clone)]
+enum Lazy<T> {
+    Ready(T),
+    Text {
+        file: &'static str,
+        text: &'static str,
+        cell: OnceLock<Result<T, PackError>>,
+    },
+}
+
+impl<T> Lazy<T> {
+    fn get(&self, parse: fn(&str, &str) -> Result<T, PackError>) -> Result<&T, PackError> {
+        match self {
+            Lazy::Ready(t) => Ok(t),
+            Lazy::Text { file, text, cell } => cell
+                .get_or_init(|| parse(file, text))
+                .as_ref()
+                .map_err(Clone::clone),
+        }
+    }
+}
+
+/// The packs and catalogs an API call works with. Shipped ones are parsed lazily per region, so a fresh
+/// wasm instance that settles one claim parses one pack and one or two catalogs, not all of them.
 #[derive(Debug, Clone, Default)]
 pub struct PackSet {
-    packs: BTreeMap<String, Pack>,
-    catalogs: BTreeMap<String, Catalog>,
+    packs: BTreeMap<String, Lazy<Pack>>,
+    catalogs: BTreeMap<String, Lazy<Catalog>>,
 }
 
 #[cfg(feature = "embedded-packs")]
-const EMBEDDED_PACKS: [(&str, &str); 4] = [
-    ("230100.json", include_str!("../packs/230100.json")),
-    ("330100.json", include_str!("../packs/330100.json")),
-    ("430100.json", include_str!("../packs/430100.json")),
-    ("610100.json", include_str!("../packs/610100.json")),
-];
+include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
-#[cfg(feature = "embedded-packs")]
-const EMBEDDED_CATALOGS: [(&str, &str); 4] = [
-    ("230100.csv", include_str!("../catalogs/230100.csv")),
-    ("330100.csv", include_str!("../catalogs/330100.csv")),
-    ("430100.csv", include_str!("../catalogs/430100.csv")),
-    ("610100.csv", include_str!("../catalogs/610100.csv")),
-];
+fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
+    let p = Pack::from_json(file, text)?;
+    if !file.starts_with(p.region.code()) {
+        return Err(PackError::new(
+            file,
+            "region",
+            format!(
+                "the file of region {} must be named {}.json",
+                p.region.code(),
+                p.region.code()
+            ),
+        ));
+    }
+    Ok(p)
+}
 
 impl PackSet {
     pub fn new() -> Self {
         PackSet::default()
     }
 
-    /// The packs and catalogs shipped with the core.
+    /// The packs and catalogs shipped with the core (minified at build time, parsed on first use).
     #[cfg(feature = "embedded-packs")]
-    pub fn embedded() -> Result<PackSet, PackError> {
+    pub fn embedded() -> PackSet {
         let mut s = PackSet::new();
         for (file, text) in EMBEDDED_PACKS {
-            s.insert_pack(Pack::from_json(file, text)?);
+            let region = file.trim_end_matches(".json").to_string();
+            s.packs.insert(
+                region,
+                Lazy::Text {
+                    file,
+                    text,
+                    cell: OnceLock::new(),
+                },
+            );
         }
         for (file, text) in EMBEDDED_CATALOGS {
-            s.insert_catalog(Catalog::from_csv(file, text)?);
+            let region = file.trim_end_matches(".csv").to_string();
+            s.catalogs.insert(
+                region,
+                Lazy::Text {
+                    file,
+                    text,
+                    cell: OnceLock::new(),
+                },
+            );
         }
-        Ok(s)
+        s
     }
 
     /// Add or replace the pack of its region.
     pub fn insert_pack(&mut self, p: Pack) {
-        self.packs.insert(p.region.code().to_string(), p);
+        self.packs.insert(p.region.code().to_string(), Lazy::Ready(p));
     }
 
     pub fn insert_catalog(&mut self, c: Catalog) {
-        self.catalogs.insert(c.region().code().to_string(), c);
+        self.catalogs
+            .insert(c.region().code().to_string(), Lazy::Ready(c));
     }
 
-    pub fn packs(&self) -> impl Iterator<Item = &Pack> {
-        self.packs.values()
+    /// Every pack, parsed (a malformed shipped pack is an error here, not a panic).
+    pub fn all(&self) -> Result<Vec<&Pack>, ApiError> {
+        self.packs
+            .values()
+            .map(|l| l.get(parse_pack).map_err(ApiError::from))
+            .collect()
     }
 
     /// The insured place's pack: by exact code, else by its city (`610113` → `610100`).
     pub fn pack(&self, region: &Admdvs) -> Result<&Pack, ApiError> {
-        self.packs
+        let entry = self
+            .packs
             .get(region.code())
             .or_else(|| self.packs.get(region.city().code()))
             .ok_or_else(|| {
@@ -741,17 +800,48 @@ impl PackSet {
                         self.region_list()
                     ),
                 )
-            })
+            })?;
+        entry.get(parse_pack).map_err(ApiError::from)
     }
 
-    /// A region's catalog: by exact code, else by its city.
-    pub fn catalog(&self, region: &Admdvs) -> Option<&Catalog> {
-        self.catalogs
+    /// A region's catalog: by exact code, else by its city. A malformed shipped catalog is an error.
+    pub fn catalog(&self, region: &Admdvs) -> Result<Option<&Catalog>, ApiError> {
+        match self
+            .catalogs
             .get(region.code())
             .or_else(|| self.catalogs.get(region.city().code()))
+        {
+            Some(l) => l.get(Catalog::from_csv).map(Some).map_err(ApiError::from),
+            None => Ok(None),
+        }
     }
 
     fn region_list(&self) -> String {
         self.packs.keys().cloned().collect::<Vec<_>>().join(", ")
+    }
+}
+
+#[cfg(all(test, feature = "embedded-packs"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_pack_and_catalog_parses() {
+        let set = PackSet::embedded();
+        let packs = set.all().unwrap();
+        assert_eq!(packs.len(), 4);
+        for p in packs {
+            assert!(
+                set.catalog(&p.region).unwrap().is_some_and(|c| c.len() > 20),
+                "{}",
+                p.region.code()
+            );
+            // A value that is not verified carries a note saying what would confirm it (own or the pack's).
+            assert!(
+                p.unverified_note.is_some() || p.unverified_count() == 0,
+                "{}",
+                p.region.code()
+            );
+        }
     }
 }

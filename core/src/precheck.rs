@@ -89,7 +89,7 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
     let mut out = Vec::new();
     let visit = &r.visit;
     let pack = packs.pack(&r.person.insuplc_admdvs)?;
-    let catalog = packs.catalog(&visit.mdtrtarea_admvs);
+    let catalog = packs.catalog(&visit.mdtrtarea_admvs)?;
     let mut total = Money::ZERO;
     let mut seen = BTreeSet::new();
     for (i, l) in r.lines.iter().enumerate() {

@@ -8,31 +8,45 @@
 
 use crate::codes::FundColumn;
 use crate::error::ApiError;
-use crate::money::{Money, opt_money};
+use crate::money::{Money, decimal_from_value, opt_money};
 use crate::policy::PackSet;
 use crate::settle::{SettleRequest, settle};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Accept an identifier sent as a string or a number.
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
+/// An identifier sent as a string or a number.
+fn take_string(m: &mut Map, key: &str) -> Option<String> {
+    match m.remove(key)? {
         Value::Null => None,
         Value::String(s) => Some(s),
         Value::Number(n) => Some(n.to_string()),
         other => Some(other.to_string()),
-    })
+    }
 }
+
+/// An amount sent as a number, a string, `null` or `""`.
+fn take_money(m: &mut Map, key: &str) -> Result<Option<Money>, String> {
+    match m.remove(key) {
+        None => Ok(None),
+        Some(v) => decimal_from_value(&v)
+            .map(|o| o.map(Money::from_decimal))
+            .map_err(|e| format!("{key}: {e}")),
+    }
+}
+
+type Map = BTreeMap<String, Value>;
 
 macro_rules! submitted_setlinfo {
     ($($f:ident),* $(,)?) => {
-        /// A `setlinfo` as submitted: every amount optional, extra fields kept.
+        /// A `setlinfo` as submitted: every amount optional, extra fields kept. Read through a map rather
+        /// than `#[serde(flatten)]`, which would instantiate serde's buffering machinery for every field.
         #[derive(Debug, Clone, Default, Serialize, Deserialize)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        #[serde(try_from = "Map")]
         pub struct SubmittedSetlInfo {
-            #[serde(default, deserialize_with = "lenient_string", skip_serializing_if = "Option::is_none")]
+            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub setl_id: Option<String>,
             $(
                 #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
@@ -42,6 +56,17 @@ macro_rules! submitted_setlinfo {
             /// Fields this core does not know (provincial extensions), kept as they came.
             #[serde(flatten)]
             pub extra: BTreeMap<String, Value>,
+        }
+
+        impl TryFrom<Map> for SubmittedSetlInfo {
+            type Error = String;
+            fn try_from(mut m: Map) -> Result<Self, String> {
+                Ok(SubmittedSetlInfo {
+                    setl_id: take_string(&mut m, "setl_id"),
+                    $($f: take_money(&mut m, stringify!($f))?,)*
+                    extra: m,
+                })
+            }
         }
     };
 }
@@ -74,12 +99,9 @@ submitted_setlinfo!(
 /// A `setldetail` row as submitted.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(try_from = "Map")]
 pub struct SubmittedDetail {
-    #[serde(
-        default,
-        deserialize_with = "lenient_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund_pay_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fund_pay_type_name: Option<String>,
@@ -96,12 +118,9 @@ pub struct SubmittedDetail {
 /// A per-line result as submitted (for invariant 7).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(try_from = "Map")]
 pub struct SubmittedLine {
-    #[serde(
-        default,
-        deserialize_with = "lenient_string",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedetl_sn: Option<String>,
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
@@ -120,6 +139,34 @@ pub struct SubmittedLine {
     pub inscp_scp_amt: Option<Money>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+impl TryFrom<Map> for SubmittedDetail {
+    type Error = String;
+    fn try_from(mut m: Map) -> Result<Self, String> {
+        Ok(SubmittedDetail {
+            fund_pay_type: take_string(&mut m, "fund_pay_type"),
+            fund_pay_type_name: take_string(&mut m, "fund_pay_type_name"),
+            inscp_scp_amt: take_money(&mut m, "inscp_scp_amt")?,
+            fund_payamt: take_money(&mut m, "fund_payamt")?,
+            extra: m,
+        })
+    }
+}
+
+impl TryFrom<Map> for SubmittedLine {
+    type Error = String;
+    fn try_from(mut m: Map) -> Result<Self, String> {
+        Ok(SubmittedLine {
+            feedetl_sn: take_string(&mut m, "feedetl_sn"),
+            det_item_fee_sumamt: take_money(&mut m, "det_item_fee_sumamt")?,
+            fulamt_ownpay_amt: take_money(&mut m, "fulamt_ownpay_amt")?,
+            overlmt_amt: take_money(&mut m, "overlmt_amt")?,
+            preselfpay_amt: take_money(&mut m, "preselfpay_amt")?,
+            inscp_scp_amt: take_money(&mut m, "inscp_scp_amt")?,
+            extra: m,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -170,8 +170,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     let pack = packs.pack(&person.insuplc_admdvs)?;
     let cov = coverage::resolve(pack, person, visit, &req.filings)?;
     let catalog = match cov.catalog_place {
-        CatalogPlace::TreatmentPlace => packs.catalog(&visit.mdtrtarea_admvs),
-        CatalogPlace::InsuredPlace => packs.catalog(&person.insuplc_admdvs),
+        CatalogPlace::TreatmentPlace => packs.catalog(&visit.mdtrtarea_admvs)?,
+        CatalogPlace::InsuredPlace => packs.catalog(&person.insuplc_admdvs)?,
     };
     let mut t = Tracer::new(req.trace);
     for r in &cov.reasons {

@@ -1,0 +1,59 @@
+//! Minify the shipped policy packs (JSON) for embedding, and list them with the catalogs, so that adding a
+//! region is adding files: `packs/<region>.json` and `catalogs/<region>.csv`. Whitespace in the readable
+//! source files would otherwise cost the mini-program wasm budget.
+use std::error::Error;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Box<dyn Error>> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == ext))
+        .collect();
+    v.sort();
+    Ok(v)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let out = PathBuf::from(std::env::var("OUT_DIR")?);
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    println!("cargo:rerun-if-changed=packs");
+    println!("cargo:rerun-if-changed=catalogs");
+    let mut code = String::from("const EMBEDDED_PACKS: &[(&str, &str)] = &[\n");
+    for p in files(&root.join("packs"), "json")? {
+        println!("cargo:rerun-if-changed={}", p.display());
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?
+            .to_string();
+        let text = fs::read_to_string(&p)?;
+        // A syntax error here fails the build with the file named; key-level checks happen at load time.
+        let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("packs/{name}: {e}"))?;
+        let min = out.join(&name);
+        fs::write(&min, serde_json::to_string(&v)?)?;
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            min.display().to_string()
+        )?;
+    }
+    code.push_str("];\nconst EMBEDDED_CATALOGS: &[(&str, &str)] = &[\n");
+    for p in files(&root.join("catalogs"), "csv")? {
+        println!("cargo:rerun-if-changed={}", p.display());
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?
+            .to_string();
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            p.display().to_string()
+        )?;
+    }
+    code.push_str("];\n");
+    fs::write(out.join("embedded.rs"), code)?;
+    Ok(())
+}
