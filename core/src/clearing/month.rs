@@ -301,7 +301,9 @@ pub struct Aggregator {
     month_first: Option<NaiveDate>,
     month_last: Option<NaiveDate>,
     include_acct_pay: bool,
-    flows: HashMap<(Admdvs, Admdvs), Amounts>,
+    // Keyed by numeric city codes: no allocation per record on the hot path.
+    flows: HashMap<(u32, u32), Amounts>,
+    cities: HashMap<u32, Admdvs>,
     counts: RecordCounts,
     outside: Vec<String>,
     undated: Vec<String>,
@@ -342,7 +344,12 @@ impl Aggregator {
                 }
             }
         }
-        if r.insuplc_admdvs.same_pooling_area(&r.mdtrtarea_admvs) {
+        let (ik, tk) = (
+            self.city_key(&r.insuplc_admdvs),
+            self.city_key(&r.mdtrtarea_admvs),
+        );
+        // Same city key ⇔ same pooling area (a municipality is one pooling area).
+        if ik == tk {
             self.counts.same_pooling_area += 1;
             return Ok(());
         }
@@ -362,10 +369,7 @@ impl Aggregator {
             deduct,
             actual_pay: actual,
         };
-        self.flows
-            .entry((r.insuplc_admdvs.city(), r.mdtrtarea_admvs.city()))
-            .or_default()
-            .add(&a);
+        self.flows.entry((ik, tk)).or_default().add(&a);
         self.counts.cleared += 1;
         Ok(())
     }
@@ -387,11 +391,26 @@ impl Aggregator {
             )
             .at(format!("request.partials[{index}]")));
         }
-        self.flows
-            .entry((p.insured.city(), p.treatment.city()))
-            .or_default()
-            .add(&p.amounts);
+        let key = (self.city_key(&p.insured), self.city_key(&p.treatment));
+        self.flows.entry(key).or_default().add(&p.amounts);
         Ok(())
+    }
+
+    /// The city-level code as a number (`610113` → 610100; municipalities → `XX0000`), remembered so
+    /// that the flows can name it again.
+    fn city_key(&mut self, a: &Admdvs) -> u32 {
+        let digits = |s: &str| {
+            s.bytes()
+                .fold(0u32, |n, b| n * 10 + u32::from(b.wrapping_sub(b'0')))
+        };
+        let code = a.code();
+        let key = if a.is_municipality() {
+            digits(code.get(..2).unwrap_or("")) * 10_000
+        } else {
+            digits(code.get(..4).unwrap_or("")) * 100
+        };
+        self.cities.entry(key).or_insert_with(|| a.city());
+        key
     }
 
     pub fn notes(&self) -> Vec<Note> {
@@ -429,13 +448,15 @@ impl Aggregator {
 
     /// The flows, sorted by (insured, treatment).
     pub fn partials(&self) -> Vec<PairTotal> {
-        let sorted: BTreeMap<&(Admdvs, Admdvs), &Amounts> = self.flows.iter().collect();
+        let sorted: BTreeMap<&(u32, u32), &Amounts> = self.flows.iter().collect();
         sorted
             .into_iter()
-            .map(|((i, t), a)| PairTotal {
-                insured: i.clone(),
-                treatment: t.clone(),
-                amounts: *a,
+            .filter_map(|((i, t), a)| {
+                Some(PairTotal {
+                    insured: self.cities.get(i)?.clone(),
+                    treatment: self.cities.get(t)?.clone(),
+                    amounts: *a,
+                })
             })
             .collect()
     }

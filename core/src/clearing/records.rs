@@ -3,8 +3,11 @@
 
 use crate::codes::Admdvs;
 use crate::error::{ApiError, ErrorCode};
-use crate::money::{MAX_AMOUNT, Money, opt_money};
+use crate::money::{MAX_AMOUNT, Money, parse_decimal};
+use rust_decimal::Decimal;
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
 
 /// One settlement (or its reversal / return, with negative amounts).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,47 +43,79 @@ pub struct SettlementRecord {
         skip_serializing_if = "Option::is_none"
     )]
     pub setl_time: Option<String>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub medfee_sumamt: Option<Money>,
     /// 基金支付总额; when absent, the sum of the fund columns below.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub fund_pay_sumamt: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hifp_pay: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub cvlserv_pay: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hifes_pay: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hifmi_pay: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hifob_pay: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub maf_pay: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub oth_pay: Option<Money>,
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hifdm_pay: Option<Money>,
     /// 个人账户支出: cleared between regions only when the request says `include_acct_pay`.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
-    #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "opt_amount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub acct_pay: Option<Money>,
     /// 扣减金额: the treatment place's audit deduction on this settlement (002 §51; 003 §55). No national
     /// field name exists for it; `audit_deduct_amt` is accepted too.
-    #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     #[serde(
         default,
-        with = "opt_money",
+        deserialize_with = "opt_amount",
         alias = "audit_deduct_amt",
         skip_serializing_if = "Option::is_none"
     )]
@@ -213,29 +248,93 @@ impl SettlementRecord {
 
     /// The settlement date (first 10 characters of `setl_time`), if given and valid.
     pub fn setl_date(&self) -> Option<chrono::NaiveDate> {
-        let t = self.setl_time.as_deref()?;
-        chrono::NaiveDate::parse_from_str(t.get(..10)?, "%Y-%m-%d").ok()
+        let b = self.setl_time.as_deref()?.as_bytes();
+        if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b.get(r)?.iter().try_fold(0u32, |n, c| {
+                c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+            })
+        };
+        chrono::NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
     }
 }
 
-/// A code or text sent as a JSON string or number; blank is absent.
+/// A code or text sent as a JSON string or number; blank is absent. (A visitor, not an untagged enum:
+/// this runs a million times a month.)
 fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        S(String),
-        I(i64),
-        U(u64),
-    }
-    Ok(match Option::<Raw>::deserialize(d)? {
-        None => None,
-        Some(Raw::S(s)) => {
-            let t = s.trim();
-            if t.is_empty() { None } else { Some(t.to_string()) }
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string or a number")
         }
-        Some(Raw::I(n)) => Some(n.to_string()),
-        Some(Raw::U(n)) => Some(n.to_string()),
-    })
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            let t = s.trim();
+            Ok(if t.is_empty() { None } else { Some(t.to_string()) })
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            Ok(Some(n.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(n.to_string()))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// An amount sent as a JSON number or string; blank or null is absent. JSON numbers are read from their
+/// shortest round-trip text (as `money::Dec` does), so no arithmetic sees a binary float.
+fn opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<Money>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an amount (number or decimal string)")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+            if s.trim().is_empty() {
+                return Ok(None);
+            }
+            parse_decimal(s)
+                .map(|x| Some(Money::from_decimal(x)))
+                .ok_or_else(|| E::custom(format!("\"{s}\" is not an amount")))
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
+            Ok(Some(Money::from_decimal(Decimal::from(n))))
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
+            Ok(Some(Money::from_decimal(Decimal::from(n))))
+        }
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
+            let text = serde_json::Number::from_f64(n)
+                .map(|x| x.to_string())
+                .unwrap_or_default();
+            parse_decimal(&text)
+                .map(|x| Some(Money::from_decimal(x)))
+                .ok_or_else(|| E::custom(format!("{n} is not an amount the core accepts")))
+        }
+    }
+    d.deserialize_any(V)
 }
 
 fn line_error(line: usize, e: impl std::fmt::Display) -> ApiError {
@@ -365,6 +464,21 @@ mod tests {
         assert_eq!(r[0].fund_amount(false).to_string(), "12.30");
         assert_eq!(r[1].fund_amount(false).to_string(), "6.10");
         assert_eq!(r[1].setl_id.as_deref(), Some("2"));
+        let t = "{\"insuplc_admdvs\":610100,\"mdtrtarea_admvs\":\"330100\",\"fund_pay_sumamt\":\"1e3\",\"acct_pay\":\"\",\"deduct_amt\":null,\"gend\":1}";
+        let r = parse_ndjson(t).unwrap();
+        assert_eq!(r[0].fund_pay_sumamt.unwrap().to_string(), "1000.00");
+        assert_eq!(
+            (r[0].acct_pay, r[0].deduct_amt, r[0].gend.as_deref()),
+            (None, None, Some("1"))
+        );
+        assert!(
+            parse_ndjson("{\"insuplc_admdvs\":\"610100\",\"mdtrtarea_admvs\":\"330100\",\"hifp_pay\":\"x\"}")
+                .is_err()
+        );
+        assert!(
+            parse_ndjson("{\"insuplc_admdvs\":\"610100\",\"mdtrtarea_admvs\":\"330100\",\"hifp_pay\":1e30}")
+                .is_err()
+        );
         let e = parse_ndjson("{\"insuplc_admdvs\":\"61\"}\n").unwrap_err();
         assert_eq!(e.path, "line 1");
     }
