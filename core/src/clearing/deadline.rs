@@ -109,6 +109,13 @@ pub struct StepsResponse {
     pub steps: Vec<DatedStep>,
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct YearsRequest {
+    #[serde(default)]
+    pub extra_years: Vec<HolidayYear>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct YearsResponse {
@@ -331,12 +338,8 @@ pub fn month_steps(req: &StepsRequest) -> Result<StepsResponse, ApiError> {
     })
 }
 
-pub fn years(req: &serde_json::Value) -> Result<YearsResponse, ApiError> {
-    let extra: Vec<HolidayYear> = match req.get("extra_years") {
-        Some(v) => crate::api::decode(v.clone())?,
-        None => Vec::new(),
-    };
-    let cal = Calendar::with_extra(&extra)?;
+pub fn years(req: &YearsRequest) -> Result<YearsResponse, ApiError> {
+    let cal = Calendar::with_extra(&req.extra_years)?;
     Ok(YearsResponse {
         years: cal
             .years()

@@ -56,7 +56,15 @@ pub fn dispatch(op: &str, request: Value) -> Result<Value, ApiError> {
         "calendar.add_working_days" => encode(&deadline::add_working_days(&decode(request)?)?),
         "calendar.deadline" => encode(&deadline::deadline(&decode(request)?)?),
         "calendar.month_steps" => encode(&deadline::month_steps(&decode(request)?)?),
-        "calendar.years" => encode(&deadline::years(&request)?),
+        "calendar.years" => {
+            // An empty request (`null`) asks for the embedded years.
+            let req = if request.is_null() {
+                deadline::YearsRequest::default()
+            } else {
+                decode(request)?
+            };
+            encode(&deadline::years(&req)?)
+        }
         "clearing.prepayment" => encode(&prepayment::prepayment(&decode(request)?)?),
         "clearing.aggregate" => encode(&month::aggregate(&decode(request)?)?),
         "clearing.month" => encode(&month::clear_month(&decode(request)?)?),
