@@ -70,6 +70,8 @@ fn request(records: Vec<yidi_core::clearing::SettlementRecord>) -> MonthRequest 
         region: None,
         records,
         partials: Vec::new(),
+        ndjson: None,
+        csv: None,
         include_acct_pay: false,
         names: BTreeMap::new(),
         printed_on: None,

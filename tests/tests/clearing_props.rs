@@ -112,7 +112,8 @@ proptest! {
         let whole = clear_month(&month_req(recs.clone())).unwrap();
         let mut partials = Vec::new();
         for chunk in [&recs[..cut], &recs[cut..]] {
-            let a = aggregate(&AggregateRequest { month: "2026-10".into(), records: chunk.to_vec(), include_acct_pay: false }).unwrap();
+            let req: AggregateRequest = serde_json::from_value(json!({"month": "2026-10", "records": chunk})).unwrap();
+            let a = aggregate(&req).unwrap();
             partials.extend(a.partials);
         }
         let req: MonthRequest = serde_json::from_value(json!({"month": "2026-10", "partials": partials})).unwrap();

@@ -84,3 +84,70 @@ fn sample_month_documented_figures() {
             .all(|j| j["party"] == "610100")
     );
 }
+
+#[test]
+fn text_chunks_through_the_api_equal_records() {
+    // The host's `yidi clear` path: NDJSON chunks → clearing.aggregate → partials → clearing.month.
+    let text = sample("2026-10.ndjson");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut partials = Vec::new();
+    for (i, chunk) in lines.chunks(5).enumerate() {
+        let req = json!({"month": "2026-10", "ndjson": chunk.join("\n"), "line_offset": i * 5});
+        let out = yidi_core::api::handle_json(
+            &json!({"api_version": "1", "op": "clearing.aggregate", "request": req}).to_string(),
+        );
+        let v: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["ok"], true, "{out}");
+        partials.extend(v["result"]["partials"].as_array().unwrap().iter().cloned());
+    }
+    let via_partials = {
+        let req =
+            json!({"month": "2026-10", "partials": partials, "printed_on": "2026-11-27", "render": true});
+        let out = yidi_core::api::handle_json(
+            &json!({"api_version": "1", "op": "clearing.month", "request": req}).to_string(),
+        );
+        serde_json::from_str::<Value>(&out).unwrap()["result"].clone()
+    };
+    let recs = serde_json::to_value(parse_ndjson(&text).unwrap()).unwrap();
+    let direct = clear(recs, None);
+    assert_eq!(via_partials["notices"], direct["notices"]);
+    assert_eq!(
+        via_partials["rendered"]["notices_html"],
+        direct["rendered"]["notices_html"]
+    );
+    // A bad line in a later chunk is named by its line in the file.
+    let bad = json!({"month": "2026-10", "ndjson": "{\"insuplc_admdvs\":\"x\"}", "line_offset": 40});
+    let out = yidi_core::api::handle_json(
+        &json!({"api_version": "1", "op": "clearing.aggregate", "request": bad}).to_string(),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["error"]["path"], "request.ndjson.line 41");
+}
+
+/// The files `yidi clear 2026-10 tests/samples/clearing/2026-10.ndjson --printed-on 2026-11-27` must write,
+/// byte for byte (regenerate with `YIDI_BLESS=1` after a deliberate change, and review the diff).
+#[test]
+fn sample_month_expected_files() {
+    let recs = serde_json::to_value(parse_ndjson(&sample("2026-10.ndjson")).unwrap()).unwrap();
+    let r = clear(recs, None);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join("clearing")
+        .join("expected");
+    let files = [
+        ("2026-10.notices.csv", "notices_csv"),
+        ("2026-10.notices.html", "notices_html"),
+        ("2026-10.netting.csv", "netting_csv"),
+        ("2026-10.journal.csv", "journal_csv"),
+    ];
+    for (name, key) in files {
+        let got = r["rendered"][key].as_str().unwrap();
+        let path = dir.join(name);
+        if std::env::var_os("YIDI_BLESS").is_some() {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, got).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(got, want, "{name} differs from the committed expected file");
+    }
+}

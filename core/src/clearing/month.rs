@@ -7,7 +7,7 @@
 
 use super::calendar::{Calendar, HolidayYear, month_end, parse_month};
 use super::profile::{DatedStep, Resolved, date_steps};
-use super::records::SettlementRecord;
+use super::records::{SettlementRecord, parse_csv_numbered, parse_ndjson_numbered};
 use crate::codes::Admdvs;
 use crate::error::{ApiError, ErrorCode};
 use crate::money::{Money, daxie};
@@ -32,6 +32,12 @@ pub struct MonthRequest {
     /// Flow totals from earlier `clearing.aggregate` calls (for months too large for one request).
     #[serde(default)]
     pub partials: Vec<PairTotal>,
+    /// Records as NDJSON text, read by the core (`records`, `ndjson`, `csv` and `partials` add up).
+    #[serde(default)]
+    pub ndjson: Option<String>,
+    /// Records as CSV text with a header row.
+    #[serde(default)]
+    pub csv: Option<String>,
     /// Clear personal-account payments (`acct_pay`) together with fund payments.
     #[serde(default)]
     pub include_acct_pay: bool,
@@ -54,7 +60,18 @@ pub struct MonthRequest {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AggregateRequest {
     pub month: String,
+    #[serde(default)]
     pub records: Vec<SettlementRecord>,
+    /// Records as NDJSON text (a chunk of a file), read by the core itself.
+    #[serde(default)]
+    pub ndjson: Option<String>,
+    /// Records as CSV text with its header row (repeat the header in each chunk).
+    #[serde(default)]
+    pub csv: Option<String>,
+    /// File lines before this chunk, so that errors name the line of the file (for CSV: before the
+    /// chunk's first data line, minus one for the repeated header).
+    #[serde(default)]
+    pub line_offset: usize,
     #[serde(default)]
     pub include_acct_pay: bool,
 }
@@ -323,10 +340,25 @@ impl Aggregator {
 
     /// Add one record; `index` names it in errors.
     pub fn add(&mut self, index: usize, r: &SettlementRecord) -> Result<(), ApiError> {
-        r.check_amounts()
-            .map_err(|e| e.at(format!("request.records[{index}]")))?;
+        self.add_labelled(r, &|| format!("request.records[{index}]"), &|| {
+            format!("#{index}")
+        })
+    }
+
+    /// Add one record read from text at file line `line`.
+    pub fn add_line(&mut self, line: usize, r: &SettlementRecord) -> Result<(), ApiError> {
+        self.add_labelled(r, &|| format!("line {line}"), &|| format!("line {line}"))
+    }
+
+    fn add_labelled(
+        &mut self,
+        r: &SettlementRecord,
+        path: &dyn Fn() -> String,
+        label: &dyn Fn() -> String,
+    ) -> Result<(), ApiError> {
+        r.check_amounts().map_err(|e| e.at(path()))?;
         self.counts.read += 1;
-        let id = || r.setl_id.clone().unwrap_or_else(|| format!("#{index}"));
+        let id = || r.setl_id.clone().unwrap_or_else(label);
         match r.setl_date() {
             Some(d) => {
                 if self.month_first.is_some_and(|f| d < f) || self.month_last.is_some_and(|l| d > l) {
@@ -467,12 +499,38 @@ impl Aggregator {
 }
 
 /// `clearing.aggregate`.
+/// Feed records given as text to the aggregator.
+fn add_text(
+    agg: &mut Aggregator,
+    ndjson: Option<&str>,
+    csv: Option<&str>,
+    line_offset: usize,
+) -> Result<(), ApiError> {
+    if let Some(t) = ndjson {
+        for (line, r) in parse_ndjson_numbered(t, line_offset).map_err(|e| e.at("request.ndjson"))? {
+            agg.add_line(line, &r).map_err(|e| e.at("request.ndjson"))?;
+        }
+    }
+    if let Some(t) = csv {
+        for (line, r) in parse_csv_numbered(t, line_offset).map_err(|e| e.at("request.csv"))? {
+            agg.add_line(line, &r).map_err(|e| e.at("request.csv"))?;
+        }
+    }
+    Ok(())
+}
+
 pub fn aggregate(req: &AggregateRequest) -> Result<AggregateResponse, ApiError> {
     let month = parse_month(&req.month)?;
     let mut agg = Aggregator::new(month, req.include_acct_pay)?;
     for (i, r) in req.records.iter().enumerate() {
         agg.add(i, r)?;
     }
+    add_text(
+        &mut agg,
+        req.ndjson.as_deref(),
+        req.csv.as_deref(),
+        req.line_offset,
+    )?;
     Ok(AggregateResponse {
         month: req.month.trim().to_string(),
         counts: agg.counts.clone(),
@@ -488,6 +546,7 @@ pub fn clear_month(req: &MonthRequest) -> Result<MonthResponse, ApiError> {
     for (i, r) in req.records.iter().enumerate() {
         agg.add(i, r)?;
     }
+    add_text(&mut agg, req.ndjson.as_deref(), req.csv.as_deref(), 0)?;
     for (i, p) in req.partials.iter().enumerate() {
         agg.add_partial(i, p)?;
     }
@@ -602,30 +661,43 @@ fn notice_titles(
             "002 附件17; 002 §55; 003 §40",
         ),
         (NoticeKind::Receivable, Scope::CrossProvince, Level::Province) => (
-            "省（区、市）跨省异地就医费用收款通知书",
+            "{province}跨省异地就医费用收款通知书",
             "Cross-province medical costs: receivable notice (province)",
             "参保地（省级）",
             "002 §52 附件10; 002 §56",
         ),
         (NoticeKind::Payable, Scope::CrossProvince, Level::Province) => (
-            "省（区、市）跨省异地就医费用付款通知书",
+            "{province}跨省异地就医费用付款通知书",
             "Cross-province medical costs: payable notice (province)",
             "就医地（省级）",
             "002 §52 附件11; 002 §56; 003 §41",
         ),
         (NoticeKind::Receivable, Scope::CrossProvince, Level::City) => (
-            "市跨省异地就医费用收款通知书",
+            "{province}{city}跨省异地就医费用收款通知书",
             "Cross-province medical costs: receivable notice (city)",
             "参保地（省级）",
             "000 §31(三) 附件5; 002 §53; 002 §56",
         ),
         (NoticeKind::Payable, Scope::CrossProvince, Level::City) => (
-            "市跨省异地就医费用付款通知书",
+            "{province}{city}跨省异地就医费用付款通知书",
             "Cross-province medical costs: payable notice (city)",
             "就医地（省级）",
             "000 §31(三) 附件6; 002 §53; 002 §56",
         ),
     }
+}
+
+/// Put the party's names into a title template (the seeds' 《省(区、市)跨省…》 and 《黑龙江省 市跨省…》).
+fn fill_title(template: &str, party: &str, names: &BTreeMap<String, String>) -> String {
+    let prov_code = format!("{}0000", party.get(..2).unwrap_or("00"));
+    let province = names.get(&prov_code).cloned().unwrap_or(prov_code.clone());
+    // A municipality or a province-level party has no separate city name.
+    let city = if party == prov_code {
+        String::new()
+    } else {
+        names.get(party).cloned().unwrap_or(party.to_string())
+    };
+    template.replace("{province}", &province).replace("{city}", &city)
 }
 
 fn make_notices(
@@ -684,9 +756,9 @@ fn make_notices(
             scope: sf.scope,
             level: sf.level,
             party_name: names.get(&party).cloned(),
+            title_zh: fill_title(tz, &party, names),
             party,
             period: period.to_string(),
-            title_zh: tz.to_string(),
             title_en: te.to_string(),
             counterpart_heading_zh: heading.to_string(),
             cite: cite.to_string(),

@@ -348,6 +348,17 @@ fn line_error(line: usize, e: impl std::fmt::Display) -> ApiError {
 
 /// Read NDJSON (one JSON object a line; blank lines skipped). Errors name the line (1-based).
 pub fn parse_ndjson(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
+    Ok(parse_ndjson_numbered(text, 0)?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect())
+}
+
+/// [`parse_ndjson`] keeping each record's line number (plus `line_offset`, for a chunk of a larger file).
+pub fn parse_ndjson_numbered(
+    text: &str,
+    line_offset: usize,
+) -> Result<Vec<(usize, SettlementRecord)>, ApiError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -355,8 +366,9 @@ pub fn parse_ndjson(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
         if l.is_empty() {
             continue;
         }
-        let r: SettlementRecord = serde_json::from_str(l).map_err(|e| line_error(i + 1, e))?;
-        out.push(r);
+        let n = i + 1 + line_offset;
+        let r: SettlementRecord = serde_json::from_str(l).map_err(|e| line_error(n, e))?;
+        out.push((n, r));
     }
     Ok(out)
 }
@@ -364,6 +376,16 @@ pub fn parse_ndjson(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
 /// Read CSV with a header row of national field names (UTF-8, optional BOM, `,` separated, RFC 4180
 /// quoting, CRLF or LF). Unknown columns are ignored; empty cells are absent values.
 pub fn parse_csv(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
+    Ok(parse_csv_numbered(text, 0)?.into_iter().map(|(_, r)| r).collect())
+}
+
+/// [`parse_csv`] keeping each record's line number (plus `line_offset`: a chunk of a larger file starts
+/// with the header repeated, and `line_offset` is the number of file lines before the chunk's first data
+/// line, minus one).
+pub fn parse_csv_numbered(
+    text: &str,
+    line_offset: usize,
+) -> Result<Vec<(usize, SettlementRecord)>, ApiError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let rows = csv_rows(text)?;
     let mut it = rows.into_iter();
@@ -373,6 +395,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
     let header: Vec<String> = header.into_iter().map(|h| h.trim().to_string()).collect();
     let mut out = Vec::new();
     for (line, cells) in it {
+        let line = line + line_offset;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -395,7 +418,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<SettlementRecord>, ApiError> {
         }
         let r: SettlementRecord =
             serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| line_error(line, e))?;
-        out.push(r);
+        out.push((line, r));
     }
     Ok(out)
 }
