@@ -76,6 +76,7 @@ fn request(records: Vec<yidi_core::clearing::SettlementRecord>) -> MonthRequest 
         names: BTreeMap::new(),
         printed_on: None,
         extra_years: Vec::new(),
+        prepayments: Vec::new(),
         render: true,
     }
 }

@@ -50,9 +50,38 @@ pub struct MonthRequest {
     /// Holiday years beyond the embedded ones.
     #[serde(default)]
     pub extra_years: Vec<HolidayYear>,
+    /// Prepayments held, for the usage-rate warnings of the month (000 §21; 003 §30). The month's
+    /// clearing amount of a party is the 实际支付 total of its payable notice in that scope and level.
+    #[serde(default)]
+    pub prepayments: Vec<PrepaymentHeld>,
     /// Also return the notices as CSV and printable HTML, the netting and the journal as CSV.
     #[serde(default)]
     pub render: bool,
+}
+
+/// A prepayment an insured place holds with the clearing level above it (跨省 and 省内 are separate,
+/// 000 §17; 002 §24).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PrepaymentHeld {
+    /// A province (`XX0000`: its province-level cross-province notices) or a city.
+    pub party: Admdvs,
+    pub scope: Scope,
+    pub amount: Money,
+}
+
+/// The usage warning of one held prepayment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PrepaymentWarning {
+    pub party: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party_name: Option<String>,
+    pub scope: Scope,
+    pub prepayment: Money,
+    /// The party's payable total this month (0 when it has no payable notice).
+    pub month_clearing: Money,
+    pub usage: super::prepayment::Usage,
 }
 
 /// Request of `clearing.aggregate`: records in, additive flow totals out.
@@ -156,7 +185,7 @@ pub struct AggregateResponse {
     pub notes: Vec<Note>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Scope {
@@ -307,6 +336,8 @@ pub struct MonthResponse {
     /// True when every reconciliation balances and every closed netting table sums to zero.
     pub balanced: bool,
     pub calendar: Vec<DatedStep>,
+    /// Usage-rate warnings of the prepayments given in the request.
+    pub prepayment_warnings: Vec<PrepaymentWarning>,
     pub journal: Vec<JournalEntry>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rendered: Option<Rendered>,
@@ -1053,6 +1084,7 @@ fn finish(
             }
         }
     };
+    let notices_all = notices.clone();
     if region.is_some() {
         notices.retain(|n| keep(&n.party));
         // Netting tables stay whole (each is a province's view): keep the national one and the region's.
@@ -1062,6 +1094,37 @@ fn finish(
         });
     }
     let journal = journal_for(&netting, &keep);
+
+    let mut prepayment_warnings = Vec::new();
+    for (i, held) in req.prepayments.iter().enumerate() {
+        let party = held.party.city();
+        let level =
+            if held.scope == Scope::CrossProvince && party.is_province_level() && !party.is_municipality() {
+                Level::Province
+            } else {
+                Level::City
+            };
+        let month_clearing = notices_all
+            .iter()
+            .find(|n| {
+                n.kind == NoticeKind::Payable
+                    && n.scope == held.scope
+                    && n.level == level
+                    && n.party == party.code()
+            })
+            .map_or(Money::ZERO, |n| n.total.actual_pay);
+        let resolved = Resolved::for_region(Some(&party))?;
+        let usage = super::prepayment::usage_of(&resolved, month_clearing, held.amount)
+            .map_err(|e| e.at(format!("request.prepayments[{i}].amount")))?;
+        prepayment_warnings.push(PrepaymentWarning {
+            party_name: names.get(party.code()).cloned(),
+            party: party.code().to_string(),
+            scope: held.scope,
+            prepayment: held.amount,
+            month_clearing,
+            usage,
+        });
+    }
 
     let mut calendar = Vec::new();
     let provinces: BTreeSet<String> = match region {
@@ -1100,6 +1163,7 @@ fn finish(
         reconciliation,
         balanced,
         calendar,
+        prepayment_warnings,
         journal,
         rendered: None,
     };

@@ -196,64 +196,7 @@ pub fn prepayment(req: &PrepaymentRequest) -> Result<PrepaymentResponse, ApiErro
     let usage = match (req.month_clearing, req.prepayment) {
         (Some(c), Some(p)) => {
             check("month_clearing", c)?;
-            if p.is_zero() {
-                return Err(bad_amount(
-                    "prepayment",
-                    "预付金为零，无法计算使用率",
-                    "prepayment is zero: no usage rate",
-                ));
-            }
-            let (w, w_profile) = resolved.source_of(|p| p.warning.clone());
-            let w = w.ok_or_else(|| {
-                ApiError::new(ErrorCode::Pack, "缺少预警阈值", "warning thresholds missing")
-            })?;
-            let exact = c.dec() / p.dec();
-            let level = if exact >= w.red.dec() {
-                WarningLevel::Red
-            } else if exact >= w.yellow.dec() {
-                WarningLevel::Yellow
-            } else {
-                WarningLevel::Normal
-            };
-            let percent = (exact * Decimal::ONE_HUNDRED)
-                .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-            let (zh, en) = match level {
-                WarningLevel::Red => (
-                    format!(
-                        "预付金使用率 {percent}%，达到 {}% 及以上，红色预警，启动预付金紧急调增",
-                        w.red.dec() * Decimal::ONE_HUNDRED
-                    ),
-                    format!(
-                        "usage {percent}% is at or above {}%: red warning, emergency top-up starts",
-                        w.red.dec() * Decimal::ONE_HUNDRED
-                    ),
-                ),
-                WarningLevel::Yellow => (
-                    format!(
-                        "预付金使用率 {percent}%，达到 {}%，黄色预警",
-                        w.yellow.dec() * Decimal::ONE_HUNDRED
-                    ),
-                    format!(
-                        "usage {percent}% is at or above {}%: yellow warning",
-                        w.yellow.dec() * Decimal::ONE_HUNDRED
-                    ),
-                ),
-                WarningLevel::Normal => (
-                    format!("预付金使用率 {percent}%，未达预警线"),
-                    format!("usage {percent}%: below the warning thresholds"),
-                ),
-            };
-            Some(Usage {
-                rate: Dec(round4(exact)),
-                percent: Dec(percent),
-                level,
-                yellow_at: w.yellow,
-                red_at: w.red,
-                cite: w.cite,
-                profile: w_profile,
-                message_zh: zh,
-                message_en: en,
-            })
+            Some(usage_of(&resolved, c, p).map_err(|e| e.at("request.prepayment"))?)
         }
         (Some(_), None) => return Err(ApiError::missing("prepayment").at("request")),
         _ => None,
@@ -285,6 +228,58 @@ pub fn prepayment(req: &PrepaymentRequest) -> Result<PrepaymentResponse, ApiErro
         top_up_required,
         deadlines,
         journal,
+    })
+}
+
+/// Usage rate = month clearing ÷ prepayment, and its warning level (000 §21; 003 §30). The comparison is
+/// exact; only the displayed rate and percentage are rounded.
+pub(crate) fn usage_of(resolved: &Resolved, clearing: Money, prepayment: Money) -> Result<Usage, ApiError> {
+    if prepayment.is_zero() || prepayment.is_negative() {
+        return Err(ApiError::new(
+            ErrorCode::Amount,
+            "预付金为零或负数，无法计算使用率",
+            "prepayment is zero or negative: no usage rate",
+        ));
+    }
+    let (w, w_profile) = resolved.source_of(|p| p.warning.clone());
+    let w = w.ok_or_else(|| ApiError::new(ErrorCode::Pack, "缺少预警阈值", "warning thresholds missing"))?;
+    let exact = clearing.dec() / prepayment.dec();
+    let level = if exact >= w.red.dec() {
+        WarningLevel::Red
+    } else if exact >= w.yellow.dec() {
+        WarningLevel::Yellow
+    } else {
+        WarningLevel::Normal
+    };
+    let percent = (exact * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    let red = (w.red.dec() * Decimal::ONE_HUNDRED).normalize();
+    let yellow = (w.yellow.dec() * Decimal::ONE_HUNDRED).normalize();
+    let (zh, en) = match level {
+        WarningLevel::Red => (
+            format!("预付金使用率 {percent}%，达到 {red}% 及以上，红色预警，启动预付金紧急调增"),
+            format!("usage {percent}% is at or above {red}%: red warning, emergency top-up starts"),
+        ),
+        WarningLevel::Yellow => (
+            format!("预付金使用率 {percent}%，达到 {yellow}%，黄色预警"),
+            format!("usage {percent}% is at or above {yellow}%: yellow warning"),
+        ),
+        WarningLevel::Normal => (
+            format!("预付金使用率 {percent}%，未达预警线"),
+            format!("usage {percent}%: below the warning thresholds"),
+        ),
+    };
+    Ok(Usage {
+        rate: Dec(round4(exact)),
+        percent: Dec(percent),
+        level,
+        yellow_at: w.yellow,
+        red_at: w.red,
+        cite: w.cite,
+        profile: w_profile,
+        message_zh: zh,
+        message_en: en,
     })
 }
 
