@@ -11,9 +11,9 @@ function load(options) {
   return wbInit({ module_or_path: wasm }).then(function () {
     var lost = false;
     function guard(f) {
-      return function (a, b) {
+      return function (a) {
         if (lost) throw new Error('@yidi/bridge: the core trapped earlier; load the page again');
-        try { return f(a, b); } catch (e) { lost = true; throw e; }
+        try { return f(a); } catch (e) { lost = true; throw e; }
       };
     }
     return makeApi({ call: guard(wbCall), callJson: guard(wbCallJson) });

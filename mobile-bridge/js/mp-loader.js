@@ -86,8 +86,8 @@ function coreEngine(exports) {
   }
   return {
     callJson: callJson,
-    call: function (op, request) {
-      return JSON.parse(callJson(JSON.stringify({ api_version: API_VERSION, op: op, request: request })));
+    call: function (envelope) {
+      return JSON.parse(callJson(JSON.stringify(envelope)));
     }
   };
 }

@@ -68,8 +68,9 @@ function plain(op, value, path, seen) {
       out.push(plain(op, value[i], path + '[' + i + ']', seen));
     }
   } else {
+    // Realm-independent plain-object test (objects may come from another realm: an iframe, a vm).
     var proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
+    if (Object.prototype.toString.call(value) !== '[object Object]' || (proto !== null && Object.getPrototypeOf(proto) !== null)) {
       throw refuse(op, path, '只接受普通对象；日期请写成 "YYYY-MM-DD" 字符串',
         'only plain objects are accepted; write dates as "YYYY-MM-DD" strings');
     }
@@ -84,19 +85,24 @@ function plain(op, value, path, seen) {
   return out;
 }
 
-// The public API over an engine { call(op, request) -> envelope object, callJson(text) -> text }.
+// The public API over an engine { call(envelope object) -> response envelope object, callJson(text) -> text }.
 function makeApi(engine) {
   var api = {
-    /** Any core operation by name; returns `result` or throws YidiError. */
-    call: function (op, request) {
+    /** Any core operation by name; returns `result` or throws YidiError. `context` may carry policy
+     * packs (`packs`) and catalogs (`catalogs`) for this call only, as the core's envelope does. */
+    call: function (op, request, context) {
       if (typeof op !== 'string') throw new TypeError('op must be a string');
-      var req = plain(op, request === undefined ? {} : request, 'request', []);
-      if (req === null || typeof req !== 'object' || Array.isArray(req)) {
+      var env = { api_version: API_VERSION, op: op, request: plain(op, request === undefined ? {} : request, 'request', []) };
+      if (env.request === null || typeof env.request !== 'object' || Array.isArray(env.request)) {
         throw refuse(op, 'request', '请求必须是对象', 'the request must be an object');
       }
-      var env = engine.call(op, req);
-      if (env.ok) return env.result;
-      throw new YidiError(env.error, env.op);
+      if (context !== undefined && context !== null) {
+        if (context.packs !== undefined) env.packs = plain(op, context.packs, 'packs', []);
+        if (context.catalogs !== undefined) env.catalogs = plain(op, context.catalogs, 'catalogs', []);
+      }
+      var reply = engine.call(env);
+      if (reply.ok) return reply.result;
+      throw new YidiError(reply.error, reply.op);
     },
     /** The core's JSON API unchanged: a request envelope as JSON text in, the response envelope out. */
     callJson: function (text) {
@@ -105,7 +111,7 @@ function makeApi(engine) {
     }
   };
   Object.keys(OPS).forEach(function (name) {
-    api[name] = function (request) { return api.call(OPS[name], request); };
+    api[name] = function (request, context) { return api.call(OPS[name], request, context); };
   });
   return Object.freeze(api);
 }

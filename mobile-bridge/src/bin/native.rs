@@ -1,7 +1,8 @@
 //! `yidi-bridge-native FILE…`: the native core's answers that the Node tests compare every package
 //! flavour against, byte for byte.
 //!
-//! Each FILE is a golden case (`{"request": <full API envelope>, …}`) or a bare envelope. For each it
+//! Each FILE is a golden case (`{"request": <full API envelope>, …}`), a bare envelope, or (`.txt`) raw
+//! text sent to the core verbatim (malformed JSON, a wrong envelope). For each it
 //! prints one JSON line `{"file", "input", "output"}`: `input` is the envelope as JSON text exactly as
 //! sent to the core, `output` the core's response text. A file that cannot be read or parsed is an error
 //! (exit 1), so a broken golden case cannot pass silently.
@@ -28,6 +29,12 @@ fn main() -> ExitCode {
 
 fn answer(file: &str) -> Result<String, String> {
     let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    if file.ends_with(".txt") {
+        let input = text.strip_suffix('\n').unwrap_or(&text);
+        let output = yidi_core::api::handle_json(input);
+        let line = serde_json::json!({ "file": file, "input": input, "output": output });
+        return serde_json::to_string(&line).map_err(|e| e.to_string());
+    }
     let case: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let request = match case.get("request") {
         Some(r) if case.get("op").is_none() => r,

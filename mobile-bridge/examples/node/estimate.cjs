@@ -1,0 +1,7 @@
+// Node (CommonJS): require() gets the mini-program flavour, the same API.
+const { readFileSync } = require('node:fs');
+const { load } = require('yidi-bridge');
+
+load({ wasm: readFileSync(require.resolve('yidi-bridge/yidi.wasm')) }).then((yidi) => {
+  console.log(yidi.version().api_version, yidi.amountDaxie({ amount: '100000000.01' }).daxie); // 1 壹亿元零壹分
+});

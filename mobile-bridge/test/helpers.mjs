@@ -1,0 +1,91 @@
+// Shared by the Node tests: where the built package is, how to load each flavour, the native answers.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { miniProgramRealm } from './miniprogram-realm.mjs';
+
+export const bridgeDir = fileURLToPath(new URL('..', import.meta.url));
+export const repoDir = join(bridgeDir, '..');
+/** The package directory under test (build.sh's output). */
+export const pkgDir = process.env.YIDI_BRIDGE_PKG || join(bridgeDir, 'pkg');
+const pkgFile = (f) => join(pkgDir, f);
+
+/** A WeChat mini-program laid out as after 构建 npm: pages/… and miniprogram_npm/yidi-bridge/ (= mp/). */
+export function wechatApp() {
+  const root = mkdtempSync(join(tmpdir(), 'yidi-wechat-'));
+  cpSync(join(bridgeDir, 'examples/wechat'), root, { recursive: true });
+  cpSync(pkgFile('mp'), join(root, 'miniprogram_npm/yidi-bridge'), { recursive: true });
+  return root;
+}
+
+/** An Alipay mini-program: workers/… and node_modules/yidi-bridge/ (the whole package). */
+export function alipayApp() {
+  const root = mkdtempSync(join(tmpdir(), 'yidi-alipay-'));
+  cpSync(join(bridgeDir, 'examples/alipay'), root, { recursive: true });
+  cpSync(pkgDir, join(root, 'node_modules/yidi-bridge'), { recursive: true });
+  return root;
+}
+
+/** Every flavour of the package, each loaded the way its users load it. */
+export const flavours = [
+  {
+    name: 'wasm-bindgen (ESM)',
+    module: () => import(pathToFileURL(pkgFile('esm/index.js')).href),
+    load: async () => (await import(pathToFileURL(pkgFile('esm/index.js')).href)).load({ wasm: readFileSync(pkgFile('esm/yidi_bridge_bg.wasm')) })
+  },
+  {
+    name: 'C-ABI + loader (ESM)',
+    module: () => import(pathToFileURL(pkgFile('mp/index.mjs')).href),
+    load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('mp/yidi.wasm')) })
+  },
+  {
+    name: 'C-ABI + loader (CommonJS)',
+    module: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')),
+    load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('mp/yidi.wasm')) })
+  },
+  {
+    name: 'mini-program runtime (WXWebAssembly, .wasm.br path, no WebAssembly/TextEncoder)',
+    module: async () => miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() }).run('miniprogram_npm/yidi-bridge/index.js'),
+    load: async () => miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() }).run('miniprogram_npm/yidi-bridge/index.js').load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br' })
+  }
+];
+
+/** Golden cases (tests/golden/**) and the bridge's own cases (test/cases/*), picked up automatically. */
+export function caseFiles() {
+  const walk = (d) => readdirSync(d).flatMap((f) => {
+    const p = join(d, f);
+    return statSync(p).isDirectory() ? walk(p) : /\.(json|txt)$/.test(f) ? [p] : [];
+  });
+  const golden = join(repoDir, 'tests/golden');
+  let files = walk(join(bridgeDir, 'test/cases'));
+  try { files = files.concat(walk(golden)); } catch { /* no golden cases yet */ }
+  return files.sort();
+}
+
+/** The native core's answers: {file, input, output} per case, from the yidi-bridge-native binary. */
+export function nativeAnswers() {
+  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'yidi-bridge', '--bin', 'yidi-bridge-native', '--', ...caseFiles()], { cwd: repoDir, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return text.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+/** The response envelope the core would write for what the object API returned or threw. */
+export function envelopeText(op, outcome) {
+  const head = `{"api_version":"1","op":${JSON.stringify(op)},`;
+  if (outcome.ok) return `${head}"ok":true,"result":${JSON.stringify(outcome.result)}}`;
+  const e = outcome.error;
+  const err = { code: e.code, message_zh: e.message_zh, message_en: e.message_en };
+  if (e.path) err.path = e.path;
+  return `${head}"ok":false,"error":${JSON.stringify(err)}}`;
+}
+
+/** assert.equal for long texts: names the case and shows only the neighbourhood of the first difference. */
+export function sameText(actual, expected, label) {
+  if (actual === expected) return;
+  let i = 0;
+  while (i < actual.length && actual[i] === expected[i]) i++;
+  const at = (s) => JSON.stringify(s.slice(Math.max(0, i - 60), i + 60));
+  throw new Error(`${label}: differs at character ${i} (lengths ${actual.length} vs native ${expected.length})\n  got:    ${at(actual)}\n  native: ${at(expected)}`);
+}
