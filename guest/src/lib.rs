@@ -156,7 +156,9 @@ mod tests {
             let mut len = [0u8; 4];
             std::ptr::copy_nonoverlapping(out, len.as_mut_ptr(), 4);
             let n = u32::from_le_bytes(len) as usize;
-            let body = std::str::from_utf8(std::slice::from_raw_parts(out.add(4), n)).unwrap().to_string();
+            let body = std::str::from_utf8(std::slice::from_raw_parts(out.add(4), n))
+                .unwrap()
+                .to_string();
             yidi_free(out, n + 4);
             assert_eq!(body, call_bytes(req));
             assert!(body.contains("\"ok\":true"));

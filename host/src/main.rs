@@ -1,0 +1,221 @@
+//! `yidi` — check cross-region medical-insurance settlements with the same rules code the insured
+//! person's browser runs (the Yidi core compiled to WebAssembly, run under wasmtime).
+
+use clap::{Args, Parser, Subcommand};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use yidi_host::engine::{Limits, Runner};
+use yidi_host::records::{self, Format};
+use yidi_host::verify::{self, Check};
+
+#[derive(Parser)]
+#[command(
+    name = "yidi",
+    version,
+    about = "Check China's cross-region medical-insurance settlements (异地就医直接结算) with the Yidi rules core",
+    long_about = "Check China's cross-region medical-insurance settlements (异地就医直接结算) with the Yidi rules core.\n\n\
+The core runs as WebAssembly under wasmtime — byte for byte the code the insured person's browser runs — \
+unless --native is given.\n\n\
+Examples:\n  \
+echo '{\"api_version\":\"1\",\"op\":\"version\",\"request\":{}}' | yidi eval\n  \
+yidi verify host/samples/settlements.ndjson        # agency: are the returned splits consistent?\n  \
+yidi precheck host/samples/precheck.ndjson         # hospital: anything to fix before submitting?\n  \
+yidi serve --agency-key \"$KEY\"                     # HTTP API + filing registry on 127.0.0.1:8787"
+)]
+struct Cli {
+    #[command(flatten)]
+    engine: EngineOpts,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct EngineOpts {
+    /// Run the core natively instead of under wasmtime (for comparison; same answers, no sandbox).
+    #[arg(long, global = true)]
+    native: bool,
+    /// Time limit of one core call in milliseconds (grows by 100 ms per MiB of input).
+    #[arg(long, global = true, default_value_t = 500, value_name = "MS")]
+    deadline_ms: u64,
+    /// Memory cap of one WebAssembly instance, in MiB.
+    #[arg(long, global = true, default_value_t = 256, value_name = "MIB")]
+    memory_mib: usize,
+    /// Also meter fuel (deterministic instruction budget per call); slower.
+    #[arg(long, global = true, value_name = "UNITS")]
+    fuel: Option<u64>,
+}
+
+impl EngineOpts {
+    fn limits(&self) -> Limits {
+        Limits {
+            memory_bytes: self.memory_mib.clamp(1, 4096) << 20,
+            deadline: Duration::from_millis(self.deadline_ms.max(1)),
+            fuel: self.fuel,
+            ..Limits::default()
+        }
+    }
+    fn runner(&self) -> Result<Runner, String> {
+        Runner::new(self.native, self.limits())
+    }
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Run one API request read from stdin and print the response envelope on stdout.
+    ///
+    /// Exit status 0 when the response says ok, 1 when it is an error envelope.
+    Eval,
+    /// Verify settlements returned by insured places and hospitals (setlinfo / setldetail, with claim and
+    /// fee lines when present). Prints the records that fail with every failing field, then a summary;
+    /// writes a CSV and a JSON report. Exit status 1 when any record is inconsistent, refused or unreadable.
+    Verify(FileOpts),
+    /// Hospital-side check of fee lines and visit before submission (emergency marker, trauma commitment,
+    /// restricted-use approval, price ceilings, filing validity at admission, 协查 thresholds).
+    /// Exit status 1 when there is any finding.
+    Precheck(FileOpts),
+    /// Serve the HTTP JSON API (/v1/...), the filing registry and the web app on 127.0.0.1.
+    Serve(yidi_host::serve::ServeOpts),
+    /// Load generator for benchmarks: POST a request body to a loopback URL path for some seconds.
+    Loadgen(LoadgenOpts),
+}
+
+#[derive(Args)]
+struct FileOpts {
+    /// NDJSON (one JSON object per line) or CSV file (by extension; see --format).
+    file: PathBuf,
+    /// Input format; by default from the extension (.csv is CSV, anything else NDJSON).
+    #[arg(long, value_parser = ["ndjson", "csv"])]
+    format: Option<String>,
+    /// Report files to write: PATH.csv and PATH.json (default: <file stem>.<verify|precheck>-report in the current directory).
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Print every record's verdict, not only the ones that need attention.
+    #[arg(long)]
+    all: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct LoadgenOpts {
+    /// Server address.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: String,
+    /// URL path to POST to.
+    #[arg(long, default_value = "/v1/eval")]
+    path: String,
+    /// File with the request body.
+    #[arg(long)]
+    body: PathBuf,
+    /// Concurrent keep-alive connections.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+    /// How long to run, in seconds (at most 60).
+    #[arg(long, default_value_t = 5)]
+    seconds: u64,
+    /// Extra header "name: value" (repeatable), e.g. the agency key.
+    #[arg(long = "header")]
+    headers: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("yidi: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.cmd {
+        Cmd::Eval => {
+            let mut input = Vec::new();
+            std::io::stdin()
+                .take(yidi_host::engine::MAX_REQUEST_BYTES as u64 + 1)
+                .read_to_end(&mut input)
+                .map_err(|e| format!("reading stdin: {e}"))?;
+            let out = cli.engine.runner()?.call(&input);
+            let mut stdout = std::io::stdout().lock();
+            writeln!(stdout, "{out}").map_err(|e| e.to_string())?;
+            let ok = out.starts_with("{")
+                && serde_json::from_str::<serde_json::Value>(&out).is_ok_and(|v| v["ok"] == true);
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+        Cmd::Verify(o) => check_file(&cli.engine, Check::Verify, o),
+        Cmd::Precheck(o) => check_file(&cli.engine, Check::Precheck, o),
+        Cmd::Serve(o) => {
+            let runner = cli.engine.runner()?;
+            yidi_host::serve::run(runner, o)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Cmd::Loadgen(o) => loadgen(o),
+    }
+}
+
+fn check_file(engine: &EngineOpts, check: Check, o: FileOpts) -> Result<ExitCode, String> {
+    let format = match o.format.as_deref() {
+        Some("csv") => Format::Csv,
+        Some(_) => Format::Ndjson,
+        None => Format::of(&o.file),
+    };
+    let recs = records::read(&o.file, format)?;
+    let runner = engine.runner()?;
+    let report = verify::run(&runner, check, &o.file.display().to_string(), &recs, !o.quiet);
+    print!("{}", verify::render(&report, o.all));
+    let base = o.report.unwrap_or_else(|| {
+        let stem = o
+            .file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "input".into());
+        PathBuf::from(format!("{stem}.{}-report", check.op()))
+    });
+    let csv_path = base.with_extension(extension_with(&base, "csv"));
+    let json_path = base.with_extension(extension_with(&base, "json"));
+    std::fs::write(&csv_path, verify::to_csv(&report)?)
+        .map_err(|e| format!("writing {}: {e}", csv_path.display()))?;
+    let json = serde_json::to_vec_pretty(&report).map_err(|e| e.to_string())?;
+    std::fs::write(&json_path, json).map_err(|e| format!("writing {}: {e}", json_path.display()))?;
+    println!("\nreports: {} {}", csv_path.display(), json_path.display());
+    Ok(if report.all_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Keep a dotted report name such as `run.2026-11` intact: append the extension instead of replacing.
+fn extension_with(base: &std::path::Path, ext: &str) -> String {
+    match base.extension() {
+        Some(e) if e != "csv" && e != "json" => format!("{}.{ext}", e.to_string_lossy()),
+        _ => ext.to_string(),
+    }
+}
+
+fn loadgen(o: LoadgenOpts) -> Result<ExitCode, String> {
+    let body = std::fs::read(&o.body).map_err(|e| format!("reading {}: {e}", o.body.display()))?;
+    let headers: Vec<(String, String)> = o
+        .headers
+        .iter()
+        .filter_map(|h| {
+            h.split_once(':')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        })
+        .collect();
+    let r = yidi_host::serve::load(
+        &o.addr,
+        &o.path,
+        &body,
+        &headers,
+        o.connections.clamp(1, 512),
+        Duration::from_secs(o.seconds.clamp(1, 60)),
+    )?;
+    println!("{r}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,945 @@
+//! `yidi serve`: the HTTP JSON API on loopback. Every rule runs in the core (under wasmtime by default);
+//! this module adds transport, limits, authorisation, the filing registry and structured logs.
+//!
+//! | route | who | what |
+//! |---|---|---|
+//! | `GET /v1/health` | anyone | engine, core version, registry kind |
+//! | `GET /v1/openapi.json` | anyone | the OpenAPI document of this API |
+//! | `POST /v1/eval` | anyone | one core API envelope in, its response out |
+//! | `POST /v1/verify` | anyone | one settlement record → the core's `verify` response |
+//! | `POST /v1/precheck` | anyone | one claim before submission → the core's `precheck` response |
+//! | `POST /v1/verify/batch` | agency key | NDJSON or a JSON array of records → verdicts and summary |
+//! | `POST /v1/filings` | anyone | apply for a filing → `filing_id` + `receipt_token` (shown once) |
+//! | `GET /v1/filings/{id}` | receipt token | status of one's own filing |
+//! | `PUT /v1/filings/{id}` | receipt token | change it (same rules as the web app) |
+//! | `DELETE /v1/filings/{id}` (or `POST …/cancel`) | receipt token | cancel it |
+//! | `GET /v1/registry/filings` | agency key | query filings by identity number and/or status |
+//! | anything else (GET) | anyone | the web app from `web/dist`, when it exists |
+// Handlers return ready HTTP responses as their error values; boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
+use crate::engine::{GuestFault, MAX_REQUEST_BYTES, Runner};
+use crate::registry::{self, FilingRow, Registry};
+use crate::{idcard, log, records, verify};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct ServeOpts {
+    /// Address to listen on (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: String,
+    /// Filing registry: a SQLite file path (default) or a postgres:// URL.
+    #[arg(long, default_value = "yidi-data/filings.sqlite3", env = "YIDI_DB")]
+    pub db: String,
+    /// Key required by agency endpoints (batch verify, registry queries), sent as `X-Agency-Key`.
+    /// Without one those endpoints answer 403.
+    #[arg(long, env = "YIDI_AGENCY_KEY", hide_env_values = true)]
+    pub agency_key: Option<String>,
+    /// Directory of the built web app, served at / when it exists.
+    #[arg(long, default_value = "web/dist")]
+    pub web: PathBuf,
+    /// Largest request body for eval, verify and precheck, in bytes.
+    #[arg(long, default_value_t = MAX_REQUEST_BYTES)]
+    pub max_body: usize,
+    /// Largest request body for agency batch verify, in bytes.
+    #[arg(long, default_value_t = 64 << 20)]
+    pub max_batch_body: usize,
+    /// Log only warnings and errors (no line per request).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Filing applications and changes are small forms.
+const MAX_FILING_BODY: usize = 64 << 10;
+
+struct AppState {
+    runner: Runner,
+    registry: Registry,
+    agency_key: Option<String>,
+    web: Option<PathBuf>,
+    max_body: usize,
+    max_batch_body: usize,
+    /// Guest calls run on blocking threads; at most this many at once (one instance each).
+    calls: Arc<tokio::sync::Semaphore>,
+}
+
+type St = State<Arc<AppState>>;
+
+/// Start the server and block until Ctrl-C / SIGTERM.
+pub fn run(runner: Runner, opts: ServeOpts) -> Result<(), String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async move {
+        log::set_quiet(opts.quiet);
+        let registry = Registry::open(&opts.db).await?;
+        let app = app(runner.clone(), registry.clone(), &opts);
+        let listener = tokio::net::TcpListener::bind(&opts.addr)
+            .await
+            .map_err(|e| format!("cannot listen on {}: {e}", opts.addr))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        log::warn(
+            "listening",
+            &[
+                ("addr", local.to_string().into()),
+                ("engine", runner.name().into()),
+                ("registry", registry.kind().into()),
+                ("agency_key", opts.agency_key.is_some().into()),
+                ("web", opts.web.is_dir().into()),
+            ],
+        );
+        // One line on stdout for people and scripts waiting for the server.
+        println!("yidi serving on http://{local}");
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(t) => t,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+/// The router (exposed for in-process use).
+pub fn app(runner: Runner, registry: Registry, opts: &ServeOpts) -> Router {
+    let permits = crate::batch::threads() * 2;
+    let state = Arc::new(AppState {
+        runner,
+        registry,
+        agency_key: opts.agency_key.clone().filter(|k| !k.is_empty()),
+        web: Some(opts.web.clone()).filter(|p| p.is_dir()),
+        max_body: opts.max_body.min(MAX_REQUEST_BYTES),
+        max_batch_body: opts.max_batch_body,
+        calls: Arc::new(tokio::sync::Semaphore::new(permits)),
+    });
+    Router::new()
+        .route("/v1/health", get(health))
+        .route("/v1/openapi.json", get(openapi))
+        .route("/v1/eval", post(eval))
+        .route("/v1/verify", post(verify_one))
+        .route("/v1/precheck", post(precheck_one))
+        .route("/v1/verify/batch", post(verify_batch))
+        .route("/v1/filings", post(filing_create))
+        .route(
+            "/v1/filings/{id}",
+            get(filing_status).put(filing_change).delete(filing_cancel),
+        )
+        .route("/v1/filings/{id}/cancel", post(filing_cancel))
+        .route("/v1/registry/filings", get(registry_query))
+        .fallback(static_or_404)
+        .layer(axum::middleware::from_fn(access_log))
+        .with_state(state)
+}
+
+/// One structured line per request; paths carry no personal data (filing ids are random).
+async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    let fields = [
+        ("method", Value::from(method.as_str())),
+        ("path", path.into()),
+        ("status", status.into()),
+        ("micros", (start.elapsed().as_micros() as u64).into()),
+    ];
+    if status >= 500 {
+        log::error("request", &fields)
+    } else {
+        log::info("request", &fields)
+    }
+    resp
+}
+
+/// An error answer: the same shape as the core's error envelope, plus a log line without personal data.
+fn refuse(status: StatusCode, code: &str, zh: &str, en: &str) -> Response {
+    log::warn(
+        "refused",
+        &[
+            ("status", status.as_u16().into()),
+            ("code", code.into()),
+            ("reason", en.into()),
+        ],
+    );
+    json_response(
+        status,
+        json!({"ok": false, "error": {"code": code, "message_zh": zh, "message_en": en}}).to_string(),
+    )
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    let mut r = (status, body).into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r
+}
+
+async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Bytes, Response> {
+    let too_large = || {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "E_TOO_LARGE",
+            &format!("请求体过大，上限 {limit} 字节"),
+            &format!("request body too large; the limit is {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+}
+
+/// Run one request through the core on a blocking thread (bounded), never on the async workers.
+async fn core_call(st: &AppState, input: Vec<u8>) -> String {
+    let Ok(permit) = st.calls.clone().acquire_owned().await else {
+        return GuestFault::Trap("server shutting down".into()).envelope("");
+    };
+    let runner = st.runner.clone();
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        runner.call(&input)
+    })
+    .await
+    .unwrap_or_else(|_| GuestFault::Trap("worker failed".into()).envelope(""))
+}
+
+/// HTTP status for a core response envelope.
+fn status_of(envelope: &str) -> StatusCode {
+    let v: Value = serde_json::from_str(envelope).unwrap_or(Value::Null);
+    if v["ok"] == true {
+        return StatusCode::OK;
+    }
+    match v["error"]["code"].as_str().unwrap_or("") {
+        "E_TOO_LARGE" => StatusCode::PAYLOAD_TOO_LARGE,
+        "E_DEADLINE" | "E_MEMORY" => StatusCode::UNPROCESSABLE_ENTITY,
+        "E_INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn envelope_response(envelope: String) -> Response {
+    let status = status_of(&envelope);
+    if status != StatusCode::OK {
+        let v: Value = serde_json::from_str(&envelope).unwrap_or(Value::Null);
+        log::warn(
+            "core_error",
+            &[
+                ("status", status.as_u16().into()),
+                ("code", v["error"]["code"].clone()),
+                ("path", v["error"]["path"].clone()),
+            ],
+        );
+    }
+    json_response(status, envelope)
+}
+
+async fn health(State(st): St) -> Response {
+    let v = core_call(
+        &st,
+        br#"{"api_version":"1","op":"version","request":{}}"#.to_vec(),
+    )
+    .await;
+    let core: Value = serde_json::from_str(&v).unwrap_or(Value::Null);
+    json_response(
+        StatusCode::OK,
+        json!({"ok": true, "engine": st.runner.name(), "core": core["result"], "registry": st.registry.kind()}).to_string(),
+    )
+}
+
+async fn openapi() -> Response {
+    json_response(StatusCode::OK, include_str!("openapi.json").to_string())
+}
+
+async fn eval(State(st): St, headers: HeaderMap, body: Body) -> Response {
+    match read_body(body, st.max_body, &headers).await {
+        Ok(b) => envelope_response(core_call(&st, b.to_vec()).await),
+        Err(r) => r,
+    }
+}
+
+/// Wrap a body (one record) as the request of `op`. The body is parsed here only to be re-framed.
+async fn op_with_body(st: &AppState, op: &str, headers: HeaderMap, body: Body) -> Response {
+    let bytes = match read_body(body, st.max_body, &headers).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let record: Value = match serde_json::from_slice(&bytes) {
+        Ok(v @ Value::Object(_)) => v,
+        Ok(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_JSON",
+                "请求体应为 JSON 对象",
+                "the body must be a JSON object",
+            );
+        }
+        Err(e) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_JSON",
+                &format!("请求体不是有效的 JSON：{e}"),
+                &format!("the body is not valid JSON: {e}"),
+            );
+        }
+    };
+    let env = json!({"api_version": "1", "op": op, "request": record}).to_string();
+    envelope_response(core_call(st, env.into_bytes()).await)
+}
+
+async fn verify_one(State(st): St, headers: HeaderMap, body: Body) -> Response {
+    op_with_body(&st, "verify", headers, body).await
+}
+
+async fn precheck_one(State(st): St, headers: HeaderMap, body: Body) -> Response {
+    op_with_body(&st, "precheck", headers, body).await
+}
+
+fn agency_ok(st: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    let Some(key) = &st.agency_key else {
+        return Err(refuse(
+            StatusCode::FORBIDDEN,
+            "E_FORBIDDEN",
+            "本服务未配置经办机构密钥，机构接口不可用",
+            "agency endpoints are disabled: no agency key was configured at start-up",
+        ));
+    };
+    let given = headers
+        .get("x-agency-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if given.is_empty() || !registry::secrets_equal(given, key) {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "E_UNAUTHORIZED",
+            "经办机构密钥缺失或错误",
+            "missing or wrong agency key (X-Agency-Key)",
+        ));
+    }
+    Ok(())
+}
+
+async fn verify_batch(State(st): St, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = agency_ok(&st, &headers) {
+        return r;
+    }
+    let bytes = match read_body(body, st.max_batch_body, &headers).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let recs = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| records::Record {
+                line: i + 1,
+                value: Ok(v),
+            })
+            .collect(),
+        _ => records::ndjson(&bytes),
+    };
+    let runner = st.runner.clone();
+    let Ok(permit) = st.calls.clone().acquire_owned().await else {
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "E_BUSY",
+            "服务正在关闭",
+            "the server is shutting down",
+        );
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        let _p = permit;
+        verify::run(&runner, verify::Check::Verify, "request", &recs, false)
+    })
+    .await;
+    match report {
+        Ok(r) => json_response(StatusCode::OK, serde_json::to_string(&r).unwrap_or_default()),
+        Err(_) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "E_INTERNAL",
+            "批量核验失败",
+            "batch verification failed",
+        ),
+    }
+}
+
+// ---------- filings ----------
+
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    let h = headers
+        .get("x-receipt-token")
+        .or_else(|| headers.get(header::AUTHORIZATION))?
+        .to_str()
+        .ok()?;
+    let t = h.strip_prefix("Bearer ").unwrap_or(h).trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// Call a core op and return its result, or the error response.
+async fn core_op(st: &AppState, op: &str, request: Value) -> Result<Value, Response> {
+    let env = json!({"api_version": "1", "op": op, "request": request}).to_string();
+    let out = core_call(st, env.into_bytes()).await;
+    let v: Value = serde_json::from_str(&out).unwrap_or(Value::Null);
+    if v["ok"] == true {
+        return Ok(v["result"].clone());
+    }
+    let status = status_of(&out);
+    let e = &v["error"];
+    log::warn(
+        "core_refused",
+        &[
+            ("op", op.into()),
+            ("code", e["code"].clone()),
+            ("path", e["path"].clone()),
+        ],
+    );
+    // The core's messages quote the request; they never contain the identity number, which is not sent to it.
+    Err(json_response(
+        status,
+        json!({"ok": false, "error": e}).to_string(),
+    ))
+}
+
+/// Whether a core decision accepts the request (`accepted` for filings, `allowed` for change/cancel).
+fn accepted(result: &Value) -> bool {
+    ["accepted", "allowed"]
+        .iter()
+        .find_map(|k| result.get(*k).and_then(Value::as_bool))
+        .unwrap_or(false)
+}
+
+/// The core refused on the rules: 422 with every refusal (code, field, citation, zh, en).
+fn rejection(result: &Value) -> Response {
+    let codes: Vec<Value> = result["refusals"]
+        .as_array()
+        .map(|a| a.iter().map(|r| r["code"].clone()).collect())
+        .unwrap_or_default();
+    log::warn("filing_refused", &[("refusals", Value::Array(codes))]);
+    json_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"ok": false, "error": {"code": "E_FILING_REFUSED", "message_zh": "不符合备案规则，未受理", "message_en": "the request does not meet the filing rules and was not accepted"},
+               "refusals": result["refusals"], "result": result})
+        .to_string(),
+    )
+}
+
+fn parse_json_object(bytes: &[u8]) -> Result<serde_json::Map<String, Value>, Response> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Map::new());
+    }
+    match serde_json::from_slice(bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "E_JSON",
+            "请求体应为 JSON 对象",
+            "the body must be a JSON object",
+        )),
+        Err(e) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "E_JSON",
+            &format!("请求体不是有效的 JSON：{e}"),
+            &format!("the body is not valid JSON: {e}"),
+        )),
+    }
+}
+
+/// What the registry keeps per filing: the applicant (insured place, insurance type), the current filing as
+/// the core decided it, and the filings it replaced.
+fn stored(row: &FilingRow) -> Value {
+    serde_json::from_str(&row.filing).unwrap_or(Value::Null)
+}
+
+fn filing_view(row: &FilingRow) -> Value {
+    let s = stored(row);
+    json!({"filing_id": row.id, "status": row.status, "version": row.version, "certno": row.certno_masked,
+           "created_at": row.created_at, "updated_at": row.updated_at, "applicant": s["applicant"], "filing": s["filing"],
+           "previous": s.get("previous").cloned().unwrap_or(Value::Array(vec![]))})
+}
+
+/// The person's filings on record, for the core's conflict checks.
+async fn existing_filings(st: &AppState, certno_hash: &str) -> Result<Vec<Value>, Response> {
+    match st
+        .registry
+        .list(Some(certno_hash.to_string()), Some("active".into()), 1000)
+        .await
+    {
+        Ok(rows) => Ok(rows
+            .iter()
+            .map(|r| stored(r)["filing"].clone())
+            .filter(Value::is_object)
+            .collect()),
+        Err(e) => {
+            log::error("registry_read", &[("error", e.into())]);
+            Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_REGISTRY",
+                "备案库暂不可用，请稍后重试",
+                "the filing registry is unavailable; try again later",
+            ))
+        }
+    }
+}
+
+/// Apply: `{certno, applicant, category, rloc_admdvs, begndate, materials, retroactive?, chronic_disease?}`.
+/// The server sets `applied_date` (today in China) and `existing` (the person's active filings on record).
+async fn filing_create(State(st): St, headers: HeaderMap, body: Body) -> Response {
+    let bytes = match read_body(body, MAX_FILING_BODY, &headers).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut form = match parse_json_object(&bytes) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    // The identity number is checked here and kept away from the core, the logs and error messages.
+    let certno = match form
+        .remove("certno")
+        .as_ref()
+        .map(|v| v.as_str().map(idcard::validate))
+    {
+        Some(Some(Ok(c))) => c,
+        Some(Some(Err(e))) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_CERTNO",
+                e.message_zh(),
+                e.message_en(),
+            );
+        }
+        Some(None) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_CERTNO",
+                "身份证号应为字符串",
+                "certno must be a string",
+            );
+        }
+        None => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_MISSING_FIELD",
+                "缺少必填字段 certno（居民身份证号）",
+                "missing required field certno (resident identity number)",
+            );
+        }
+    };
+    let certno_hash = registry::sha256_hex(certno.as_bytes());
+    let existing = match existing_filings(&st, &certno_hash).await {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    form.insert("applied_date".into(), Value::String(log::today_china()));
+    form.insert("existing".into(), Value::Array(existing));
+    let applicant = form.get("applicant").cloned().unwrap_or(Value::Null);
+    let result = match core_op(&st, "filing.validate", Value::Object(form)).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if !accepted(&result) {
+        return rejection(&result);
+    }
+    let (id, token) = match (registry::random_hex(12), registry::random_hex(32)) {
+        (Ok(i), Ok(t)) => (format!("F{i}"), t),
+        _ => {
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_INTERNAL",
+                "无法生成回执",
+                "cannot generate a receipt",
+            );
+        }
+    };
+    let mut filing = result["filing"].clone();
+    filing["filing_id"] = Value::String(id.clone());
+    let now = log::now_rfc3339();
+    let row = FilingRow {
+        id: id.clone(),
+        token_hash: registry::sha256_hex(token.as_bytes()),
+        certno_hash,
+        certno_masked: idcard::mask(&certno),
+        filing: json!({"applicant": applicant, "filing": filing}).to_string(),
+        status: "active".into(),
+        version: 1,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    if let Err(e) = st.registry.insert(row.clone()).await {
+        log::error("registry_write", &[("error", e.into())]);
+        return refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "E_REGISTRY",
+            "备案库暂不可用，请稍后重试",
+            "the filing registry is unavailable; try again later",
+        );
+    }
+    log::info("filing_created", &[("filing_id", id.clone().into())]);
+    let mut v = filing_view(&row);
+    v["receipt_token"] = Value::String(token);
+    v["decision"] = result;
+    json_response(StatusCode::CREATED, json!({"ok": true, "result": v}).to_string())
+}
+
+/// Load a filing the caller owns: the receipt token must match (404 either way, so ids cannot be probed).
+async fn owned(st: &AppState, id: &str, headers: &HeaderMap) -> Result<FilingRow, Response> {
+    let not_found = || {
+        refuse(
+            StatusCode::NOT_FOUND,
+            "E_NOT_FOUND",
+            "没有该备案，或回执令牌不符",
+            "no such filing, or the receipt token does not match",
+        )
+    };
+    let Some(token) = token_of(headers) else {
+        return Err(refuse(
+            StatusCode::UNAUTHORIZED,
+            "E_UNAUTHORIZED",
+            "缺少回执令牌（X-Receipt-Token）",
+            "missing receipt token (X-Receipt-Token)",
+        ));
+    };
+    let row = match st.registry.get(id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Err(not_found()),
+        Err(e) => {
+            log::error("registry_read", &[("error", e.into())]);
+            return Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_REGISTRY",
+                "备案库暂不可用，请稍后重试",
+                "the filing registry is unavailable; try again later",
+            ));
+        }
+    };
+    if !registry::secrets_equal(&registry::sha256_hex(token.as_bytes()), &row.token_hash) {
+        return Err(not_found());
+    }
+    Ok(row)
+}
+
+async fn filing_status(State(st): St, UrlPath(id): UrlPath<String>, headers: HeaderMap) -> Response {
+    match owned(&st, &id, &headers).await {
+        Ok(row) => {
+            let mut r = json_response(
+                StatusCode::OK,
+                json!({"ok": true, "result": filing_view(&row)}).to_string(),
+            );
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", row.version)) {
+                r.headers_mut().insert(header::ETAG, v);
+            }
+            r
+        }
+        Err(r) => r,
+    }
+}
+
+/// Change or cancel: the core decides on the stored filing (date = today), then a compare-and-set on the
+/// version stores the outcome, so of two concurrent requests on one filing at most one wins.
+async fn transition(st: &AppState, id: &str, headers: &HeaderMap, op: &str, body: Body) -> Response {
+    let bytes = match read_body(body, MAX_FILING_BODY, headers).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let mut form = match parse_json_object(&bytes) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    let row = match owned(st, id, headers).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    // `If-Match: <version>` (the version the person saw) makes the request apply to that version only.
+    if let Some(seen) = if_match(headers)
+        && seen != row.version
+    {
+        return refuse(
+            StatusCode::CONFLICT,
+            "E_CONFLICT",
+            "该备案在您查看之后已被修改，请刷新后重试",
+            "the filing changed since the version you saw; reload and retry",
+        );
+    }
+    if row.status != "active" {
+        return refuse(
+            StatusCode::CONFLICT,
+            "E_CONFLICT",
+            "该备案已不是有效状态，不能再变更或取消",
+            "the filing is no longer active; it cannot be changed or cancelled",
+        );
+    }
+    let mut s = stored(&row);
+    form.insert("applicant".into(), s["applicant"].clone());
+    form.insert("filing".into(), s["filing"].clone());
+    form.insert("date".into(), Value::String(log::today_china()));
+    form.entry("reason").or_insert(Value::String("personal".into()));
+    let result = match core_op(st, op, Value::Object(form)).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if !accepted(&result) {
+        return rejection(&result);
+    }
+    let status = if op == "filing.cancel" {
+        s["filing"] = result["filing"].clone();
+        "cancelled"
+    } else {
+        let mut previous = s
+            .get("previous")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        previous.push(result["old_filing"].clone());
+        s["previous"] = Value::Array(previous);
+        s["filing"] = result["new_filing"].clone();
+        s["filing"]["filing_id"] = Value::String(row.id.clone());
+        "active"
+    };
+    let now = log::now_rfc3339();
+    match st
+        .registry
+        .update(&row.id, row.version, &s.to_string(), status, &now)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            return refuse(
+                StatusCode::CONFLICT,
+                "E_CONFLICT",
+                "该备案刚被另一操作修改，请刷新后重试",
+                "the filing was changed by another request at the same time; reload and retry",
+            );
+        }
+        Err(e) => {
+            log::error("registry_write", &[("error", e.into())]);
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_REGISTRY",
+                "备案库暂不可用，请稍后重试",
+                "the filing registry is unavailable; try again later",
+            );
+        }
+    }
+    log::info(
+        "filing_updated",
+        &[("filing_id", row.id.clone().into()), ("op", op.into())],
+    );
+    match st.registry.get(&row.id).await {
+        Ok(Some(r)) => {
+            let mut v = filing_view(&r);
+            v["decision"] = result;
+            json_response(StatusCode::OK, json!({"ok": true, "result": v}).to_string())
+        }
+        _ => json_response(
+            StatusCode::OK,
+            json!({"ok": true, "result": {"decision": result}}).to_string(),
+        ),
+    }
+}
+
+/// The version in an `If-Match` header: `1`, `"1"` or `W/"1"`.
+fn if_match(headers: &HeaderMap) -> Option<i64> {
+    let v = headers.get(header::IF_MATCH)?.to_str().ok()?;
+    v.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
+}
+
+/// Change: `{reason, documents?, changes: {rloc_admdvs?, category?}}`.
+async fn filing_change(
+    State(st): St,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    transition(&st, &id, &headers, "filing.change", body).await
+}
+
+/// Cancel: optional body `{reason?, documents?, open_stay?}` (reason defaults to `personal`).
+async fn filing_cancel(
+    State(st): St,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    transition(&st, &id, &headers, "filing.cancel", body).await
+}
+
+async fn registry_query(
+    State(st): St,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = agency_ok(&st, &headers) {
+        return r;
+    }
+    let certno_hash = match q.get("certno").map(|c| idcard::validate(c)) {
+        Some(Ok(c)) => Some(registry::sha256_hex(c.as_bytes())),
+        Some(Err(e)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_CERTNO",
+                e.message_zh(),
+                e.message_en(),
+            );
+        }
+        None => None,
+    };
+    let limit = q
+        .get("limit")
+        .and_then(|l| l.parse::<i64>().ok())
+        .unwrap_or(100)
+        .clamp(1, 1000);
+    match st
+        .registry
+        .list(certno_hash, q.get("status").cloned(), limit)
+        .await
+    {
+        Ok(rows) => json_response(
+            StatusCode::OK,
+            json!({"ok": true, "result": rows.iter().map(filing_view).collect::<Vec<_>>()}).to_string(),
+        ),
+        Err(e) => {
+            log::error("registry_read", &[("error", e.into())]);
+            refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_REGISTRY",
+                "备案库暂不可用",
+                "the filing registry is unavailable",
+            )
+        }
+    }
+}
+
+// ---------- web app ----------
+
+async fn static_or_404(State(st): St, method: Method, uri: axum::http::Uri) -> Response {
+    let not_found = || {
+        refuse(
+            StatusCode::NOT_FOUND,
+            "E_NOT_FOUND",
+            "没有这个地址",
+            "no such endpoint",
+        )
+    };
+    if method != Method::GET || uri.path().starts_with("/v1/") {
+        return not_found();
+    }
+    let Some(root) = &st.web else { return not_found() };
+    let rel = uri.path().trim_start_matches('/');
+    if rel.split('/').any(|c| c == ".." || c.starts_with('.')) || rel.contains('\\') {
+        return not_found();
+    }
+    let mut path = root.join(if rel.is_empty() { "index.html" } else { rel });
+    if !path.is_file() {
+        // Client-side routes of the single-page app fall back to index.html.
+        path = root.join("index.html");
+    }
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => {
+            let ct = match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+                "html" => "text/html; charset=utf-8",
+                "js" | "mjs" => "text/javascript; charset=utf-8",
+                "css" => "text/css; charset=utf-8",
+                "wasm" => "application/wasm",
+                "json" => "application/json",
+                "svg" => "image/svg+xml",
+                "png" => "image/png",
+                "ico" => "image/x-icon",
+                "txt" => "text/plain; charset=utf-8",
+                _ => "application/octet-stream",
+            };
+            let mut r = bytes.into_response();
+            r.headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            r
+        }
+        Err(_) => not_found(),
+    }
+}
+
+// ---------- load generator ----------
+
+/// POST `body` to `path` on `conns` keep-alive connections for `dur`; returns a one-line summary.
+pub fn load(
+    addr: &str,
+    path: &str,
+    body: &[u8],
+    headers: &[(String, String)],
+    conns: usize,
+    dur: Duration,
+) -> Result<String, String> {
+    let deadline = Instant::now() + dur;
+    let results: Vec<Result<(Vec<u32>, usize), String>> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..conns)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut c = crate::http::Conn::open(addr).map_err(|e| format!("connect {addr}: {e}"))?;
+                    let hdrs: Vec<(&str, &str)> =
+                        headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                    let (mut lat, mut errors) = (Vec::new(), 0usize);
+                    while Instant::now() < deadline {
+                        let t = Instant::now();
+                        let r = c.request("POST", path, &hdrs, body).map_err(|e| e.to_string())?;
+                        lat.push(t.elapsed().as_micros() as u32);
+                        if r.status >= 300 {
+                            errors += 1;
+                        }
+                    }
+                    Ok((lat, errors))
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("load thread failed".into())))
+            .collect()
+    });
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for r in results {
+        let (l, e) = r?;
+        all.extend(l);
+        errors += e;
+    }
+    all.sort_unstable();
+    let n = all.len();
+    let pct = |p: usize| {
+        all.get((n * p / 100).min(n.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    Ok(format!(
+        "requests {n}  errors {errors}  rate {}/s  p50 {} us  p99 {} us  max {} us  ({conns} connections, {} s)",
+        n as u64 / dur.as_secs().max(1),
+        pct(50),
+        pct(99),
+        all.last().copied().unwrap_or(0),
+        dur.as_secs()
+    ))
+}

@@ -1,0 +1,470 @@
+//! `verify` and `precheck` over files: one core call per record (through wasmtime unless `--native`),
+//! a verdict per record with every failing field, a summary table and CSV/JSON reports.
+//!
+//! The core decides; this module only frames requests and reads the core's answer. A record that cannot
+//! be read (bad JSON, bad CSV row) or that the core refuses (error envelope) is reported as such, never
+//! silently dropped, and makes the exit status non-zero.
+
+use crate::batch;
+use crate::engine::Runner;
+use crate::records::Record;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Which check runs: the agency's verification of a returned split, or the hospital's pre-submission check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    Verify,
+    Precheck,
+}
+
+impl Check {
+    pub fn op(self) -> &'static str {
+        match self {
+            Check::Verify => "verify",
+            Check::Precheck => "precheck",
+        }
+    }
+}
+
+/// The verdict on one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// verify: every invariant holds. precheck: nothing to fix before submission.
+    Consistent,
+    /// verify: at least one field fails. precheck: at least one finding.
+    Inconsistent,
+    /// The core refused the record (missing field, unknown code …): see the item.
+    Refused,
+    /// The record could not be read from the file.
+    Unreadable,
+}
+
+impl Status {
+    fn label(self, check: Check) -> &'static str {
+        match (self, check) {
+            (Status::Consistent, Check::Verify) => "consistent",
+            (Status::Inconsistent, Check::Verify) => "inconsistent",
+            (Status::Consistent, Check::Precheck) => "clean",
+            (Status::Inconsistent, Check::Precheck) => "findings",
+            (Status::Refused, _) => "refused",
+            (Status::Unreadable, _) => "unreadable",
+        }
+    }
+}
+
+/// One failing field (verify), one finding (precheck) or the reason a record was refused.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Item {
+    pub field: String,
+    pub expected: String,
+    pub got: String,
+    pub difference: String,
+    pub rule: String,
+    pub citation: String,
+    pub severity: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub line: usize,
+    pub id: String,
+    pub status: Status,
+    pub items: Vec<Item>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub check: &'static str,
+    pub engine: &'static str,
+    pub file: String,
+    pub summary: BTreeMap<&'static str, usize>,
+    pub records: Vec<Outcome>,
+}
+
+impl Report {
+    /// Whether every record passed (exit status 0).
+    pub fn all_clean(&self) -> bool {
+        self.records.iter().all(|o| o.status == Status::Consistent)
+    }
+}
+
+/// The core request for one record: the record itself is the op's request (unknown fields kept). A flat
+/// settlement record (a 5269/5270 download: `setlinfo` fields at the top) is nested under `setlinfo` first.
+pub fn request(check: Check, record: &Value) -> String {
+    match record {
+        Value::Object(m)
+            if check == Check::Verify && !m.contains_key("setlinfo") && m.contains_key("medfee_sumamt") =>
+        {
+            let mut setlinfo = serde_json::Map::new();
+            let mut outer = serde_json::Map::new();
+            for (k, v) in m {
+                if ["setldetail", "lines", "claim", "tolerance"].contains(&k.as_str()) {
+                    outer.insert(k.clone(), v.clone());
+                } else {
+                    setlinfo.insert(k.clone(), v.clone());
+                }
+            }
+            outer.insert("setlinfo".into(), Value::Object(setlinfo));
+            json!({"api_version": "1", "op": check.op(), "request": outer}).to_string()
+        }
+        _ => json!({"api_version": "1", "op": check.op(), "request": record}).to_string(),
+    }
+}
+
+/// Run a check over all records on every core.
+pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progress: bool) -> Report {
+    let readable: Vec<(usize, String)> = records
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.value.as_ref().ok().map(|v| (i, request(check, v))))
+        .collect();
+    let reqs: Vec<String> = readable.iter().map(|(_, r)| r.clone()).collect();
+    let responses = batch::run_all(runner, &reqs, check.op(), progress);
+    let mut by_index: Vec<Option<String>> = vec![None; records.len()];
+    for ((i, _), resp) in readable.into_iter().zip(responses) {
+        by_index[i] = Some(resp);
+    }
+    let outcomes: Vec<Outcome> = records
+        .iter()
+        .zip(by_index)
+        .map(|(rec, resp)| match (&rec.value, resp) {
+            (Err(e), _) => Outcome {
+                line: rec.line,
+                id: String::new(),
+                status: Status::Unreadable,
+                items: vec![Item {
+                    rule: "input".into(),
+                    message_en: e.clone(),
+                    message_zh: format!("记录无法读取：{e}"),
+                    ..Item::default()
+                }],
+            },
+            (Ok(v), Some(resp)) => outcome(check, rec.line, v, &resp),
+            (Ok(v), None) => Outcome {
+                line: rec.line,
+                id: record_id(v),
+                status: Status::Refused,
+                items: vec![],
+            },
+        })
+        .collect();
+    let mut summary = BTreeMap::new();
+    summary.insert("records", outcomes.len());
+    for s in [
+        Status::Consistent,
+        Status::Inconsistent,
+        Status::Refused,
+        Status::Unreadable,
+    ] {
+        summary.insert(s.label(check), outcomes.iter().filter(|o| o.status == s).count());
+    }
+    Report {
+        check: check.op(),
+        engine: runner.name(),
+        file: file.to_string(),
+        summary,
+        records: outcomes,
+    }
+}
+
+/// The id a person would search for: settlement id, else visit id, else the line number.
+fn record_id(v: &Value) -> String {
+    for path in [
+        &["setlinfo", "setl_id"][..],
+        &["setl_id"],
+        &["setlinfo", "mdtrt_id"],
+        &["visit", "mdtrt_id"],
+        &["mdtrt_id"],
+        &["claim", "visit", "mdtrt_id"],
+    ] {
+        let mut cur = v;
+        let mut found = true;
+        for k in path {
+            match cur.get(k) {
+                Some(n) => cur = n,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if found {
+            if let Some(s) = cur.as_str() {
+                return s.to_string();
+            }
+            if cur.is_number() {
+                return cur.to_string();
+            }
+        }
+    }
+    String::new()
+}
+
+fn s(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Read the core's answer for one record.
+pub fn outcome(check: Check, line: usize, record: &Value, response: &str) -> Outcome {
+    let id = record_id(record);
+    let resp: Value = serde_json::from_str(response).unwrap_or(Value::Null);
+    if resp.get("ok") != Some(&Value::Bool(true)) {
+        let e = resp.get("error").cloned().unwrap_or(Value::Null);
+        let item = Item {
+            field: s(e.get("path")),
+            rule: s(e.get("code")),
+            message_zh: s(e.get("message_zh")),
+            message_en: s(e.get("message_en")),
+            severity: "error".into(),
+            ..Item::default()
+        };
+        return Outcome {
+            line,
+            id,
+            status: Status::Refused,
+            items: vec![item],
+        };
+    }
+    let result = resp.get("result").cloned().unwrap_or(Value::Null);
+    let items = items_of(check, &result);
+    // verify answers `verdict`; precheck answers `ready` (no finding of severity error).
+    let consistent = match result
+        .get("consistent")
+        .or_else(|| result.get("ready"))
+        .and_then(Value::as_bool)
+    {
+        Some(c) => c,
+        None => match result.get("verdict").and_then(Value::as_str) {
+            Some(v) => v == "consistent" || v == "clean" || v == "ok",
+            None => items.is_empty(),
+        },
+    };
+    Outcome {
+        line,
+        id,
+        status: if consistent {
+            Status::Consistent
+        } else {
+            Status::Inconsistent
+        },
+        items,
+    }
+}
+
+/// Failing checks (verify) or findings (precheck) from a result, whichever list the core names them in.
+fn items_of(check: Check, result: &Value) -> Vec<Item> {
+    let keys: &[&str] = match check {
+        Check::Verify => &["findings", "failures", "mismatches"],
+        Check::Precheck => &["findings", "issues"],
+    };
+    let mut out = Vec::new();
+    for k in keys {
+        let Some(list) = result.get(*k).and_then(Value::as_array) else {
+            continue;
+        };
+        for f in list {
+            // A full checks list marks passes; only failures are items.
+            if f.get("ok").and_then(Value::as_bool) == Some(true)
+                || f.get("passed").and_then(Value::as_bool) == Some(true)
+            {
+                continue;
+            }
+            let text = |k: &str| s(f.get(k));
+            let citation = match f.get("cite").or_else(|| f.get("citation")) {
+                Some(Value::Object(c)) => [s(c.get("doc")), s(c.get("article")), s(c.get("title"))]
+                    .iter()
+                    .filter(|x| !x.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => s(other),
+            };
+            out.push(Item {
+                field: [text("field"), text("path")]
+                    .into_iter()
+                    .find(|x| !x.is_empty())
+                    .unwrap_or_default(),
+                expected: text("expected"),
+                got: text("got"),
+                difference: [text("difference"), text("diff")]
+                    .into_iter()
+                    .find(|x| !x.is_empty())
+                    .unwrap_or_default(),
+                rule: [text("rule"), text("code"), text("id")]
+                    .into_iter()
+                    .find(|x| !x.is_empty())
+                    .unwrap_or_default(),
+                citation,
+                severity: text("severity"),
+                message_zh: [text("message_zh"), text("zh")]
+                    .into_iter()
+                    .find(|x| !x.is_empty())
+                    .unwrap_or_default(),
+                message_en: [text("message_en"), text("en")]
+                    .into_iter()
+                    .find(|x| !x.is_empty())
+                    .unwrap_or_default(),
+            });
+        }
+        break;
+    }
+    out
+}
+
+/// The report as CSV: one row per item, one row for a record without items.
+pub fn to_csv(report: &Report) -> Result<Vec<u8>, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let head = [
+        "line",
+        "id",
+        "status",
+        "field",
+        "expected",
+        "got",
+        "difference",
+        "rule",
+        "citation",
+        "severity",
+        "message_zh",
+        "message_en",
+    ];
+    w.write_record(head).map_err(|e| e.to_string())?;
+    let check = if report.check == "verify" {
+        Check::Verify
+    } else {
+        Check::Precheck
+    };
+    for o in &report.records {
+        let base = [
+            o.line.to_string(),
+            o.id.clone(),
+            o.status.label(check).to_string(),
+        ];
+        if o.items.is_empty() {
+            let row: Vec<String> = base
+                .iter()
+                .cloned()
+                .chain(std::iter::repeat_n(String::new(), 9))
+                .collect();
+            w.write_record(&row).map_err(|e| e.to_string())?;
+        }
+        for it in &o.items {
+            let row = base.iter().cloned().chain([
+                it.field.clone(),
+                it.expected.clone(),
+                it.got.clone(),
+                it.difference.clone(),
+                it.rule.clone(),
+                it.citation.clone(),
+                it.severity.clone(),
+                it.message_zh.clone(),
+                it.message_en.clone(),
+            ]);
+            w.write_record(row).map_err(|e| e.to_string())?;
+        }
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+/// What a terminal shows: the records that need attention (all with `all`), then the summary tables.
+pub fn render(report: &Report, all: bool) -> String {
+    let check = if report.check == "verify" {
+        Check::Verify
+    } else {
+        Check::Precheck
+    };
+    let mut out = String::new();
+    for o in &report.records {
+        if o.status == Status::Consistent && o.items.is_empty() && !all {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "line {:>6}  {:<24} {}",
+            o.line,
+            if o.id.is_empty() { "-" } else { &o.id },
+            o.status.label(check).to_uppercase()
+        );
+        for it in &o.items {
+            let mut l = format!(
+                "    {}",
+                if it.field.is_empty() {
+                    "(record)"
+                } else {
+                    &it.field
+                }
+            );
+            if !it.expected.is_empty() || !it.got.is_empty() {
+                let _ = write!(l, ": expected {} got {}", dash(&it.expected), dash(&it.got));
+            }
+            if !it.difference.is_empty() {
+                let _ = write!(l, " (difference {})", it.difference);
+            }
+            if !it.rule.is_empty() {
+                let _ = write!(l, " [{}]", it.rule);
+            }
+            if !it.citation.is_empty() {
+                let _ = write!(l, " {}", it.citation);
+            }
+            let msg = if it.message_en.is_empty() {
+                &it.message_zh
+            } else {
+                &it.message_en
+            };
+            if !msg.is_empty() {
+                let _ = write!(l, " — {msg}");
+            }
+            let _ = writeln!(out, "{l}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} of {} ({} engine)",
+        report.check, report.file, report.engine
+    );
+    let _ = writeln!(out, "{:<14}{:>10}", "verdict", "records");
+    for (k, v) in &report.summary {
+        if *k != "records" {
+            let _ = writeln!(out, "{k:<14}{v:>10}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{:<14}{:>10}",
+        "total",
+        report.summary.get("records").copied().unwrap_or(0)
+    );
+    // Which rules fail how often: where an auditor starts.
+    let mut by_rule: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for o in &report.records {
+        for it in &o.items {
+            *by_rule.entry((it.rule.clone(), it.citation.clone())).or_default() += 1;
+        }
+    }
+    if !by_rule.is_empty() {
+        let _ = writeln!(out, "\n{:<32}{:>8}  citation", "rule", "count");
+        for ((rule, cit), n) in by_rule {
+            let _ = writeln!(
+                out,
+                "{:<32}{n:>8}  {cit}",
+                if rule.is_empty() { "-" } else { &rule }
+            );
+        }
+    }
+    out
+}
+
+fn dash(s: &str) -> &str {
+    if s.is_empty() { "-" } else { s }
+}

@@ -1,0 +1,34 @@
+//! The filing registry on a real PostgreSQL server (started on loopback by scripts/test-host.sh, which
+//! sets YIDI_TEST_PG_URL and runs these with --ignored). Two host instances share the database, as
+//! behind a load balancer.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
+#[path = "common/registry_cases.rs"]
+mod cases;
+mod common;
+use common::*;
+
+fn pg_url() -> String {
+    std::env::var("YIDI_TEST_PG_URL").expect("YIDI_TEST_PG_URL is set by scripts/test-host.sh")
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: run by scripts/test-host.sh"]
+fn pg_lifecycle_ownership_and_masked_logs() {
+    cases::lifecycle_and_ownership(&pg_url(), &tmpdir("pg-life"));
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: run by scripts/test-host.sh"]
+fn pg_acknowledged_filings_survive_kill_9() {
+    cases::survives_kill_9(&pg_url(), &tmpdir("pg-kill"));
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: run by scripts/test-host.sh"]
+fn pg_two_instances_race_change_and_cancel() {
+    let dir = tmpdir("pg-race");
+    let a = Server::start(&pg_url(), &dir.join("log-a"), &[]);
+    let b = Server::start(&pg_url(), &dir.join("log-b"), &[]);
+    cases::change_and_cancel_race(&a, &b);
+}

@@ -1,0 +1,142 @@
+//! The HTTP server over real loopback HTTP: API, limits, hostile requests, authorisation, log masking.
+//! Filing-registry tests (SQLite, kill -9, concurrency) are in `registry_sqlite.rs`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
+
+mod common;
+use common::*;
+
+#[test]
+fn api_limits_and_hostile_requests() {
+    let dir = tmpdir("api");
+    let s = Server::start(
+        dir.join("f.sqlite3").to_str().unwrap(),
+        &dir.join("log"),
+        &["--max-body", "1048576"],
+    );
+
+    let h = s.req("GET", "/v1/health", &[], "");
+    assert_eq!(h.status, 200, "{}", h.text());
+    assert_eq!(h.json()["engine"], "wasmtime");
+    assert_eq!(h.json()["registry"], "sqlite");
+
+    let o = s.req("GET", "/v1/openapi.json", &[], "");
+    assert_eq!(o.status, 200);
+    assert_eq!(o.json()["openapi"], "3.1.0");
+    assert!(o.json()["paths"]["/v1/filings/{id}"].is_object());
+
+    let e = s.req(
+        "POST",
+        "/v1/eval",
+        &[],
+        r#"{"api_version":"1","op":"amount.daxie","request":{"amount":"1010.05"}}"#,
+    );
+    assert_eq!(e.status, 200, "{}", e.text());
+    assert_eq!(e.json()["result"]["daxie"], "壹仟零壹拾元零伍分");
+
+    // Malformed JSON, unknown op, absurd amounts: clear errors with the core's codes.
+    let bad = s.req("POST", "/v1/eval", &[], "{not json");
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["error"]["code"], "E_JSON");
+    let unk = s.req(
+        "POST",
+        "/v1/eval",
+        &[],
+        r#"{"api_version":"1","op":"nope","request":{}}"#,
+    );
+    assert_eq!(unk.json()["error"]["code"], "E_UNKNOWN_OP");
+    let huge = s.req(
+        "POST",
+        "/v1/eval",
+        &[],
+        r#"{"api_version":"1","op":"amount.daxie","request":{"amount":1e30}}"#,
+    );
+    assert_eq!(huge.status, 400, "{}", huge.text());
+    assert_eq!(huge.json()["ok"], false);
+
+    // Deeply nested JSON: refused by the parser's depth limit, not a stack overflow.
+    let deep = format!(
+        r#"{{"api_version":"1","op":"version","request":{}{}}}"#,
+        "[".repeat(500_000),
+        "]".repeat(500_000)
+    );
+    let d = s.req("POST", "/v1/eval", &[], &deep);
+    assert_eq!(d.status, 400, "{}", d.text());
+    assert_eq!(d.json()["error"]["code"], "E_JSON");
+
+    // A 100 MB body is refused before it is read; the server keeps serving.
+    let big = vec![b'x'; 100 << 20];
+    let r = s.conn().request("POST", "/v1/eval", &[], &big).unwrap();
+    assert_eq!(r.status, 413);
+    assert_eq!(r.json()["error"]["code"], "E_TOO_LARGE");
+    // The record endpoints have the same limit.
+    let mut c = s.conn();
+    let r = c
+        .request("POST", "/v1/verify", &[], &vec![b' '; 2 << 20])
+        .unwrap();
+    assert_eq!(r.status, 413);
+    assert_eq!(s.req("GET", "/v1/health", &[], "").status, 200);
+
+    // Non-object bodies for the record endpoints.
+    assert_eq!(s.req("POST", "/v1/verify", &[], "[1,2]").status, 400);
+    assert_eq!(s.req("POST", "/v1/precheck", &[], "").status, 400);
+
+    // Unknown routes: JSON 404, and no web app when web/dist is absent.
+    let nf = s.req("GET", "/v1/nothing", &[], "");
+    assert_eq!(nf.status, 404);
+    assert_eq!(nf.json()["error"]["code"], "E_NOT_FOUND");
+    assert_eq!(s.req("GET", "/", &[], "").status, 404);
+}
+
+#[test]
+fn agency_endpoints_need_the_key() {
+    let dir = tmpdir("agency");
+    let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);
+    let batch = "{\"setlinfo\":{\"medfee_sumamt\":\"1\"}}\n";
+    let r = s.req("POST", "/v1/verify/batch", &[], batch);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.json()["error"]["code"], "E_UNAUTHORIZED");
+    let r = s.req("POST", "/v1/verify/batch", &[("x-agency-key", "wrong")], batch);
+    assert_eq!(r.status, 401);
+    let r = s.req("GET", "/v1/registry/filings", &[("x-agency-key", "wrong")], "");
+    assert_eq!(r.status, 401);
+    let r = s.req("POST", "/v1/verify/batch", &[("x-agency-key", AGENCY_KEY)], batch);
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["summary"]["records"], 1);
+    let r = s.req(
+        "GET",
+        "/v1/registry/filings?certno=123",
+        &[("x-agency-key", AGENCY_KEY)],
+        "",
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["code"], "E_CERTNO");
+}
+
+#[test]
+fn serves_the_web_app_with_spa_fallback_and_no_traversal() {
+    let dir = tmpdir("web");
+    let web = dir.join("dist");
+    std::fs::create_dir_all(web.join("assets")).unwrap();
+    std::fs::write(web.join("index.html"), "<!doctype html><title>Yidi</title>").unwrap();
+    std::fs::write(web.join("assets/app.wasm"), b"\0asm").unwrap();
+    std::fs::write(dir.join("secret.txt"), "secret").unwrap();
+    let s = Server::start(
+        dir.join("f.sqlite3").to_str().unwrap(),
+        &dir.join("log"),
+        &["--web", web.to_str().unwrap()],
+    );
+    let r = s.req("GET", "/", &[], "");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("Yidi"));
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    let r = s.req("GET", "/assets/app.wasm", &[], "");
+    assert_eq!(r.header("content-type"), Some("application/wasm"));
+    assert!(
+        s.req("GET", "/filing/new", &[], "").text().contains("Yidi"),
+        "client routes fall back to index.html"
+    );
+    let r = s.req("GET", "/../secret.txt", &[], "");
+    assert!(!r.text().contains("secret"));
+    let r = s.req("GET", "/%2e%2e/secret.txt", &[], "");
+    assert!(!r.text().contains("secret"));
+}
