@@ -147,7 +147,15 @@ fn reply(op: &str, out: Result<String, ApiError>) -> String {
     let op_json = serde_json::to_string(op).unwrap_or_else(|_| String::from("\"\""));
     match out {
         Ok(result) => {
-            format!(r#"{{"api_version":"{API_VERSION}","op":{op_json},"ok":true,"result":{result}}}"#)
+            let mut s = String::with_capacity(result.len() + op_json.len() + 48);
+            s.push_str(r#"{"api_version":""#);
+            s.push_str(API_VERSION);
+            s.push_str(r#"","op":"#);
+            s.push_str(&op_json);
+            s.push_str(r#","ok":true,"result":"#);
+            s.push_str(&result);
+            s.push('}');
+            s
         }
         Err(e) => {
             let err = serde_json::to_string(&e).unwrap_or_else(|_| {

@@ -223,6 +223,7 @@ fn claim(
         filings,
         accumulators: r.accumulators.clone(),
         trace,
+        line_results: true,
     }
 }
 

@@ -16,7 +16,68 @@ pub const MAX_AMOUNT: Decimal = Decimal::from_parts(1_410_065_408, 2, 0, false, 
 
 /// Round half-up (away from zero) to the fen. The only rounding of money in the core.
 pub fn round_fen(d: Decimal) -> Decimal {
+    if d.scale() <= 2 {
+        // Already at the fen or coarser: nothing to round (the common case, and a hot path).
+        return d;
+    }
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Write `mantissa × 10^-scale` in plain decimal notation into `buf`, with at least `min_frac` and,
+/// when `trim` is set, no trailing zero fraction digits. Returns the text. No allocation: this runs for
+/// every amount of every response.
+fn write_decimal(buf: &mut [u8; 64], d: Decimal, min_frac: u32, trim: bool) -> &str {
+    let mut m = d.mantissa();
+    let mut scale = d.scale();
+    if trim {
+        while scale > min_frac && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
+        }
+    }
+    while scale < min_frac {
+        m *= 10;
+        scale += 1;
+    }
+    let neg = m < 0;
+    let wide = m.unsigned_abs();
+    let mut i = buf.len();
+    let mut digits = 0u32;
+    // 128-bit division is a library call on every target; amounts fit in 64 bits, so divide there.
+    let mut put = |d: u8, i: &mut usize, digits: &mut u32| {
+        *i -= 1;
+        buf[*i] = b'0' + d;
+        *digits += 1;
+        if *digits == scale {
+            *i -= 1;
+            buf[*i] = b'.';
+        }
+    };
+    match u64::try_from(wide) {
+        Ok(mut u) => loop {
+            put((u % 10) as u8, &mut i, &mut digits);
+            u /= 10;
+            if u == 0 && digits > scale {
+                break;
+            }
+        },
+        Err(_) => {
+            let mut u = wide;
+            loop {
+                put((u % 10) as u8, &mut i, &mut digits);
+                u /= 10;
+                if u == 0 && digits > scale {
+                    break;
+                }
+            }
+        }
+    }
+    if neg && buf[i..].iter().any(|c| (b'1'..=b'9').contains(c)) {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // Only ASCII digits, '.' and '-' were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// An amount of money in yuan, always carried at fen scale in output.
@@ -56,15 +117,10 @@ impl Money {
     pub fn clamp0(self) -> Money {
         self.max(Money::ZERO)
     }
-    /// The value at fen scale for display ("0.00", "12.30").
+    /// The value at fen scale for display ("0.00", "12.30"); never "-0.00".
     pub fn to_fen_string(self) -> String {
-        let mut d = round_fen(self.0);
-        d.rescale(2);
-        if d.is_zero() {
-            // "-0.00" must never appear.
-            return "0.00".to_string();
-        }
-        d.to_string()
+        let mut buf = [0u8; 64];
+        write_decimal(&mut buf, round_fen(self.0), 2, false).to_string()
     }
     /// Whether the value has no digits below the fen.
     pub fn is_fen_exact(self) -> bool {
@@ -117,7 +173,8 @@ impl std::iter::Sum for Money {
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_fen_string())
+        let mut buf = [0u8; 64];
+        s.serialize_str(write_decimal(&mut buf, round_fen(self.0), 2, false))
     }
 }
 
@@ -147,7 +204,8 @@ impl fmt::Display for Dec {
 
 impl Serialize for Dec {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0.normalize().to_string())
+        let mut buf = [0u8; 64];
+        s.serialize_str(write_decimal(&mut buf, self.0, 0, true))
     }
 }
 
@@ -386,6 +444,31 @@ mod tests {
         assert!(serde_json::from_str::<Money>("1e30").is_err());
         let p: Dec = serde_json::from_str("0.1").unwrap();
         assert_eq!(p.0, Decimal::from_str("0.1").unwrap());
+    }
+
+    #[test]
+    fn plain_decimal_text() {
+        let t = |s: &str, min: u32, trim: bool| {
+            let mut b = [0u8; 64];
+            write_decimal(&mut b, Decimal::from_str(s).unwrap(), min, trim).to_string()
+        };
+        assert_eq!(t("12.3", 2, false), "12.30");
+        assert_eq!(t("-0.05", 2, false), "-0.05");
+        assert_eq!(t("0", 2, false), "0.00");
+        assert_eq!(t("-0.00", 2, false), "0.00");
+        assert_eq!(t("100", 2, false), "100.00");
+        assert_eq!(t("0.1000", 0, true), "0.1");
+        assert_eq!(t("30.000", 0, true), "30");
+        assert_eq!(t("-4.520", 0, true), "-4.52");
+        assert_eq!(t("999999999999.999999", 0, true), "999999999999.999999");
+        assert_eq!(
+            serde_json::to_string(&Dec(Decimal::from_str("0.10").unwrap())).unwrap(),
+            "\"0.1\""
+        );
+        assert_eq!(
+            Money::from_decimal(Decimal::from_str("-1234.5").unwrap()).to_fen_string(),
+            "-1234.50"
+        );
     }
 
     #[test]

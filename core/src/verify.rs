@@ -535,6 +535,7 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
     if let Some(claim) = &r.claim {
         let mut q = claim.clone();
         q.trace = false;
+        q.line_results = false;
         let mine = settle(packs, &q)?;
         let m = &mine.setlinfo;
         let given: [(&str, Option<Money>); 18] = [

@@ -8,7 +8,9 @@ mod refund;
 
 pub use lines::{LineSplit, check_line, split_line};
 pub use output::{SetlDetail, SetlInfo, SettleResponse};
-pub use refund::{RefundKind, RefundRequest, RefundResponse, ReverseRequest, refund, reverse};
+pub use refund::{
+    RefundKind, RefundRequest, RefundResponse, ReverseRequest, ReverseResponse, refund, reverse,
+};
 
 use crate::codes::{FundColumn, Insutype, MedClass};
 use crate::coverage::{self, CatalogPlace, Route};
@@ -43,6 +45,10 @@ pub struct SettleRequest {
     /// Whether to return the explanation of every amount (default true).
     #[serde(default = "yes")]
     pub trace: bool,
+    /// Whether to return the per-line split (`lines`, default true). Hosts that only need `setlinfo` and
+    /// `setldetail` (batch checks) turn it off: the per-line columns are a third of the response.
+    #[serde(default = "yes")]
+    pub line_results: bool,
 }
 
 fn yes() -> bool {

@@ -98,6 +98,8 @@ pub struct SetlDetail {
 pub struct SettleResponse {
     pub setlinfo: SetlInfo,
     pub setldetail: Vec<SetlDetail>,
+    /// Per-line split (empty when the request set `line_results: false`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<LineSplit>,
     pub coverage: Coverage,
     /// 基金支付总额 in upper case.
@@ -225,7 +227,7 @@ pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
         psn_cash_pay_daxie: upper(p.cash)?,
         setlinfo,
         setldetail,
-        lines: p.splits,
+        lines: if p.req.line_results { p.splits } else { Vec::new() },
         coverage: p.cov,
         accumulators_before: p.before,
         accumulators_delta: p.delta,
