@@ -11,6 +11,7 @@
 //! [`serve`] (HTTP API), [`http`] (a tiny loopback HTTP client for tests and the load generator).
 
 pub mod batch;
+pub mod claimgen;
 pub mod engine;
 pub mod http;
 pub mod idcard;

@@ -79,6 +79,21 @@ enum Cmd {
     Serve(yidi_host::serve::ServeOpts),
     /// Load generator for benchmarks: POST a request body to a loopback URL path for some seconds.
     Loadgen(LoadgenOpts),
+    /// Benchmarks for the README: cost per claim natively and under wasmtime, batch verify throughput.
+    Bench(BenchOpts),
+}
+
+#[derive(Args)]
+struct BenchOpts {
+    /// Generated claims to run.
+    #[arg(long, default_value_t = 2000)]
+    claims: usize,
+    /// Fee lines per claim.
+    #[arg(long, default_value_t = 40)]
+    lines: usize,
+    /// Also write request bodies for `yidi loadgen` into this directory (verify.json, verify-claim.json).
+    #[arg(long)]
+    write_bodies: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -155,6 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Cmd::Loadgen(o) => loadgen(o),
+        Cmd::Bench(o) => bench(&cli.engine, o),
     }
 }
 
@@ -217,5 +233,94 @@ fn loadgen(o: LoadgenOpts) -> Result<ExitCode, String> {
         Duration::from_secs(o.seconds.clamp(1, 60)),
     )?;
     println!("{r}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
+    use std::time::Instant;
+    use yidi_host::batch;
+    let env = |op: &str, r: &serde_json::Value| {
+        serde_json::json!({"api_version": "1", "op": op, "request": r}).to_string()
+    };
+    let mut rng = yidi_host::claimgen::Rng(0x05ee_d1d1_2026);
+    let claims: Vec<serde_json::Value> = (0..o.claims)
+        .map(|i| yidi_host::claimgen::claim(&mut rng, i, Some(o.lines)))
+        .collect();
+    let settle: Vec<String> = claims.iter().map(|c| env("settle", c)).collect();
+    let native = Runner::Native;
+    let wasm = Runner::new(false, engine.limits())?;
+    // One thread: the cost of a claim on each engine (after a warm-up that fills the instance pool).
+    for r in settle.iter().take(50) {
+        wasm.call(r.as_bytes());
+        native.call(r.as_bytes());
+    }
+    let per_claim = |runner: &Runner| {
+        let t = Instant::now();
+        let mut ok = 0;
+        for r in &settle {
+            ok += usize::from(runner.call(r.as_bytes()).contains("\"ok\":true"));
+        }
+        (t.elapsed().as_secs_f64() * 1e6 / settle.len() as f64, ok)
+    };
+    let (n_us, n_ok) = per_claim(&native);
+    let (w_us, w_ok) = per_claim(&wasm);
+    println!(
+        "settle, {} lines, 1 thread: native {n_us:.1} us/claim, wasmtime {w_us:.1} us/claim, ratio {:.2} ({n_ok}/{w_ok} of {} settled)",
+        o.lines,
+        w_us / n_us,
+        settle.len()
+    );
+    // Verify records as an agency receives them: the split, with and without the claim detail.
+    let settled = batch::run_all(&native, &settle, "settle", false);
+    let mut with_claim = Vec::new();
+    let mut bare = Vec::new();
+    for (c, s) in claims.iter().zip(&settled) {
+        let v: serde_json::Value = serde_json::from_str(s).unwrap_or_default();
+        if v["ok"] != true {
+            continue;
+        }
+        let r = &v["result"];
+        with_claim.push(env(
+            "verify",
+            &serde_json::json!({"setlinfo": r["setlinfo"], "setldetail": r["setldetail"], "claim": c}),
+        ));
+        bare.push(env(
+            "verify",
+            &serde_json::json!({"setlinfo": r["setlinfo"], "setldetail": r["setldetail"]}),
+        ));
+    }
+    let threads = batch::threads();
+    for (name, reqs) in [
+        ("verify with claim", &with_claim),
+        ("verify setlinfo only", &bare),
+    ] {
+        for runner in [&native, &wasm] {
+            let t = Instant::now();
+            let out = batch::run_all(runner, reqs, name, false);
+            let rate = reqs.len() as f64 / t.elapsed().as_secs_f64();
+            let consistent = out
+                .iter()
+                .filter(|x| x.contains("\"verdict\":\"consistent\""))
+                .count();
+            println!(
+                "{name}, {} lines, {threads} threads, {}: {rate:.0} claims/s ({consistent}/{} consistent)",
+                o.lines,
+                runner.name(),
+                reqs.len()
+            );
+        }
+    }
+    if let Some(dir) = o.write_bodies {
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let body = |e: &str| {
+            serde_json::from_str::<serde_json::Value>(e)
+                .map(|v| v["request"].to_string())
+                .unwrap_or_default()
+        };
+        if let (Some(a), Some(b)) = (bare.first(), with_claim.first()) {
+            std::fs::write(dir.join("verify.json"), body(a)).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("verify-claim.json"), body(b)).map_err(|e| e.to_string())?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -397,8 +397,13 @@ pub fn render(report: &Report, all: bool) -> String {
             o.status.label(check).to_uppercase()
         );
         for it in &o.items {
+            let sev = if it.severity.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", it.severity)
+            };
             let mut l = format!(
-                "    {}",
+                "    {sev}{}",
                 if it.field.is_empty() {
                     "(record)"
                 } else {

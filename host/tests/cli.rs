@@ -169,3 +169,41 @@ fn all_consistent_exits_zero() {
     let (code, stdout, _) = check("verify", f.to_str().unwrap(), &[]);
     assert_eq!(code, 0, "{stdout}");
 }
+
+#[test]
+fn precheck_sample_findings() {
+    let (code, stdout, report) = check("precheck", "samples/precheck.ndjson", &[]);
+    assert_eq!(code, 1, "{stdout}");
+    let st: Vec<String> = statuses(&report).into_iter().map(|(_, s)| s).collect();
+    assert_eq!(
+        st,
+        [
+            "consistent",
+            "inconsistent",
+            "inconsistent",
+            "inconsistent",
+            "inconsistent",
+            "consistent"
+        ],
+        "{stdout}"
+    );
+    let rules = |i: usize| -> Vec<String> {
+        report["records"][i]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(rules(0), Vec::<String>::new());
+    assert_eq!(rules(1), ["P_UNFILED_NO_EMERGENCY_MARKER"]);
+    assert_eq!(rules(2), ["P_TRAUMA_NO_COMMITMENT"]);
+    assert_eq!(rules(3), ["P_RESTRICTED_NOT_APPROVED", "P_PRICE_OVER_CEILING"]);
+    assert!(rules(4).contains(&"P_FILING_EXPIRED".to_string()));
+    assert_eq!(
+        rules(5),
+        ["P_XIECHA_THRESHOLD"],
+        "a stay of 30,100 yuan across provinces reaches the 协查 threshold"
+    );
+    assert_eq!(report["records"][5]["items"][0]["severity"], "info");
+}
