@@ -524,7 +524,10 @@ pub struct WindowResponse {
 pub fn window_op(packs: &PackSet, r: &WindowRequest) -> Result<WindowResponse, ApiError> {
     let pack = packs.pack(&r.insuplc_admdvs)?;
     let (window, explanations) = window(pack, r.category, r.begndate)?;
-    Ok(WindowResponse { window, explanations })
+    Ok(WindowResponse {
+        window,
+        explanations: explanations.into_iter().map(TraceEntry::marked).collect(),
+    })
 }
 
 /// What a change asks for; absent fields stay as they are.

@@ -43,6 +43,16 @@ impl TraceEntry {
         self.params.push(p);
         self
     }
+    /// Say in the sentence itself when it rests on an unverified value, so no reader of the explanation
+    /// alone takes an illustration for an official figure.
+    pub fn marked(mut self) -> Self {
+        if self.uses_unverified() && !self.zh.ends_with('〕') {
+            self.zh.push_str("〔含未经核实的示例值〕");
+            self.en.push_str(" [uses unverified illustrative values]");
+        }
+        self
+    }
+
     /// Whether any value used is an unverified illustration.
     pub fn uses_unverified(&self) -> bool {
         self.params.iter().any(|p| !p.verified)

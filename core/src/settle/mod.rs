@@ -72,7 +72,7 @@ impl Tracer {
     }
     pub fn push(&mut self, f: impl FnOnce() -> TraceEntry) {
         if self.on {
-            self.entries.push(f());
+            self.entries.push(f().marked());
         }
     }
     pub fn used(&mut self, verified: bool) {
@@ -158,6 +158,11 @@ fn banded(
 }
 
 fn bands_text(bands: &[Band]) -> String {
+    if let [only] = bands
+        && only.upto.is_none()
+    {
+        return only.ratio.to_string();
+    }
     bands
         .iter()
         .map(|b| match b.upto {
