@@ -249,7 +249,7 @@ pub struct SplitRequest {
 }
 
 /// Every op of the API with its request type's schema name (for docs and the schema file).
-pub const OPS: [(&str, &str); 17] = [
+pub const OPS: [(&str, &str); 16] = [
     ("version", "—"),
     ("amount.daxie", "DaxieRequest"),
     ("packs.list", "—"),
@@ -266,8 +266,12 @@ pub const OPS: [(&str, &str); 17] = [
     ("estimate", "EstimateRequest"),
     ("verify", "VerifyRequest"),
     ("precheck", "PrecheckRequest"),
-    ("clearing.* / calendar.*", "see clearing module"),
 ];
+
+/// Every op name: the core's and the agency toolkit's (`crate::clearing::OPS`).
+pub fn op_names() -> Vec<&'static str> {
+    OPS.iter().map(|o| o.0).chain(crate::clearing::OPS).collect()
+}
 
 fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError> {
     match op {
@@ -339,14 +343,8 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         }
         _ => Err(ApiError::new(
             ErrorCode::UnknownOp,
-            format!(
-                "未知操作“{op}”；可用操作：{}",
-                OPS.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")
-            ),
-            format!(
-                "unknown op \"{op}\"; ops: {}",
-                OPS.iter().map(|o| o.0).collect::<Vec<_>>().join(", ")
-            ),
+            format!("未知操作“{op}”；可用操作：{}", op_names().join(", ")),
+            format!("unknown op \"{op}\"; ops: {}", op_names().join(", ")),
         )
         .at("op")),
     }
