@@ -1,28 +1,77 @@
-// Types of yidi-bridge: the same API for every flavour (wasm-bindgen for browsers and Node, the C-ABI
-// module with a hand-written loader for WeChat / Alipay mini-programs). Requests and responses are the
-// core's types (types.d.ts, generated from the core's JSON Schema). Money is always a decimal string.
+// Types of yidi-bridge: one API for every flavour (wasm-bindgen for browsers and Node; the C-ABI module
+// with a hand-written loader for WeChat / Alipay mini-programs). Requests and results are the core's
+// own types (types.d.ts, generated from the core's JSON Schema, schema/api.schema.json).
+// Money and decimals are always strings ("12.30"), never JS numbers.
 import type * as T from './types.js';
 export type * from './types.js';
 
 /** API version of the core's JSON envelope. */
 export declare const API_VERSION: '1';
 
-/** Method name -> core operation name. */
-export declare const OPS: {
-  readonly [M in keyof Operations]: Operations[M][0];
+/** Method name -> core operation. Other operations are reachable through `call`. */
+export interface Methods {
+  version: 'version';
+  amountDaxie: 'amount.daxie';
+  listPacks: 'packs.list';
+  getPack: 'pack.get';
+  validateFiling: 'filing.validate';
+  filingWindow: 'filing.window';
+  changeFiling: 'filing.change';
+  cancelFiling: 'filing.cancel';
+  resolveCoverage: 'coverage.resolve';
+  splitLines: 'lines.split';
+  estimate: 'estimate';
+  settle: 'settle';
+  reverseSettlement: 'settle.reverse';
+  refundSettlement: 'settle.refund';
+  verify: 'verify';
+  precheck: 'precheck';
+  clearMonth: 'clearing.month';
+}
+export declare const OPS: Readonly<Methods>;
+
+/** The answer of `version()`. */
+export interface VersionResult {
+  api_version: string;
+  core_version: string;
+}
+
+/** Per-call policy data, as the core's envelope carries it: packs replace the shipped pack of their
+ * region for this call only; catalogs are CSV text by name. */
+export interface CallContext {
+  packs?: T.Pack[];
+  catalogs?: { name: string; csv: string }[];
+}
+
+type Request<Op extends keyof T.Ops> = T.Ops[Op]['request'];
+type Result<Op extends keyof T.Ops> = Op extends 'version' ? VersionResult : T.Ops[Op]['result'];
+type Method<Op extends keyof T.Ops> = null extends Request<Op>
+  ? (request?: Request<Op> | Record<string, never>, context?: CallContext) => Result<Op>
+  : (request: Request<Op>, context?: CallContext) => Result<Op>;
+
+/** The loaded core. Every call is synchronous; it returns the operation's result or throws YidiError. */
+export type Yidi = { readonly [M in keyof Methods]: Method<Methods[M]> } & {
+  /** Any core operation by name. */
+  call<Op extends keyof T.Ops>(op: Op, request?: Request<Op>, context?: CallContext): Result<Op>;
+  call(op: string, request?: unknown, context?: CallContext): unknown;
+  /** The core's JSON API unchanged: a request envelope as JSON text in, the response envelope out. */
+  callJson(envelope: string): string;
 };
 
 /** Where the core's .wasm comes from. */
 export interface LoadOptions {
   /**
    * WeChat / Alipay: the absolute path of `yidi.wasm.br` (or `yidi.wasm`) inside the mini-program package.
-   * Browsers and Node: the bytes (ArrayBuffer, Uint8Array), a compiled WebAssembly.Module, or a URL to fetch.
-   * The ESM (wasm-bindgen) flavour may omit it in browsers: the module next to the script is fetched.
+   * Browsers and Node: the bytes (ArrayBuffer, Uint8Array), a compiled WebAssembly.Module, or a URL.
+   * The ESM (wasm-bindgen) flavour may omit it in browsers: it fetches the .wasm next to its script.
    */
   wasm?: string | ArrayBuffer | ArrayBufferView | object;
 }
 
-/** The core said no, or the bridge refused a request before the core (same stable codes). */
+/** Instantiate the core. */
+export declare function load(options?: LoadOptions): Promise<Yidi>;
+
+/** The core refused (or the bridge refused before the core, with the same codes). */
 export declare class YidiError extends Error {
   readonly name: 'YidiError';
   /** Stable error code, e.g. `E_NO_PACK`, `E_MISSING_FIELD`. */
@@ -34,21 +83,3 @@ export declare class YidiError extends Error {
   /** The operation that was called. */
   readonly op: string;
 }
-
-/** Each operation: [core op name, request, result]. */
-export interface Operations {
-  version: ['version', T.VersionRequest, T.VersionResponse];
-  amountDaxie: ['amount.daxie', T.DaxieRequest, T.DaxieResponse];
-}
-
-export type Yidi = {
-  readonly [M in keyof Operations]: (request: Operations[M][1]) => Operations[M][2];
-} & {
-  /** Any core operation by name: returns its `result` or throws YidiError. */
-  call(op: string, request?: Record<string, unknown>): unknown;
-  /** The core's JSON API unchanged: a request envelope as JSON text in, the response envelope out. */
-  callJson(envelope: string): string;
-};
-
-/** Instantiate the core; calls on the returned object are synchronous. */
-export declare function load(options?: LoadOptions): Promise<Yidi>;

@@ -22,7 +22,8 @@ var OPS = {
   reverseSettlement: 'settle.reverse',
   refundSettlement: 'settle.refund',
   verify: 'verify',
-  precheck: 'precheck'
+  precheck: 'precheck',
+  clearMonth: 'clearing.month'
 };
 
 /** The core said no: stable code, both messages, the input path. Also thrown for requests the bridge
@@ -93,9 +94,6 @@ function makeApi(engine) {
     call: function (op, request, context) {
       if (typeof op !== 'string') throw new TypeError('op must be a string');
       var env = { api_version: API_VERSION, op: op, request: plain(op, request === undefined ? {} : request, 'request', []) };
-      if (env.request === null || typeof env.request !== 'object' || Array.isArray(env.request)) {
-        throw refuse(op, 'request', '请求必须是对象', 'the request must be an object');
-      }
       if (context !== undefined && context !== null) {
         if (context.packs !== undefined) env.packs = plain(op, context.packs, 'packs', []);
         if (context.catalogs !== undefined) env.catalogs = plain(op, context.catalogs, 'catalogs', []);

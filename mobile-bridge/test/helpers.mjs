@@ -29,6 +29,10 @@ export function alipayApp() {
   return root;
 }
 
+// One WeChat realm per test process, so the module and the loaded API share one YidiError class.
+let wechat;
+const wechatPackage = () => (wechat ??= miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() }).run('miniprogram_npm/yidi-bridge/index.js'));
+
 /** Every flavour of the package, each loaded the way its users load it. */
 export const flavours = [
   {
@@ -48,8 +52,8 @@ export const flavours = [
   },
   {
     name: 'mini-program runtime (WXWebAssembly, .wasm.br path, no WebAssembly/TextEncoder)',
-    module: async () => miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() }).run('miniprogram_npm/yidi-bridge/index.js'),
-    load: async () => miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() }).run('miniprogram_npm/yidi-bridge/index.js').load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br' })
+    module: async () => wechatPackage(),
+    load: async () => wechatPackage().load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br' })
   }
 ];
 
@@ -66,8 +70,8 @@ export function caseFiles() {
 }
 
 /** The native core's answers: {file, input, output} per case, from the yidi-bridge-native binary. */
-export function nativeAnswers() {
-  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'yidi-bridge', '--bin', 'yidi-bridge-native', '--', ...caseFiles()], { cwd: repoDir, encoding: 'utf8', maxBuffer: 1 << 28 });
+export function nativeAnswers(files = caseFiles()) {
+  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'yidi-bridge', '--bin', 'yidi-bridge-native', '--', ...files], { cwd: repoDir, encoding: 'utf8', maxBuffer: 1 << 28 });
   return text.trim().split('\n').map((l) => JSON.parse(l));
 }
 

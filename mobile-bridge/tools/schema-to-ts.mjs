@@ -4,6 +4,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+// Money and decimals: the core also reads JSON numbers, but this package takes decimal strings only
+// (a JS number with a fraction is already inexact); outputs are always strings.
+const STRING_ONLY = new Set(['Money', 'Dec']);
+
 const ident = (s) => s.replace(/[^A-Za-z0-9_$]/g, '_').replace(/^([0-9])/, '_$1');
 const key = (k) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(k) ? k : JSON.stringify(k));
 const doc = (d, pad) => (d ? `${pad}/** ${String(d).replace(/\*\//g, '* /').split('\n').join(`\n${pad} * `)} */\n` : '');
@@ -67,10 +71,17 @@ export function schemaToTs(dir) {
   };
   for (const f of files) {
     const root = JSON.parse(readFileSync(join(dir, f), 'utf8'));
-    for (const [n, d] of Object.entries(root.$defs || root.definitions || {})) emit(n, d);
+    for (const [n, d] of Object.entries(root.$defs || root.definitions || {})) {
+      emit(n, STRING_ONLY.has(n) ? { ...d, type: 'string', description: `${d.description || ''}\nIn this package: always a decimal string, e.g. "12.30".` } : d);
+    }
+    if (root.ops) {
+      const lines = Object.entries(root.ops).map(([op, o]) => `${doc(o.description, '  ')}  ${JSON.stringify(op)}: { request: ${ty(o.request, '    ')}; result: ${ty(o.result, '    ')} };`);
+      out.push('/** Every operation of the core: its request and its result. */', `export interface Ops {\n${lines.join('\n')}\n}`, '');
+      delete root.ops;
+    }
     const body = { ...root };
     delete body.$defs; delete body.definitions; delete body.$schema; delete body.$id;
-    if (root.title) emit(root.title, body);
+    if (root.title && ty(body, '') !== 'unknown') emit(root.title, body);
   }
   return out.join('\n');
 }

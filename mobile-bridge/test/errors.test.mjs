@@ -1,0 +1,88 @@
+// Errors: the core's refusals arrive as typed YidiError (stable code, both messages, path) in every
+// flavour alike, and the bridge refuses inexact or non-JSON requests before the core, with the same shape.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { flavours } from './helpers.mjs';
+
+for (const flavour of flavours) {
+  describe(flavour.name, () => {
+    let yidi, mod;
+    before(async () => { mod = await flavour.module(); yidi = await flavour.load(); });
+
+    const thrown = (f) => {
+      try { f(); } catch (e) { return e; }
+      assert.fail('expected a throw');
+    };
+
+    it('a core error is a YidiError with code, both messages, path and op', () => {
+      const e = thrown(() => yidi.amountDaxie({}));
+      assert.equal(Object.prototype.toString.call(e), '[object Error]'); // an Error of its own realm
+      assert.ok(e instanceof mod.YidiError, 'instanceof the exported YidiError');
+      assert.equal(e.name, 'YidiError');
+      assert.equal(e.code, 'E_MISSING_FIELD');
+      assert.equal(e.op, 'amount.daxie');
+      assert.match(e.message_zh, /amount/);
+      assert.match(e.message_en, /missing field `amount`/);
+      assert.equal(e.path, 'request');
+      assert.equal(e.message, `E_MISSING_FIELD: ${e.message_en} (at request)`);
+    });
+
+    it('an unknown op names itself', () => {
+      const e = thrown(() => yidi.call('settle.everything', {}));
+      assert.equal(e.code, 'E_UNKNOWN_OP');
+      assert.equal(e.path, 'op');
+    });
+
+    it('a JS number with a fraction is refused where it stands: money is a decimal string', () => {
+      const e = thrown(() => yidi.call('settle', { lines: [{ pric: '1.00' }, { pric: 0.1 + 0.2 }] }));
+      assert.equal(e.name, 'YidiError');
+      assert.equal(e.code, 'E_JSON');
+      assert.equal(e.path, 'request.lines[1].pric');
+      assert.match(e.message_en, /decimal strings/);
+      assert.match(e.message_zh, /十进制字符串/);
+      // NaN, Infinity and integers past 2^53 are not exact either.
+      for (const bad of [NaN, Infinity, 2 ** 53]) assert.equal(thrown(() => yidi.amountDaxie({ amount: bad })).code, 'E_JSON');
+    });
+
+    it('integers pass (counts, flags), and undefined members are left out as JSON.stringify does', () => {
+      assert.equal(yidi.amountDaxie({ amount: 100, note: undefined }).daxie, '壹佰元整');
+      assert.equal(yidi.amountDaxie({ amount: '-2.35' }).daxie, '负贰元叁角伍分');
+    });
+
+    it('Dates, Maps, class instances, cycles, BigInt, functions and holes are refused with their path', () => {
+      const cyc = { amount: '1' };
+      cyc.self = cyc;
+      class Amount { constructor() { this.amount = '1'; } }
+      const cases = [
+        [{ amount: '1', when: new Date(0) }, 'request.when'],
+        [{ amount: '1', m: new Map() }, 'request.m'],
+        [new Amount(), 'request'],
+        [cyc, 'request.self'],
+        [{ amount: 1n }, 'request.amount'],
+        [{ amount: () => '1' }, 'request.amount'],
+        [{ amount: '1', list: [undefined] }, 'request.list[0]']
+      ];
+      for (const [req, path] of cases) {
+        const e = thrown(() => yidi.amountDaxie(req));
+        assert.equal(e.code, 'E_JSON', path);
+        assert.equal(e.path, path);
+      }
+      // A prototype-less object is plain data.
+      const bare = Object.create(null);
+      bare.amount = '0.50';
+      assert.equal(yidi.amountDaxie(bare).daxie, '伍角');
+    });
+
+    it('callJson passes malformed text to the core and returns its error envelope', () => {
+      const out = JSON.parse(yidi.callJson('{"api_version":"1","op":'));
+      assert.equal(out.ok, false);
+      assert.equal(out.error.code, 'E_JSON');
+      assert.throws(() => yidi.callJson({ op: 'version' }), { name: 'TypeError' });
+    });
+
+    it('the instance keeps serving after errors', () => {
+      for (let i = 0; i < 50; i++) thrown(() => yidi.amountDaxie({ amount: 'x' + i }));
+      assert.equal(yidi.version().api_version, '1');
+    });
+  });
+}

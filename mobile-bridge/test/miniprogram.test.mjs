@@ -1,0 +1,119 @@
+// The mini-program runtime: the README's WeChat page and Alipay worker run unchanged in a realm with no
+// WebAssembly, TextEncoder, TextDecoder or fetch, through WXWebAssembly / MYWebAssembly stand-ins that
+// take only a path; the shipped .wasm is WebAssembly 1.0 (wasm-validate) with no imports and no Globals.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { brotliDecompressSync } from 'node:zlib';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import vm from 'node:vm';
+import { alipayApp, envelopeText, nativeAnswers, pkgDir, repoDir, sameText, wechatApp } from './helpers.mjs';
+import { miniProgramRealm } from './miniprogram-realm.mjs';
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+describe('WeChat: the README page runs in the mini-program realm', () => {
+  it('estimates with and without a filing and writes the saving in upper case', async () => {
+    const root = wechatApp();
+    const pages = [];
+    const realm = miniProgramRealm({ engine: 'WXWebAssembly', root, globals: { Page: (cfg) => pages.push(cfg) } });
+    realm.run('pages/estimate/estimate.js');
+    assert.equal(pages.length, 1);
+    const page = { data: { ...pages[0].data }, setData(d) { Object.assign(this.data, d); } };
+    await pages[0].onLoad.call(page);
+    assert.deepEqual(page.data, { payWithFiling: '5220.00', payWithout: '10500.00', saves: '1760.00', savesDaxie: '壹仟柒佰陆拾元整', error: '' });
+    assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi.wasm.br']);
+  });
+});
+
+describe('Alipay: the README worker answers the page in the mini-program realm', () => {
+  it('settles a golden claim byte-identically to the native core and reports errors by code', async () => {
+    const root = alipayApp();
+    let onMessage;
+    const posted = [];
+    const worker = { onMessage: (f) => { onMessage = f; }, postMessage: (m) => posted.push(m) };
+    const realm = miniProgramRealm({ engine: 'MYWebAssembly', root, globals: { worker } });
+    realm.run('workers/yidi.js');
+    const file = join(repoDir, 'tests/golden/settle/changsha_referral_reduction_as_preselfpay.json');
+    const { request } = JSON.parse(readFileSync(file, 'utf8'));
+    await onMessage({ id: 1, method: 'settle', request: request.request });
+    await onMessage({ id: 2, method: 'amountDaxie', request: { amount: 'abc' } });
+    await flush();
+    assert.deepEqual(posted.map((p) => p.id), [1, 2]);
+    const native = nativeAnswers([file])[0].output;
+    sameText(envelopeText('settle', posted[0]), native, file);
+    assert.equal(posted[1].ok, false);
+    assert.match(posted[1].error.code, /^E_/);
+    assert.match(posted[1].error.path, /^request/);
+    assert.deepEqual(realm.calls, ['/node_modules/yidi-bridge/mp/yidi.wasm']);
+  });
+});
+
+describe('the stand-ins are as strict as the real engines', () => {
+  it('bytes are refused: WXWebAssembly takes only a path', async () => {
+    const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
+    const { load } = realm.run('miniprogram_npm/yidi-bridge/index.js');
+    await assert.rejects(load({ wasm: readFileSync(join(pkgDir, 'mp/yidi.wasm')) }), /takes a path/);
+    await assert.rejects(load({ wasm: 'miniprogram_npm/yidi-bridge/yidi.wasm' }), /absolute/);
+    await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/nope.wasm' }), /no such file/);
+  });
+
+  it('a module exporting a Global is refused, as on iOS', async () => {
+    const root = wechatApp();
+    // (module (global (export "g") i32 (i32.const 0)))
+    writeFileSync(join(root, 'g.wasm'), Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 6, 6, 1, 127, 0, 65, 0, 11, 7, 5, 1, 1, 103, 3, 0]));
+    const { load } = miniProgramRealm({ engine: 'WXWebAssembly', root }).run('miniprogram_npm/yidi-bridge/index.js');
+    await assert.rejects(load({ wasm: '/g.wasm' }), /cannot export Globals/);
+  });
+});
+
+describe('the shipped mini-program module', () => {
+  const wasm = readFileSync(join(pkgDir, 'mp/yidi.wasm'));
+  const mvpOnly = ['--disable-mutable-globals', '--disable-saturating-float-to-int', '--disable-sign-extension', '--disable-simd',
+    '--disable-multi-value', '--disable-bulk-memory', '--disable-reference-types'];
+
+  it('is WebAssembly 1.0: wasm-validate passes with every post-1.0 feature disabled', () => {
+    execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, 'mp/yidi.wasm')], { stdio: 'pipe' });
+  });
+
+  it('the check can fail: the wasm-bindgen module (bulk memory, reference types) does not pass it', () => {
+    assert.throws(() => execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, 'esm/yidi_bridge_bg.wasm')], { stdio: 'pipe' }));
+  });
+
+  it('has no imports, no exported Globals, exactly the C ABI; the .br is the same module', () => {
+    const m = new WebAssembly.Module(wasm);
+    assert.deepEqual(WebAssembly.Module.imports(m), []);
+    assert.deepEqual(WebAssembly.Module.exports(m).map((e) => `${e.kind} ${e.name}`).sort(),
+      ['function yidi_abi_version', 'function yidi_alloc', 'function yidi_call', 'function yidi_free', 'memory memory']);
+    assert.ok(brotliDecompressSync(readFileSync(join(pkgDir, 'mp/yidi.wasm.br'))).equals(wasm));
+  });
+
+  it('the loader never touches TextEncoder, TextDecoder, instantiateStreaming or Node modules', () => {
+    const src = readFileSync(join(pkgDir, 'mp/index.js'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    for (const banned of [/TextEncoder/, /TextDecoder/, /instantiateStreaming/, /\brequire\(/, /import\.meta/, /\bprocess\./, /\bBuffer\b/]) {
+      assert.doesNotMatch(src, banned);
+    }
+  });
+});
+
+describe("the loader's UTF-8 loops agree with Node's encoder", () => {
+  const ctx = vm.createContext({});
+  vm.runInContext(readFileSync(join(pkgDir, 'mp/index.js'), 'utf8').replace(/module\.exports = .*/, ''), ctx);
+  const samples = ['', 'a', 'é', '元', '壹仟零壹拾元零伍分', '😀', 'x😀y', '\u0000\u007f\u0080\u07ff\u0800\uffff', '\ud800', 'a\udc00b', '\ud83d', '\ud83d\ud83d\ude00', 'Ā'.repeat(20000) + '𝄞'];
+  it('encode: length and bytes as Buffer.from (lone surrogates become U+FFFD)', () => {
+    for (const s of samples) {
+      const want = Buffer.from(s, 'utf8');
+      assert.equal(ctx.utf8Length(s), want.length, JSON.stringify(s.slice(0, 10)));
+      const out = new Uint8Array(want.length);
+      ctx.utf8Write(s, out);
+      assert.ok(Buffer.from(out).equals(want), JSON.stringify(s.slice(0, 10)));
+    }
+  });
+  it('decode: every valid UTF-8 text back to the same string', () => {
+    for (const s of samples) {
+      const bytes = Buffer.from(s, 'utf8');
+      assert.equal(ctx.utf8Read(bytes, 0, bytes.length), bytes.toString('utf8'));
+    }
+  });
+});
