@@ -72,11 +72,13 @@ fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<
         let name = format!("inline pack #{i}");
         set.insert_pack(
             Pack::from_json(&name, v.get()).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
+            v.get().to_string(),
         );
     }
     for (i, c) in catalogs.iter().enumerate() {
         set.insert_catalog(
             Catalog::from_csv(&c.name, &c.csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
+            c.csv.clone(),
         );
     }
     Ok(Cow::Owned(set))
@@ -268,9 +270,13 @@ pub const OPS: [(&str, &str); 16] = [
     ("precheck", "PrecheckRequest"),
 ];
 
-/// Every op name: the core's and the agency toolkit's (`crate::clearing::OPS`).
+/// Every op name: the core's and, when built in, the agency toolkit's (`crate::clearing::OPS`).
 pub fn op_names() -> Vec<&'static str> {
-    OPS.iter().map(|o| o.0).chain(crate::clearing::OPS).collect()
+    #[cfg(feature = "clearing")]
+    let extra = crate::clearing::OPS.as_slice();
+    #[cfg(not(feature = "clearing"))]
+    let extra: &[&str] = &[];
+    OPS.iter().map(|o| o.0).chain(extra.iter().copied()).collect()
 }
 
 fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError> {
@@ -310,7 +316,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         }
         "pack.get" => {
             let r: PackGetRequest = decode_str(request)?;
-            encode(packs.pack(&r.region)?)
+            Ok(packs.pack_text(&r.region)?.to_string())
         }
         "filing.validate" => encode(&crate::filing::validate(packs, &decode_str(request)?)?),
         "filing.window" => encode(&crate::filing::window_op(packs, &decode_str(request)?)?),
@@ -337,6 +343,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         "estimate" => encode(&crate::estimate::estimate(packs, &decode_str(request)?)?),
         "verify" => encode(&crate::verify::verify(packs, &decode_str(request)?)?),
         "precheck" => encode(&crate::precheck::precheck(packs, &decode_str(request)?)?),
+        #[cfg(feature = "clearing")]
         _ if op.starts_with("clearing.") || op.starts_with("calendar.") => {
             let v: Value = serde_json::from_str(request).map_err(decode_error)?;
             encode(&crate::clearing::dispatch(op, v)?)

@@ -11,12 +11,13 @@
 //! `rust_decimal` rounded half-up to the fen where the national platform rounds ([`money::round_fen`]).
 //! Regional numbers live in effective-dated policy packs ([`policy`]), each value with its citation.
 //!
-//! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `schema` derives the
-//! JSON Schema of the API types.
+//! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `clearing` (default) the
+//! agency toolkit; `schema` derives the JSON Schema of the API types.
 #![forbid(unsafe_code)]
 
 pub mod api;
 pub mod catalog;
+#[cfg(feature = "clearing")]
 pub mod clearing;
 pub mod codes;
 pub mod coverage;

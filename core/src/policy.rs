@@ -681,7 +681,8 @@ fn check_bands(f: &str, k: &str, bands: &[Band]) -> Result<(), PackError> {
 /// A pack or catalog that is parsed on first use (shipped text) or was parsed on arrival (inline).
 #[derive(Debug, Clone)]
 enum Lazy<T> {
-    Ready(T),
+    /// Parsed on arrival; the text it came from is kept for `pack.get`.
+    Ready(T, String),
     Text {
         file: &'static str,
         text: &'static str,
@@ -692,11 +693,17 @@ enum Lazy<T> {
 impl<T> Lazy<T> {
     fn get(&self, parse: fn(&str, &str) -> Result<T, PackError>) -> Result<&T, PackError> {
         match self {
-            Lazy::Ready(t) => Ok(t),
+            Lazy::Ready(t, _) => Ok(t),
             Lazy::Text { file, text, cell } => cell
                 .get_or_init(|| parse(file, text))
                 .as_ref()
                 .map_err(Clone::clone),
+        }
+    }
+    fn text(&self) -> &str {
+        match self {
+            Lazy::Ready(_, t) => t,
+            Lazy::Text { text, .. } => text,
         }
     }
 }
@@ -762,14 +769,28 @@ impl PackSet {
         s
     }
 
-    /// Add or replace the pack of its region.
-    pub fn insert_pack(&mut self, p: Pack) {
-        self.packs.insert(p.region.code().to_string(), Lazy::Ready(p));
+    /// Add or replace the pack of its region; `text` is the JSON it was parsed from.
+    pub fn insert_pack(&mut self, p: Pack, text: String) {
+        self.packs
+            .insert(p.region.code().to_string(), Lazy::Ready(p, text));
     }
 
-    pub fn insert_catalog(&mut self, c: Catalog) {
+    /// Add or replace the catalog of its region; `text` is the CSV it was parsed from.
+    pub fn insert_catalog(&mut self, c: Catalog, text: String) {
         self.catalogs
-            .insert(c.region().code().to_string(), Lazy::Ready(c));
+            .insert(c.region().code().to_string(), Lazy::Ready(c, text));
+    }
+
+    /// A pack's JSON exactly as loaded (minified for shipped packs), after checking that it parses.
+    /// Returning the text rather than re-serialising keeps the pack types out of the wasm's serializer code.
+    pub fn pack_text(&self, region: &Admdvs) -> Result<&str, ApiError> {
+        self.pack(region)?;
+        let city = region.city();
+        let entry = self
+            .packs
+            .get(region.code())
+            .or_else(|| self.packs.get(city.code()));
+        Ok(entry.map_or("null", Lazy::text))
     }
 
     /// Every pack, parsed (a malformed shipped pack is an error here, not a panic).
