@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
-WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate version in Cargo.lock
+# The CLI must equal the wasm-bindgen crate version in Cargo.lock (0.2.130 today); same check as setup-bridge.sh.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+[ -n "$WASM_BINDGEN_VERSION" ] || { echo "wasm-bindgen not found in Cargo.lock" >&2; exit 1; }
 BINARYEN_VERSION=132           # Debian's binaryen cannot read wasm-bindgen 0.2.130 output
 
 mkdir -p .tools
@@ -18,7 +20,7 @@ need_wasm_target
 if [ "$(.tools/bin/wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   step "web: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION into .tools (about 2 min)"
   # Without --locked: the CLI's own lock file does not build with this toolchain (ENGINEERING.md).
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --root .tools --force
+  cargo install --quiet wasm-bindgen-cli --version "=$WASM_BINDGEN_VERSION" --root .tools --force
 fi
 
 if [ "$(.tools/npm/node_modules/.bin/wasm-opt --version 2>/dev/null | grep -o 'version [0-9]*' | awk '{print $2}')" != "$BINARYEN_VERSION" ]; then

@@ -170,7 +170,15 @@ pub fn forget(id: &str) {
 pub async fn submit(form: &FilingForm) -> Result<Receipt, ApiErr> {
     let mut body = form.validate_request();
     body["certno"] = json!(form.certno);
-    let v = host_api::send("POST", "/v1/filings", Some(&body), None).await?;
+    let v = host_api::send("POST", "/v1/filings", Some(&body), None, None)
+        .await
+        .map_err(|e| {
+            if e.code == "E_CERTNO" && e.path.is_none() {
+                e.at("certno")
+            } else {
+                e
+            }
+        })?;
     let id = v
         .get("id")
         .or_else(|| v.get("filing_id"))
@@ -201,26 +209,36 @@ pub async fn submit(form: &FilingForm) -> Result<Receipt, ApiErr> {
 
 /// One stored filing as the host shows it to its owner.
 pub async fn fetch(r: &Receipt) -> Result<Value, ApiErr> {
-    host_api::send("GET", &format!("/v1/filings/{}", r.id), None, Some(&r.token)).await
+    host_api::send(
+        "GET",
+        &format!("/v1/filings/{}", r.id),
+        None,
+        Some(&r.token),
+        None,
+    )
+    .await
 }
 
 /// Change a filing (the host runs `filing.change` of the core and refuses with its citation).
-pub async fn change(r: &Receipt, body: &Value) -> Result<Value, ApiErr> {
+/// `version` is the version the person saw (sent as `If-Match`).
+pub async fn change(r: &Receipt, version: Option<i64>, body: &Value) -> Result<Value, ApiErr> {
     host_api::send(
         "PUT",
         &format!("/v1/filings/{}", r.id),
         Some(body),
         Some(&r.token),
+        version,
     )
     .await
 }
 
-pub async fn cancel(r: &Receipt, body: &Value) -> Result<Value, ApiErr> {
+pub async fn cancel(r: &Receipt, version: Option<i64>, body: &Value) -> Result<Value, ApiErr> {
     host_api::send(
         "POST",
         &format!("/v1/filings/{}/cancel", r.id),
         Some(body),
         Some(&r.token),
+        version,
     )
     .await
 }
@@ -247,5 +265,52 @@ mod tests {
             f.validate_request()["retroactive"]["admission_date"],
             "2026-11-20"
         );
+    }
+}
+
+#[cfg(test)]
+mod core_tests {
+    use super::*;
+    use crate::core_api::call;
+
+    fn form(category: &str, city: &str) -> FilingForm {
+        let mut f = FilingForm::new("2026-11-22");
+        f.psn_name = "王五".into();
+        f.certno = "11010519491231002X".into();
+        f.category = category.into();
+        f.province = format!("{}0000", &city[..2]);
+        f.city = city.into();
+        f
+    }
+
+    #[test]
+    fn a_referral_to_hangzhou_is_accepted_with_a_six_month_window() {
+        let mut f = form("referral", "330100");
+        f.referral_certificate = true;
+        let d = call("filing.validate", f.validate_request()).unwrap();
+        assert_eq!(d["accepted"], true, "{d}");
+        assert_eq!(d["window"]["months"], 6, "{d}");
+        assert_eq!(d["window"]["enddate"], "2027-05-21");
+    }
+
+    #[test]
+    fn refusals_name_their_field() {
+        let f = form("referral", "330100");
+        let d = call("filing.validate", f.validate_request()).unwrap();
+        assert_eq!(d["accepted"], false);
+        assert_eq!(d["refusals"][0]["field"], "materials", "{d}");
+    }
+
+    #[test]
+    fn a_long_term_change_inside_the_lock_is_refused() {
+        let mut f = form("retiree_resettled", "460000");
+        f.commitment = true;
+        let d = call("filing.validate", f.validate_request()).unwrap();
+        assert_eq!(d["accepted"], true, "{d}");
+        let change = json!({ "applicant": f.applicant(), "filing": d["filing"], "date": "2026-12-01",
+                             "reason": "personal", "documents": false, "changes": { "rloc_admdvs": "430100" } });
+        let c = call("filing.change", change).unwrap();
+        assert_eq!(c["allowed"], false, "{c}");
+        assert_eq!(c["refusals"][0]["code"], "F_CHANGE_LOCKED");
     }
 }

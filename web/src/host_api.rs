@@ -6,12 +6,14 @@ use serde_json::Value;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// Send `body` (JSON) with `method` to `path` and unpack the reply envelope.
+/// Send `body` (JSON) with `method` to `path` and unpack the reply envelope. `token` is a filing's receipt
+/// token; `version` the filing version the person saw (`If-Match`, so a change applies to that version only).
 pub async fn send(
     method: &str,
     path: &str,
     body: Option<&Value>,
     token: Option<&str>,
+    version: Option<i64>,
 ) -> Result<Value, ApiErr> {
     let offline = || {
         ApiErr::new(
@@ -31,6 +33,9 @@ pub async fn send(
     }
     if let Some(t) = token {
         let _ = headers.set("Authorization", &format!("Bearer {t}"));
+    }
+    if let Some(v) = version {
+        let _ = headers.set("If-Match", &format!("\"{v}\""));
     }
     init.set_headers(&headers);
     let req = web_sys::Request::new_with_str_and_init(path, &init).map_err(|_| offline())?;

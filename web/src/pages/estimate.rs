@@ -12,8 +12,13 @@ use crate::widgets::{ErrorBox, Field, RegionPicker, cite_of, field_err, yuan};
 use serde_json::{Value, json};
 use yew::prelude::*;
 
-/// Insured places with a policy pack, from the core (`packs.list`).
+/// Insured places with a policy pack, from the core (`packs.list`), asked once per page load.
 pub fn insured_places() -> Vec<(String, String, String)> {
+    static PLACES: std::sync::OnceLock<Vec<(String, String, String)>> = std::sync::OnceLock::new();
+    PLACES.get_or_init(load_insured_places).clone()
+}
+
+fn load_insured_places() -> Vec<(String, String, String)> {
     match core_api::call("packs.list", json!({})) {
         Ok(Value::Array(a)) if !a.is_empty() => a
             .iter()

@@ -134,7 +134,12 @@ fn step_of(field: &str) -> usize {
 #[component]
 pub fn FilingWizard() -> Html {
     let l = use_lang();
-    let form = use_state(FilingForm::new_today);
+    // `#/filing?retro` (from "My filings") starts a retroactive filing for a current stay.
+    let form = use_state(|| {
+        let mut f = FilingForm::new_today();
+        f.retroactive = dom::hash().contains("retro");
+        f
+    });
     let step = use_state(|| 0usize);
     let local_err = use_state(|| None::<ApiErr>);
     let review = use_state(|| Review::None);

@@ -52,7 +52,7 @@ pub fn MyFilings() -> Html {
                 "Filings submitted from this device. Changes and cancellations follow the insured place's rules: a long-term filing cannot be changed or cancelled within its lock period (except a new retirement place, employer, or an epidemic, with documents).") }</p>
             <div class="actions">
                 <a class="button" href="#/filing">{ l.t("新办备案", "New filing") }</a>
-                <a class="button secondary" href="#/filing">{ l.t("为正在住院的就诊补办备案", "File retroactively for a current stay") }</a>
+                <a class="button secondary" href="#/filing?retro">{ l.t("为正在住院的就诊补办备案", "File retroactively for a current stay") }</a>
             </div>
             if receipts.is_empty() {
                 <p>{ l.t("本机还没有备案记录。", "No filings on this device yet.") }</p>
@@ -188,11 +188,12 @@ fn FilingItem(p: &ItemProps) -> Html {
                 mode.clone(),
             );
             busy.set(true);
+            let version = s.get("version").and_then(Value::as_i64);
             wasm_bindgen_futures::spawn_local(async move {
                 let res = if cancel {
-                    filing_api::cancel(&r, &body).await
+                    filing_api::cancel(&r, version, &body).await
                 } else {
-                    filing_api::change(&r, &body).await
+                    filing_api::change(&r, version, &body).await
                 };
                 if let Ok(v) = &res {
                     view.set(Some(Ok(v.clone())));

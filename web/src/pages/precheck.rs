@@ -29,6 +29,22 @@ struct VisitForm {
 const EXAMPLE: &str = "feedetl_sn,med_list_codg,med_list_name,cnt,pric,det_item_fee_sumamt,med_chrgitm_type,chrgitm_lv,lmt_used_flag,hosp_appr_flag\n1,001,床位费,5,80,400.00,01,01,,\n2,002,限定用药,2,150,300.00,09,02,1,\n3,003,检查费,1,250.5,250.50,03,02,,\n";
 
 impl VisitForm {
+    fn new(today: &str) -> Self {
+        VisitForm {
+            insured: "610100".into(),
+            insutype: "310".into(),
+            psn_type: "11".into(),
+            dest: "330100".into(),
+            hosp_lv: "3".into(),
+            med_type: "21".into(),
+            begndate: today.into(),
+            enddate: String::new(),
+            emergency: false,
+            trauma: false,
+            commitment: false,
+        }
+    }
+
     /// The `precheck` request: a pasted full request (with `visit`) is taken as it is; otherwise the
     /// pasted text is the fee lines and the form gives the person and the visit.
     fn request(&self, text: &str) -> Result<Value, ApiErr> {
@@ -62,19 +78,7 @@ impl VisitForm {
 #[component]
 pub fn Precheck() -> Html {
     let l = use_lang();
-    let form = use_state(|| VisitForm {
-        insured: "610100".into(),
-        insutype: "310".into(),
-        psn_type: "11".into(),
-        dest: "330100".into(),
-        hosp_lv: "3".into(),
-        med_type: "21".into(),
-        begndate: dom::today(),
-        enddate: String::new(),
-        emergency: false,
-        trauma: false,
-        commitment: false,
-    });
+    let form = use_state(|| VisitForm::new(&dom::today()));
     let text = use_state(|| EXAMPLE.to_string());
     let result = use_state(|| None::<Result<Value, ApiErr>>);
 
@@ -254,5 +258,21 @@ fn findings(v: &Value, l: Lang) -> Html {
                 </div>
             }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_claim_is_checked_line_by_line() {
+        let f = VisitForm::new("2026-11-22");
+        let v = core_api::call("precheck", f.request(EXAMPLE).unwrap()).unwrap();
+        assert_eq!(v["lines_checked"], 3, "{v}");
+        assert!(!v["findings"].as_array().unwrap().is_empty(), "{v}");
+        // A full request pasted as JSON is taken as it is.
+        let full = f.request(EXAMPLE).unwrap().to_string();
+        assert_eq!(f.request(&full).unwrap()["lines"].as_array().unwrap().len(), 3);
     }
 }
