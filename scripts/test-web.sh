@@ -11,7 +11,10 @@ bash scripts/setup-web.sh
 step "web: Chromium and Node for the browser tests"
 need_apt chromium chromium chromium-driver
 # Chinese glyphs for the screenshots (Chromium renders boxes without a CJK font).
-fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk" || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
+if ! fc-list 2>/dev/null | grep -qi "wqy\|noto sans cjk"; then
+  [ -e /var/lib/apt/lists/.yidi-updated ] || { apt-get update -qq && touch /var/lib/apt/lists/.yidi-updated; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null
+fi
 need_apt node nodejs
 need_apt npm npm
 (cd web/e2e && npm ci --no-audit --no-fund --loglevel=error)

@@ -40,6 +40,8 @@ test('file a temporary referral and see its validity window', async () => {
   await page.click('#f-next');
   const nameErr = await page.textContent('#f-name-err');
   assert.match(nameErr, /姓名/);
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'f-name', 'focus moves to the field in error');
+  assert.equal(await page.getAttribute('#f-certno', 'aria-invalid'), null);
   const certno = idNumber();
   await fileUpTo(page, { name: '王五', certno, category: 'referral', province: '330000', city: '330100', materials: ['#f-refcert'] });
   const window = await page.textContent('#validity-window');
@@ -163,6 +165,32 @@ test('switching the language to English and back', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await page.click('#lang-switch');
   assert.equal(await page.getAttribute('html', 'lang'), 'zh-CN');
+  await ctx.close();
+});
+
+test('a retroactive filing for a current stay starts at the admission date', async () => {
+  const { ctx, page, errors } = await openApp(browser, srv.base, '#/filings');
+  await page.click('a[href="#/filing?retro"]');
+  await page.fill('#f-name', '孙七');
+  await page.fill('#f-certno', idNumber('610104', '19700707'));
+  await page.click('#f-next');
+  await page.check('#cat-other_temporary');
+  await page.click('#f-next');
+  await page.selectOption('#f-province', '110000');
+  await page.selectOption('#f-city', '110000');
+  await page.click('#f-next');
+  assert.equal(await page.isChecked('#f-retro'), true);
+  // The admission date is required for a retroactive filing, and the error sits by its field.
+  await page.click('#f-next');
+  assert.match(await page.textContent('#f-admission-err'), /入院日期/);
+  const d = new Date(); d.setDate(d.getDate() - 3);
+  const admitted = d.toISOString().slice(0, 10);
+  await page.fill('#f-admission', admitted);
+  await page.click('#f-next');
+  await page.click('#f-next');
+  assert.ok((await page.textContent('#validity-window')).startsWith(admitted));
+  assert.match(await page.textContent('#validity'), /出院结算前补办备案/);
+  assert.deepEqual(errors, []);
   await ctx.close();
 });
 

@@ -121,3 +121,14 @@ pub fn event_file(e: &yew::Event) -> Option<web_sys::File> {
         .files()?
         .get(0)
 }
+
+/// Move the keyboard focus to the control with this id (the field an error is about).
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

@@ -120,6 +120,20 @@ pub fn refusal_text(r: &Value, l: Lang) -> String {
     format!("{text}（{cite}）")
 }
 
+/// The control where a field is entered.
+fn control_of(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "psn_name" => "f-name",
+        "certno" => "f-certno",
+        "category" => "cat-retiree_resettled",
+        "province" => "f-province",
+        "city" | "rloc_admdvs" => "f-city",
+        "begndate" => "f-begndate",
+        "admission" | "admission_date" => "f-admission",
+        _ => return None,
+    })
+}
+
 /// The wizard step where a refused field is entered.
 fn step_of(field: &str) -> usize {
     match field {
@@ -146,6 +160,15 @@ pub fn FilingWizard() -> Html {
     let submitting = use_state(|| false);
     let submit_err = use_state(|| None::<ApiErr>);
     let receipt = use_state(|| None::<Receipt>);
+    // Keyboard and screen-reader users land on the field whose error was just shown.
+    {
+        let target = (*local_err).as_ref().and_then(|e| e.path.clone());
+        use_effect_with(target, |t| {
+            if let Some(id) = t.as_deref().and_then(control_of) {
+                dom::focus(id);
+            }
+        });
+    }
 
     let set = |f: fn(&mut FilingForm, String)| {
         let form = form.clone();
