@@ -223,6 +223,37 @@ test('verification: summary, inconsistency table and CSV export', async () => {
   assert.match(csv, /^\uFEFFline,setl_id,verdict,field/);
   assert.match(csv, /EX-0002,inconsistent/);
   await shot(page, 'verify');
+  // The host's sample files (as `yidi verify` reads them) give the verdicts documented in host/README.md.
+  for (const sample of ['settlements.csv', 'settlements.ndjson']) {
+    await page.setInputFiles('#v-file', path.join(ROOT, 'host/samples', sample));
+    await page.waitForFunction(() => document.querySelector('#v-total')?.textContent === '6');
+    assert.equal(await page.textContent('#v-consistent'), '3', sample);
+    assert.equal(await page.textContent('#v-inconsistent'), '3', sample);
+    const table = await page.textContent('#inconsistencies');
+    for (const id of ['S2026110003', 'S2026110004', 'S2026110006']) assert.ok(table.includes(id), `${sample}: ${id}`);
+    assert.ok(!table.includes('S2026110001'), `${sample}: consistent records are not listed`);
+  }
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('pre-check of the host\'s sample claims, uploaded', async () => {
+  const { ctx, page, errors } = await openApp(browser, srv.base, '#/precheck');
+  await page.setInputFiles('#p-file', path.join(ROOT, 'host/samples/precheck.ndjson'));
+  await page.waitForFunction(() => document.querySelector('#p-claim').value.includes('ZY2026100006'));
+  await page.click('#p-run');
+  await page.waitForSelector('#precheck-batch');
+  assert.equal(await page.textContent('#p-total'), '6');
+  const codes = async (claim) => page.locator(`[data-claim="${claim}"] td[data-code]`).evaluateAll((tds) => tds.map((td) => td.dataset.code));
+  // As documented for `yidi precheck host/samples/precheck.ndjson` in host/README.md.
+  assert.deepEqual(await codes('ZY2026100001'), []);
+  assert.ok((await codes('ZY2026100002')).includes('P_UNFILED_NO_EMERGENCY_MARKER'));
+  assert.ok((await codes('ZY2026100003')).includes('P_TRAUMA_NO_COMMITMENT'));
+  const c4 = await codes('ZY2026100004');
+  assert.ok(c4.includes('P_RESTRICTED_NOT_APPROVED') && c4.includes('P_PRICE_OVER_CEILING'), String(c4));
+  assert.ok((await codes('ZY2026100005')).includes('P_FILING_EXPIRED'));
+  assert.ok((await codes('ZY2026100006')).includes('P_XIECHA_THRESHOLD'));
+  await shot(page, 'precheck-batch');
   assert.deepEqual(errors, []);
   await ctx.close();
 });

@@ -45,19 +45,35 @@ impl VisitForm {
         }
     }
 
-    /// The `precheck` request: a pasted full request (with `visit`) is taken as it is; otherwise the
-    /// pasted text is the fee lines and the form gives the person and the visit.
-    fn request(&self, text: &str) -> Result<Value, ApiErr> {
-        let whole = if records::looks_like_json(text) {
-            records::json_values(text).ok().and_then(|v| v.into_iter().next())
+    /// The `precheck` requests: pasted or uploaded full requests (with `visit`, one per NDJSON line or CSV
+    /// row, as `yidi precheck` reads them) are taken as they are; otherwise the text is the fee lines of
+    /// one claim and the form gives the person and the visit.
+    fn requests(&self, text: &str) -> Result<Vec<(String, Value)>, ApiErr> {
+        let whole: Vec<Value> = if records::looks_like_json(text) {
+            records::json_values(text).unwrap_or_default()
         } else {
             records::csv_objects(text)
-                .ok()
-                .and_then(|rows| rows.into_iter().next().map(|(_, v)| v))
+                .map(|rows| rows.into_iter().map(|(_, v)| v).collect())
+                .unwrap_or_default()
         };
-        if let Some(one) = whole.filter(|v| v.get("visit").is_some()) {
-            return Ok(one);
+        if !whole.is_empty() && whole.iter().all(|v| v.get("visit").is_some()) {
+            return Ok(whole
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let label = v
+                        .pointer("/visit/mdtrt_id")
+                        .and_then(Value::as_str)
+                        .map_or_else(|| format!("#{}", i + 1), str::to_string);
+                    (label, v)
+                })
+                .collect());
         }
+        Ok(vec![(String::new(), self.request(text)?)])
+    }
+
+    /// One claim from the form and the pasted fee lines.
+    fn request(&self, text: &str) -> Result<Value, ApiErr> {
         let lines = parse_lines(text)?;
         let mut visit = json!({
             "med_type": self.med_type, "mdtrtarea_admvs": self.dest, "hosp_lv": self.hosp_lv,
@@ -80,7 +96,7 @@ pub fn Precheck() -> Html {
     let l = use_lang();
     let form = use_state(|| VisitForm::new(&dom::today()));
     let text = use_state(|| EXAMPLE.to_string());
-    let result = use_state(|| None::<Result<Value, ApiErr>>);
+    let result = use_state(|| None::<Result<Vec<Checked>, ApiErr>>);
 
     let set = |f: fn(&mut VisitForm, String)| {
         let form = form.clone();
@@ -133,9 +149,11 @@ pub fn Precheck() -> Html {
         let (form, text, result) = (form.clone(), text.clone(), result.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            result.set(Some(
-                form.request(&text).and_then(|r| core_api::call("precheck", r)),
-            ));
+            result.set(Some(form.requests(&text).map(|all| {
+                all.into_iter()
+                    .map(|(label, r)| (label, core_api::call("precheck", r)))
+                    .collect()
+            })));
         })
     };
     let f = &*form;
@@ -207,12 +225,43 @@ pub fn Precheck() -> Html {
                 <div class="actions"><button type="submit" id="p-run">{ l.t("开始预检", "Run the pre-check") }</button></div>
             </form>
             { match &*result {
-                Some(Ok(v)) => findings(v, l),
-                Some(Err(e)) if e.path.is_none() || e.path.as_deref() == Some("request") => html! { <ErrorBox error={e.clone()} /> },
+                Some(Ok(all)) if all.len() == 1 => match &all[0].1 {
+                    Ok(v) => findings(v, l, true),
+                    Err(e) => html! { <ErrorBox error={e.clone()} /> },
+                },
+                Some(Ok(all)) => batch(all, l),
                 Some(Err(e)) => html! { <ErrorBox error={e.clone()} /> },
                 None => html! {},
             } }
         </section>
+    }
+}
+
+/// One claim's label (its `mdtrt_id`) and the core's answer.
+type Checked = (String, Result<Value, ApiErr>);
+
+/// Several claims (a file as `yidi precheck` reads it): a summary, then each claim's findings.
+fn batch(all: &[Checked], l: Lang) -> Html {
+    let ready = all
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_ok_and(|v| v["ready"] == true))
+        .count();
+    let failed = all.iter().filter(|(_, r)| r.is_err()).count();
+    html! {
+        <div id="precheck-batch">
+            <div class="summary" role="status">
+                <div><b id="p-total">{ all.len() }</b>{ l.t("份就诊", "claims") }</div>
+                <div><b id="p-ready" class="status-active">{ ready }</b>{ l.t("可提交", "ready") }</div>
+                <div><b id="p-findings" class="sev-error">{ all.len() - ready - failed }</b>{ l.t("有问题", "with findings") }</div>
+                <div><b id="p-unreadable" class="sev-warning">{ failed }</b>{ l.t("无法读取", "unreadable") }</div>
+            </div>
+            { for all.iter().map(|(label, r)| html! {
+                <section class="claim" data-claim={label.clone()}>
+                    <h3>{ l.t("就诊 ", "Claim ") }<code>{ label.clone() }</code></h3>
+                    { match r { Ok(v) => findings(v, l, false), Err(e) => html! { <ErrorBox error={e.clone()} /> } } }
+                </section>
+            }) }
+        </div>
     }
 }
 
@@ -224,7 +273,8 @@ fn sev_name(s: &str, l: Lang) -> String {
     }
 }
 
-fn findings(v: &Value, l: Lang) -> Html {
+/// One claim's findings, line by line; `single` gives the page-level ids.
+fn findings(v: &Value, l: Lang, single: bool) -> Html {
     let list = v
         .get("findings")
         .and_then(Value::as_array)
@@ -232,7 +282,7 @@ fn findings(v: &Value, l: Lang) -> Html {
         .unwrap_or_default();
     let ready = v.get("ready").and_then(Value::as_bool) == Some(true);
     html! {
-        <div id="precheck-result">
+        <div id={single.then_some("precheck-result")} class="precheck-result">
             <div class={if ready { "ok-box" } else { "warn-box" }} role="status">
                 <strong>{ if ready { l.t("可以提交结算。", "Ready to submit.") } else { l.t("提交前请先处理以下问题。", "Fix the findings below before submitting.") } }</strong>
                 { l.s(format!(" 共检查 {} 行，医疗费总额 {}，发现 {} 项。", v.get("lines_checked").and_then(Value::as_u64).unwrap_or(0), yuan(v.get("medfee_sumamt")), list.len()),
@@ -240,14 +290,14 @@ fn findings(v: &Value, l: Lang) -> Html {
             </div>
             if !list.is_empty() {
                 <div class="table-wrap">
-                <table id="findings">
+                <table id={single.then_some("findings")} class="findings">
                     <thead><tr><th>{ l.t("明细行", "Line") }</th><th>{ l.t("级别", "Severity") }</th><th>{ l.t("字段", "Field") }</th><th>{ l.t("问题", "Finding") }</th><th>{ l.t("依据", "Citation") }</th></tr></thead>
                     <tbody>
                         { for list.iter().map(|f| {
                             let sev = f.get("severity").and_then(Value::as_str).unwrap_or("info");
                             html! { <tr>
                                 <td>{ f.get("feedetl_sn").and_then(Value::as_str).unwrap_or("—") }</td>
-                                <td class={format!("sev-{sev}")}>{ sev_name(sev, l) }</td>
+                                <td class={format!("sev-{sev}")} data-code={f.get("code").and_then(Value::as_str).unwrap_or("").to_string()}>{ sev_name(sev, l) }</td>
                                 <td class="code">{ f.get("field").and_then(Value::as_str).unwrap_or("") }</td>
                                 <td>{ f.get(if l == Lang::Zh { "zh" } else { "en" }).and_then(Value::as_str).unwrap_or("") }<span class="code">{ format!(" [{}]", f.get("code").and_then(Value::as_str).unwrap_or("")) }</span></td>
                                 <td><cite>{ f.get("cite").and_then(Value::as_str).unwrap_or("") }</cite></td>
@@ -268,11 +318,16 @@ mod tests {
     #[test]
     fn the_example_claim_is_checked_line_by_line() {
         let f = VisitForm::new("2026-11-22");
-        let v = core_api::call("precheck", f.request(EXAMPLE).unwrap()).unwrap();
+        let all = f.requests(EXAMPLE).unwrap();
+        assert_eq!(all.len(), 1);
+        let v = core_api::call("precheck", all[0].1.clone()).unwrap();
         assert_eq!(v["lines_checked"], 3, "{v}");
         assert!(!v["findings"].as_array().unwrap().is_empty(), "{v}");
         // A full request pasted as JSON is taken as it is.
         let full = f.request(EXAMPLE).unwrap().to_string();
         assert_eq!(f.request(&full).unwrap()["lines"].as_array().unwrap().len(), 3);
+        // Several full claims, one per line, are checked one by one.
+        let two = format!("{full}\n{full}\n");
+        assert_eq!(f.requests(&two).unwrap().len(), 2);
     }
 }
