@@ -31,9 +31,9 @@ const tmp = join(out, 'mp/.lowered.wasm');
 execFileSync(wasmOpt, [args.guest, '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering', '-Oz', '--strip-debug', '--strip-producers', '--strip-target-features', '-o', tmp]);
 writeFileSync(tmp, removeGlobalExports(readFileSync(tmp)));
 // Re-read and write as a pure 1.0 module: binaryen refuses here if any post-1.0 feature is left.
-execFileSync(wasmOpt, [tmp, '--mvp-features', '-Oz', '-o', join(out, 'mp/yidi.wasm')]);
+execFileSync(wasmOpt, [tmp, '--mvp-features', '-Oz', '-o', join(out, 'yidi.wasm')]);
 rmSync(tmp);
-const mpWasm = readFileSync(join(out, 'mp/yidi.wasm'));
+const mpWasm = readFileSync(join(out, 'yidi.wasm'));
 const brotli = (b) => brotliCompressSync(b, { params: { [z.BROTLI_PARAM_QUALITY]: 11, [z.BROTLI_PARAM_SIZE_HINT]: b.length } });
 writeFileSync(join(out, 'mp/yidi.wasm.br'), brotli(mpWasm));
 
@@ -70,12 +70,12 @@ const pkg = {
     '.': { types: './index.d.ts', import: './esm/index.js', require: './mp/index.js' },
     './miniprogram': { types: './index.d.ts', import: './mp/index.mjs', require: './mp/index.js' },
     './bindgen': { types: './index.d.ts', import: './esm/index.js' },
-    './yidi.wasm': './mp/yidi.wasm',
+    './yidi.wasm': './yidi.wasm',
     './yidi.wasm.br': './mp/yidi.wasm.br',
     './yidi_bridge_bg.wasm': './esm/yidi_bridge_bg.wasm',
     './package.json': './package.json'
   },
-  files: ['index.d.ts', 'types.d.ts', 'esm', 'mp', 'README.md', 'sizes.json'],
+  files: ['index.d.ts', 'types.d.ts', 'yidi.wasm', 'esm', 'mp', 'README.md', 'sizes.json'],
   sideEffects: false,
   dependencies: {}
 };
@@ -85,7 +85,7 @@ copyFileSync(join(here, 'README.md'), join(out, 'README.md'));
 
 const size = (f) => { const b = readFileSync(join(out, f)); return { raw: b.length, brotli: brotli(b).length }; };
 const sizes = {
-  'mp/yidi.wasm': size('mp/yidi.wasm'),
+  'yidi.wasm': size('yidi.wasm'),
   'mp/index.js': size('mp/index.js'),
   'esm/yidi_bridge_bg.wasm': size('esm/yidi_bridge_bg.wasm'),
   'esm/yidi_bridge.js': size('esm/yidi_bridge.js'),

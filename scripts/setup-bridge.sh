@@ -4,12 +4,14 @@
 #  - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, into .tools/bin (project-local)
 #  - binaryen@132 (wasm-opt) and typescript from the npm registry, into mobile-bridge/node_modules
 #  - Debian's wabt (wasm-validate) to prove the mini-program module is WebAssembly 1.0
+#  - Debian's chromium, for the README's browser snippet in a real browser
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 need_wasm_target
 need_apt wasm-validate wabt
+need_apt chromium chromium
 command -v node >/dev/null 2>&1 || need_apt node nodejs npm
 
 # The CLI must equal the crate version the lock file resolved, or wasm-bindgen refuses the module.

@@ -6,6 +6,7 @@
 #   miniprogram.test.mjs  README WeChat page / Alipay worker in a realm without WebAssembly / TextEncoder,
 #                         wasm-validate with post-1.0 features disabled, exports, UTF-8 loops
 #   package.test.mjs      package.json, tsc --strict over the types, README examples, Node ESM + CJS
+#   browser.test.mjs      the README's browser snippet in headless Debian Chromium (loopback server)
 #   size.test.mjs         the mini-program .wasm size budget (fails when exceeded)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,7 +8,7 @@ export type * from './types.js';
 /** API version of the core's JSON envelope. */
 export declare const API_VERSION: '1';
 
-/** Method name -> core operation. Other operations are reachable through `call`. */
+/** Method name -> core operation. The agency toolkit (`clearing.*`, `calendar.*`) is reached through `call`. */
 export interface Methods {
   version: 'version';
   amountDaxie: 'amount.daxie';
@@ -26,7 +26,6 @@ export interface Methods {
   refundSettlement: 'settle.refund';
   verify: 'verify';
   precheck: 'precheck';
-  clearMonth: 'clearing.month';
 }
 export declare const OPS: Readonly<Methods>;
 

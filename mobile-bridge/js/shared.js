@@ -5,7 +5,8 @@
 /** API version of the core's JSON envelope this package speaks. */
 var API_VERSION = '1';
 
-/** Method name -> core operation. One place, checked against the core by the tests. */
+/** Method name -> core operation for the insured person's and the hospital's operations; the agency
+ * toolkit (clearing.*, calendar.*) is reached through call(op, request). Checked against the schema. */
 var OPS = {
   version: 'version',
   amountDaxie: 'amount.daxie',
@@ -22,8 +23,7 @@ var OPS = {
   reverseSettlement: 'settle.reverse',
   refundSettlement: 'settle.refund',
   verify: 'verify',
-  precheck: 'precheck',
-  clearMonth: 'clearing.month'
+  precheck: 'precheck'
 };
 
 /** The core said no: stable code, both messages, the input path. Also thrown for requests the bridge

@@ -43,12 +43,12 @@ export const flavours = [
   {
     name: 'C-ABI + loader (ESM)',
     module: () => import(pathToFileURL(pkgFile('mp/index.mjs')).href),
-    load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('mp/yidi.wasm')) })
+    load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('yidi.wasm')) })
   },
   {
     name: 'C-ABI + loader (CommonJS)',
     module: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')),
-    load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('mp/yidi.wasm')) })
+    load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('yidi.wasm')) })
   },
   {
     name: 'mini-program runtime (WXWebAssembly, .wasm.br path, no WebAssembly/TextEncoder)',

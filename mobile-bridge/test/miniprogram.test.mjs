@@ -46,7 +46,7 @@ describe('Alipay: the README worker answers the page in the mini-program realm',
     assert.equal(posted[1].ok, false);
     assert.match(posted[1].error.code, /^E_/);
     assert.match(posted[1].error.path, /^request/);
-    assert.deepEqual(realm.calls, ['/node_modules/yidi-bridge/mp/yidi.wasm']);
+    assert.deepEqual(realm.calls, ['/node_modules/yidi-bridge/yidi.wasm']);
   });
 });
 
@@ -54,7 +54,7 @@ describe('the stand-ins are as strict as the real engines', () => {
   it('bytes are refused: WXWebAssembly takes only a path', async () => {
     const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
     const { load } = realm.run('miniprogram_npm/yidi-bridge/index.js');
-    await assert.rejects(load({ wasm: readFileSync(join(pkgDir, 'mp/yidi.wasm')) }), /takes a path/);
+    await assert.rejects(load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')) }), /takes a path/);
     await assert.rejects(load({ wasm: 'miniprogram_npm/yidi-bridge/yidi.wasm' }), /absolute/);
     await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/nope.wasm' }), /no such file/);
   });
@@ -69,12 +69,12 @@ describe('the stand-ins are as strict as the real engines', () => {
 });
 
 describe('the shipped mini-program module', () => {
-  const wasm = readFileSync(join(pkgDir, 'mp/yidi.wasm'));
+  const wasm = readFileSync(join(pkgDir, 'yidi.wasm'));
   const mvpOnly = ['--disable-mutable-globals', '--disable-saturating-float-to-int', '--disable-sign-extension', '--disable-simd',
     '--disable-multi-value', '--disable-bulk-memory', '--disable-reference-types'];
 
   it('is WebAssembly 1.0: wasm-validate passes with every post-1.0 feature disabled', () => {
-    execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, 'mp/yidi.wasm')], { stdio: 'pipe' });
+    execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, 'yidi.wasm')], { stdio: 'pipe' });
   });
 
   it('the check can fail: the wasm-bindgen module (bulk memory, reference types) does not pass it', () => {

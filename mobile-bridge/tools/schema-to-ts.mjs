@@ -67,7 +67,8 @@ export function schemaToTs(dir) {
     if (seen.has(n)) return;
     seen.add(n);
     const t = ty(s, '');
-    out.push(`${doc(s.description, '')}export ${t.startsWith('{\n') ? `interface ${n} ${t}` : `type ${n} = ${t};`}`, '');
+    const single = t.startsWith('{\n') && !s.oneOf && !s.anyOf && !s.allOf && !Array.isArray(s.type);
+    out.push(`${doc(s.description, '')}export ${single ? `interface ${n} ${t}` : `type ${n} = ${t};`}`, '');
   };
   for (const f of files) {
     const root = JSON.parse(readFileSync(join(dir, f), 'utf8'));

@@ -2,7 +2,7 @@
 // The page calls: worker.postMessage({ id, method: 'settle', request }) and reads the answer by id.
 const { load } = require('yidi-bridge');
 
-const core = load({ wasm: '/node_modules/yidi-bridge/mp/yidi.wasm' });
+const core = load({ wasm: '/node_modules/yidi-bridge/yidi.wasm' });
 
 worker.onMessage(async ({ id, method, request }) => {
   const yidi = await core;
