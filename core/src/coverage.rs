@@ -366,6 +366,25 @@ fn resolve_filed(
                 ));
         }
         let cat = category_of(f.category, visit);
+        if f.category == FilingCategory::Referral
+            && med_class == MedClass::Inpatient
+            && let Some(rule) = pack
+                .filing
+                .referral_lapses_after_discharge
+                .as_ref()
+                .and_then(|d| d.at(admission))
+            && rule.value
+        {
+            reasons.push(
+                reason(
+                    "coverage.referral_lapses",
+                    &rule.cite,
+                    "转诊备案在本次出院结算后自动失效；再次转诊须重新备案".into(),
+                    "this referral filing lapses once this stay's discharge is settled; a new referral needs a new filing".into(),
+                )
+                .param(pack.use_of("filing.referral_lapses_after_discharge", rule, rule.value.to_string())),
+            );
+        }
         reasons.push(reason(
             "coverage.filed",
             "002 §15; 003 §10",

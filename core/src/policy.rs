@@ -356,6 +356,9 @@ pub struct FilingRules {
     pub province_level_destinations: Dated<Vec<String>>,
     /// Whether an inpatient filing also opens ordinary outpatient direct settlement (001 §7).
     pub inpatient_filing_opens_outpatient: Dated<bool>,
+    /// Whether a referral filing lapses once that stay's discharge is settled (000 §10(三)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_lapses_after_discharge: Option<Dated<bool>>,
 }
 
 /// An insured place's policy pack.
@@ -403,15 +406,18 @@ pub struct ParamUse {
 impl Pack {
     /// Parse and validate a pack from JSON text; `file` names it in errors.
     pub fn from_json(file: &str, text: &str) -> Result<Pack, PackError> {
-        let mut pack: Pack = serde_json::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            // serde names the field for unknown/missing keys; keep its words and add the position.
-            let key = msg
-                .split('`')
-                .nth(1)
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("line {} column {}", e.line(), e.column()));
-            PackError::new(file, key, msg)
+        // The path of the failing key (`benefits[12].select.hosp_lv[0]`), since shipped packs are minified
+        // and a line/column would point nowhere a reader can find.
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let mut pack: Pack = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let key = if path == "." {
+                format!("line {} column {}", inner.line(), inner.column())
+            } else {
+                path
+            };
+            PackError::new(file, key, inner.to_string())
         })?;
         pack.source = file.to_string();
         pack.validate()?;
@@ -468,6 +474,9 @@ impl Pack {
             .check(f, "filing.province_level_destinations")?;
         fr.inpatient_filing_opens_outpatient
             .check(f, "filing.inpatient_filing_opens_outpatient")?;
+        if let Some(d) = &fr.referral_lapses_after_discharge {
+            d.check(f, "filing.referral_lapses_after_discharge")?;
+        }
         if self.benefits.is_empty() {
             return Err(PackError::new(
                 f,

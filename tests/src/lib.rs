@@ -51,6 +51,13 @@ pub fn subset(expect: &Value, got: &Value, path: &str, errors: &mut Vec<String>)
         }
         return;
     }
+    // `{"$includes": "text"}` matches a string containing the text (messages that quote positions).
+    if let (Some(part), Value::String(g)) = (expect.get("$includes").and_then(Value::as_str), got) {
+        if !g.contains(part) {
+            errors.push(format!("{path}: \"{g}\" does not include \"{part}\""));
+        }
+        return;
+    }
     match (expect, got) {
         (Value::Object(e), Value::Object(g)) => {
             for (k, ev) in e {

@@ -33,6 +33,9 @@ pub struct SetlInfo {
     pub enddate: Option<NaiveDate>,
     /// Settlement date (the national field carries a time; the core works in dates).
     pub setl_time: NaiveDate,
+    /// 住院天数 (discharge − admission, at least 1) for stays; absent for outpatient visits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipt_days: Option<i64>,
     /// 医疗费总额
     pub medfee_sumamt: Money,
     /// 全自费金额
@@ -176,6 +179,12 @@ pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
         begndate: visit.begndate,
         enddate: visit.enddate,
         setl_time: visit.settlement_date(),
+        ipt_days: match (p.med_class, visit.enddate) {
+            (MedClass::Inpatient | MedClass::Maternity, Some(e)) => {
+                Some((e - visit.begndate).num_days().max(1))
+            }
+            _ => None,
+        },
         medfee_sumamt: p.medfee,
         fulamt_ownpay_amt: p.fulamt,
         overlmt_selfpay: p.overlmt,
