@@ -458,7 +458,8 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         c.skipped.push("inv6.dedc".into());
     }
     c.checked.push("inv6.sign".into());
-    let signed: [(&str, Option<Money>); 14] = [
+    // The submitted amounts in `setlinfo` order, provincial names already standing in for missing ones.
+    let given: [(&str, Option<Money>); 18] = [
         ("medfee_sumamt", s.medfee_sumamt),
         ("fulamt_ownpay_amt", s.fulamt_ownpay_amt),
         ("overlmt_selfpay", s.overlmt_selfpay),
@@ -466,15 +467,24 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         ("inscp_scp_amt", inscp),
         ("act_pay_dedc", s.act_pay_dedc),
         ("hifp_pay", s.hifp_pay),
+        ("cvlserv_pay", s.cvlserv_pay),
+        ("hifes_pay", s.hifes_pay),
         ("hifmi_pay", s.hifmi_pay),
         ("hifob_pay", s.hifob_pay),
-        ("cvlserv_pay", s.cvlserv_pay),
         ("maf_pay", s.maf_pay),
+        ("hosp_part_amt", s.hosp_part_amt),
+        ("oth_pay", oth),
         ("fund_pay_sumamt", s.fund_pay_sumamt),
+        ("psn_part_amt", psn_part_given),
         ("acct_pay", s.acct_pay),
         ("psn_cash_pay", cash),
     ];
-    for (name, v) in signed {
+    // Every amount has a sign rule except the hospital-borne and "other" columns, which real records
+    // use for adjustments in both directions.
+    let signed = given
+        .iter()
+        .filter(|(n, _)| !matches!(*n, "hosp_part_amt" | "oth_pay" | "hifes_pay" | "psn_part_amt"));
+    for &(name, v) in signed {
         let Some(v) = v else { continue };
         let wrong = if reversal {
             v.dec() > Decimal::ZERO
@@ -538,26 +548,6 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         q.line_results = false;
         let mine = settle(packs, &q)?;
         let m = &mine.setlinfo;
-        let given: [(&str, Option<Money>); 18] = [
-            ("medfee_sumamt", s.medfee_sumamt),
-            ("fulamt_ownpay_amt", s.fulamt_ownpay_amt),
-            ("overlmt_selfpay", s.overlmt_selfpay),
-            ("preselfpay_amt", s.preselfpay_amt),
-            ("inscp_scp_amt", inscp),
-            ("act_pay_dedc", s.act_pay_dedc),
-            ("hifp_pay", s.hifp_pay),
-            ("cvlserv_pay", s.cvlserv_pay),
-            ("hifes_pay", s.hifes_pay),
-            ("hifmi_pay", s.hifmi_pay),
-            ("hifob_pay", s.hifob_pay),
-            ("maf_pay", s.maf_pay),
-            ("hosp_part_amt", s.hosp_part_amt),
-            ("oth_pay", oth),
-            ("fund_pay_sumamt", s.fund_pay_sumamt),
-            ("psn_part_amt", psn_part_given),
-            ("acct_pay", s.acct_pay),
-            ("psn_cash_pay", cash),
-        ];
         let sign = if reversal { -Decimal::ONE } else { Decimal::ONE };
         for ((name, expect), (_, got)) in m.amounts().iter().zip(given.iter()) {
             let e = Money::from_decimal(expect.dec() * sign);
