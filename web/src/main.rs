@@ -34,16 +34,18 @@ pub enum Route {
     Estimate,
     Precheck,
     Verify,
+    Agency,
 }
 
 impl Route {
-    pub const NAV: [Route; 6] = [
+    pub const NAV: [Route; 7] = [
         Route::Home,
         Route::Filing,
         Route::MyFilings,
         Route::Estimate,
         Route::Precheck,
         Route::Verify,
+        Route::Agency,
     ];
     pub fn from_hash(h: &str) -> Route {
         match h
@@ -58,6 +60,7 @@ impl Route {
             "estimate" => Route::Estimate,
             "precheck" => Route::Precheck,
             "verify" => Route::Verify,
+            "agency" => Route::Agency,
             _ => Route::Home,
         }
     }
@@ -69,6 +72,7 @@ impl Route {
             Route::Estimate => "#/estimate",
             Route::Precheck => "#/precheck",
             Route::Verify => "#/verify",
+            Route::Agency => "#/agency",
         }
     }
     pub fn title(self, lang: Lang) -> &'static str {
@@ -79,6 +83,7 @@ impl Route {
             Route::Estimate => lang.t("费用估算", "Estimate"),
             Route::Precheck => lang.t("医院预检", "Pre-check"),
             Route::Verify => lang.t("经办核验", "Verify"),
+            Route::Agency => lang.t("清算预警", "Clearing"),
         }
     }
 }
@@ -114,6 +119,7 @@ fn App() -> Html {
         Route::Estimate => html! { <pages::estimate::Estimator /> },
         Route::Precheck => html! { <pages::precheck::Precheck /> },
         Route::Verify => html! { <pages::verify::Verify /> },
+        Route::Agency => html! { <pages::agency::Agency /> },
     };
     html! {
         <ContextProvider<Lang> context={l}>

@@ -38,6 +38,9 @@ pub fn Home() -> Html {
                 { card(Route::Verify, l.t("经办机构审核人员", "Agency auditors"), l.t(
                     "上传一批返回的结算分割结果，得到汇总和不一致清单，可导出 CSV。",
                     "Upload a batch of returned splits; get a summary and a table of inconsistencies, exportable as CSV.")) }
+                { card(Route::Agency, l.t("经办机构清算人员", "Agency clearing staff"), l.t(
+                    "上传一个月的结算记录，得到收付款通知书、轧差表、清算日历和预付金预警，可下载或打印。",
+                    "Upload a month of settlements; get the notices, netting, clearing calendar and prepayment warnings, to download or print.")) }
             </ul>
         </section>
     }

@@ -1,4 +1,5 @@
 //! One module per page of the app.
+pub mod agency;
 pub mod estimate;
 pub mod filing;
 pub mod filings;
