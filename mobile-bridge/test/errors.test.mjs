@@ -86,3 +86,21 @@ for (const flavour of flavours) {
     });
   });
 }
+
+describe('large requests: memory grows during the call, every flavour answers alike', () => {
+  it('a 3 MB request is answered, and one over the core limit gets E_TOO_LARGE, identically', async () => {
+    const answers = [];
+    for (const flavour of flavours) {
+      const yidi = await flavour.load();
+      const big = JSON.stringify({ api_version: '1', op: 'amount.daxie', request: { amount: '1.00', note: '备'.repeat(1_000_000) } });
+      const huge = JSON.stringify({ api_version: '1', op: 'version', request: { pad: 'x'.repeat(9 * 1024 * 1024) } });
+      const a = yidi.callJson(big);
+      assert.equal(JSON.parse(a).result.daxie, '壹元整', flavour.name);
+      const b = JSON.parse(yidi.callJson(huge));
+      assert.equal(b.error.code, 'E_TOO_LARGE', flavour.name);
+      assert.equal(yidi.version().api_version, '1', `${flavour.name} still serves`);
+      answers.push([a, JSON.stringify(b)]);
+    }
+    for (const a of answers.slice(1)) assert.deepEqual(a, answers[0]);
+  });
+});
