@@ -6,6 +6,12 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 bash scripts/setup-host.sh
 
+step "host: the browser's .wasm (size-optimised, and lowered to WebAssembly 1.0) answers like the embedded one"
+for flavour in "" --mvp; do
+  wasm=$(bash scripts/build-guest.sh $flavour)
+  YIDI_TEST_BROWSER_WASM="$wasm" cargo test --locked -p yidi-host --test differential -- --ignored the_browser_module
+done
+
 step "host: PostgreSQL for the registry tests"
 need_apt pg_ctlcluster postgresql
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)

@@ -45,6 +45,10 @@ struct EngineOpts {
     /// Also meter fuel (deterministic instruction budget per call); slower.
     #[arg(long, global = true, value_name = "UNITS")]
     fuel: Option<u64>,
+    /// Run this guest .wasm instead of the embedded one (e.g. the wasm-opt or --mvp output of
+    /// scripts/build-guest.sh, to check it answers identically).
+    #[arg(long, global = true, value_name = "FILE")]
+    guest: Option<PathBuf>,
 }
 
 impl EngineOpts {
@@ -57,7 +61,13 @@ impl EngineOpts {
         }
     }
     fn runner(&self) -> Result<Runner, String> {
-        Runner::new(self.native, self.limits())
+        match (&self.guest, self.native) {
+            (Some(path), false) => {
+                let wasm = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                yidi_host::engine::GuestEngine::with_module(&wasm, self.limits()).map(Runner::Wasm)
+            }
+            _ => Runner::new(self.native, self.limits()),
+        }
     }
 }
 
@@ -248,7 +258,11 @@ fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
         .collect();
     let settle: Vec<String> = claims.iter().map(|c| env("settle", c)).collect();
     let native = Runner::Native;
-    let wasm = Runner::new(false, engine.limits())?;
+    let wasm = EngineOpts {
+        native: false,
+        ..engine.clone()
+    }
+    .runner()?;
     // One thread: the cost of a claim on each engine (after a warm-up that fills the instance pool).
     for r in settle.iter().take(50) {
         wasm.call(r.as_bytes());
@@ -262,6 +276,15 @@ fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
         }
         (t.elapsed().as_secs_f64() * 1e6 / settle.len() as f64, ok)
     };
+    let version = [r#"{"api_version":"1","op":"version","request":{}}"#.to_string()];
+    let t = std::time::Instant::now();
+    for _ in 0..2000 {
+        wasm.call(version[0].as_bytes());
+    }
+    println!(
+        "call overhead (op version), 1 thread: wasmtime {:.1} us/call",
+        t.elapsed().as_secs_f64() * 1e6 / 2000.0
+    );
     let (n_us, n_ok) = per_claim(&native);
     let (w_us, w_ok) = per_claim(&wasm);
     println!(

@@ -235,11 +235,23 @@ async fn core_call(st: &AppState, input: Vec<u8>) -> String {
 
 /// HTTP status for a core response envelope.
 fn status_of(envelope: &str) -> StatusCode {
-    let v: Value = serde_json::from_str(envelope).unwrap_or(Value::Null);
-    if v["ok"] == true {
+    /// Only the fields that decide the status; the result is skipped, not built.
+    #[derive(serde::Deserialize)]
+    struct Head {
+        ok: bool,
+        error: Option<ErrorHead>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorHead {
+        code: String,
+    }
+    let Ok(head) = serde_json::from_str::<Head>(envelope) else {
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    };
+    if head.ok {
         return StatusCode::OK;
     }
-    match v["error"]["code"].as_str().unwrap_or("") {
+    match head.error.map(|e| e.code).as_deref().unwrap_or("") {
         "E_TOO_LARGE" => StatusCode::PAYLOAD_TOO_LARGE,
         "E_DEADLINE" | "E_MEMORY" => StatusCode::UNPROCESSABLE_ENTITY,
         "E_INTERNAL" => StatusCode::INTERNAL_SERVER_ERROR,
@@ -293,27 +305,31 @@ async fn op_with_body(st: &AppState, op: &str, headers: HeaderMap, body: Body) -
         Ok(b) => b,
         Err(r) => return r,
     };
-    let record: Value = match serde_json::from_slice(&bytes) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(_) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "E_JSON",
-                "请求体应为 JSON 对象",
-                "the body must be a JSON object",
-            );
-        }
-        Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                "E_JSON",
-                &format!("请求体不是有效的 JSON：{e}"),
-                &format!("the body is not valid JSON: {e}"),
-            );
-        }
-    };
-    let env = json!({"api_version": "1", "op": op, "request": record}).to_string();
-    envelope_response(core_call(st, env.into_bytes()).await)
+    // Check the syntax without building a tree, then frame the body as it came: the core parses it once.
+    let record = bytes.trim_ascii();
+    if !record.starts_with(b"{") {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "E_JSON",
+            "请求体应为 JSON 对象",
+            "the body must be a JSON object",
+        );
+    }
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(record) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "E_JSON",
+            &format!("请求体不是有效的 JSON：{e}"),
+            &format!("the body is not valid JSON: {e}"),
+        );
+    }
+    let mut env = Vec::with_capacity(record.len() + 64);
+    env.extend_from_slice(br#"{"api_version":"1","op":""#);
+    env.extend_from_slice(op.as_bytes());
+    env.extend_from_slice(br#"","request":"#);
+    env.extend_from_slice(record);
+    env.push(b'}');
+    envelope_response(core_call(st, env).await)
 }
 
 async fn verify_one(State(st): St, headers: HeaderMap, body: Body) -> Response {

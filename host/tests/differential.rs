@@ -83,3 +83,33 @@ fn ten_thousand_claims_are_byte_identical_natively_and_under_wasmtime() {
             .unwrap_or("")
     );
 }
+
+/// The module browsers and mini-programs load (the size-optimised `wasm` profile, or its wasm-opt / MVP
+/// lowering) answers byte for byte like the embedded speed-optimised one and the native core.
+/// scripts/test-host.sh builds it with scripts/build-guest.sh and runs this with YIDI_TEST_BROWSER_WASM set.
+#[test]
+#[ignore = "needs the browser .wasm: run by scripts/test-host.sh"]
+fn the_browser_module_answers_like_the_embedded_one() {
+    let path = std::env::var("YIDI_TEST_BROWSER_WASM")
+        .expect("YIDI_TEST_BROWSER_WASM is set by scripts/test-host.sh");
+    let wasm = std::fs::read(&path).unwrap();
+    let browser =
+        Runner::Wasm(yidi_host::engine::GuestEngine::with_module(&wasm, Limits::default()).unwrap());
+    let embedded = Runner::new(false, Limits::default()).unwrap();
+    let mut rng = Rng(0x0b40_5e40_2026);
+    let reqs: Vec<String> = (0..3_000)
+        .map(|i| match i % 3 {
+            0 => envelope("settle", &claim(&mut rng, i, None)),
+            1 => envelope("precheck", &claim(&mut rng, i, None)),
+            _ => envelope("estimate", &claim(&mut rng, i, None)),
+        })
+        .collect();
+    let a = batch::run_all(&browser, &reqs, "browser", false);
+    let b = batch::run_all(&embedded, &reqs, "embedded", false);
+    let c = batch::run_all(&Runner::Native, &reqs, "native", false);
+    for i in 0..reqs.len() {
+        assert_eq!(a[i], b[i], "request {i}");
+        assert_eq!(a[i], c[i], "request {i}");
+    }
+    assert!(a.iter().filter(|x| x.contains("\"ok\":true")).count() > 1_000);
+}

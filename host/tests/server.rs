@@ -55,11 +55,16 @@ fn api_limits_and_hostile_requests() {
 
     // Deeply nested JSON: refused by the parser's depth limit, not a stack overflow.
     let deep = format!(
-        r#"{{"api_version":"1","op":"version","request":{}{}}}"#,
+        r#"{{"api_version":"1","op":"settle","request":{{"person":{}{}}}}}"#,
         "[".repeat(500_000),
         "]".repeat(500_000)
     );
     let d = s.req("POST", "/v1/eval", &[], &deep);
+    assert_eq!(d.status, 400, "{}", d.text());
+    assert!(d.json()["error"]["code"].as_str().unwrap().starts_with("E_"));
+    // The same through /v1/verify, where the host checks the body first.
+    let deep = format!(r#"{{"setlinfo":{}{}}}"#, "[".repeat(500_000), "]".repeat(500_000));
+    let d = s.req("POST", "/v1/verify", &[], &deep);
     assert_eq!(d.status, 400, "{}", d.text());
     assert_eq!(d.json()["error"]["code"], "E_JSON");
 
