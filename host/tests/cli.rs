@@ -207,3 +207,20 @@ fn precheck_sample_findings() {
     );
     assert_eq!(report["records"][5]["items"][0]["severity"], "info");
 }
+
+#[test]
+fn malformed_csv_rows_are_reported_and_flat_downloads_accepted() {
+    // A flat settlement download (setlinfo columns without prefix) with broken rows.
+    let (code, stdout, report) = check("verify", "samples/malformed.csv", &["--all"]);
+    assert_eq!(code, 1);
+    let st: Vec<String> = statuses(&report).into_iter().map(|(_, s)| s).collect();
+    assert_eq!(
+        st,
+        ["consistent", "unreadable", "unreadable", "inconsistent"],
+        "{stdout}"
+    );
+    assert_eq!(
+        report["records"][1]["line"], 3,
+        "CSV rows count the header as line 1"
+    );
+}
