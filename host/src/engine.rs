@@ -140,7 +140,7 @@ impl GuestEngine {
             .consume_fuel(limits.fuel.is_some())
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
         let engine = Engine::new(&cfg).map_err(|e| format!("wasmtime engine: {e}"))?;
-        let module = Module::new(&engine, wasm).map_err(|e| format!("compiling the guest: {e}"))?;
+        let module = cached_module(&engine, wasm)?;
         let linker: Linker<State> = Linker::new(&engine);
         let pre = linker
             .instantiate_pre(&module)
@@ -265,6 +265,66 @@ impl GuestEngine {
             .map_err(classify)?;
         Ok(text)
     }
+}
+
+/// The compiled guest: from the on-disk cache when this exact module was compiled before by this exact
+/// engine configuration, else compiled with Cranelift (about a second) and cached for the next process.
+/// The cache lives in `$YIDI_CACHE_DIR`, else `$XDG_CACHE_HOME/yidi`, else `~/.cache/yidi` (created 0700);
+/// `YIDI_CACHE_DIR=off` disables it. Any cache problem falls back to compiling.
+fn cached_module(engine: &Engine, wasm: &[u8]) -> Result<Module, String> {
+    let compile = || Module::new(engine, wasm).map_err(|e| format!("compiling the guest: {e}"));
+    let Some(dir) = cache_dir() else { return compile() };
+    let mut compat = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&engine.precompile_compatibility_hash(), &mut compat);
+    let key = format!(
+        "guest-{}-{:016x}-{}.cwasm",
+        &crate::registry::sha256_hex(wasm)[..32],
+        std::hash::Hasher::finish(&compat),
+        env!("CARGO_PKG_VERSION")
+    );
+    let path = dir.join(key);
+    if path.is_file() {
+        // SAFETY: `deserialize_file` trusts the file to be wasmtime's own output. The file is named by the
+        // SHA-256 of the guest and the engine's compatibility hash, in a cache directory private to this
+        // user (0700), and was written only by this function after compiling that guest; wasmtime still
+        // checks its header and compatibility and refuses anything else, in which case we compile anew.
+        #[allow(unsafe_code)]
+        let loaded = unsafe { Module::deserialize_file(engine, &path) };
+        if let Ok(m) = loaded {
+            return Ok(m);
+        }
+    }
+    let module = compile()?;
+    if let Ok(bytes) = module.serialize() {
+        // Write then rename, so a concurrent process never reads a half-written file.
+        let tmp = dir.join(format!(
+            ".tmp-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+    Ok(module)
+}
+
+fn cache_dir() -> Option<std::path::PathBuf> {
+    let dir = match std::env::var_os("YIDI_CACHE_DIR") {
+        Some(d) if d == "off" => return None,
+        Some(d) => std::path::PathBuf::from(d),
+        None => match std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+            Some(d) => std::path::PathBuf::from(d).join("yidi"),
+            None => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".cache/yidi"),
+        },
+    };
+    std::fs::create_dir_all(&dir).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).ok()?;
+    }
+    Some(dir)
 }
 
 impl Drop for GuestEngine {

@@ -224,3 +224,38 @@ fn malformed_csv_rows_are_reported_and_flat_downloads_accepted() {
         "CSV rows count the header as line 1"
     );
 }
+
+#[test]
+fn the_compiled_guest_is_cached_between_runs() {
+    let cache = out_dir("cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let run = || {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_yidi"));
+        c.arg("eval")
+            .env("YIDI_CACHE_DIR", &cache)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(br#"{"api_version":"1","op":"amount.daxie","request":{"amount":"0.50"}}"#)
+            .unwrap();
+        child.wait_with_output().unwrap().stdout
+    };
+    let first = run();
+    let cached: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".cwasm"))
+        .collect();
+    assert_eq!(cached.len(), 1, "one compiled module in the cache");
+    let second = run();
+    assert_eq!(first, second);
+    assert!(String::from_utf8_lossy(&second).contains("伍角"));
+    // A damaged cache file is not trusted: the guest is compiled anew and answers the same.
+    std::fs::write(cached[0].path(), b"not a module").unwrap();
+    assert_eq!(run(), first);
+}
