@@ -13,8 +13,20 @@ pub fn threads() -> usize {
 
 /// Call the core for every request; responses come back in the same order.
 pub fn run_all(runner: &Runner, requests: &[String], label: &str, progress: bool) -> Vec<String> {
-    let n = requests.len();
-    let mut out = vec![String::new(); n];
+    map_all(requests.len(), label, progress, |i| {
+        runner.call(requests[i].as_bytes())
+    })
+}
+
+/// `f(0..n)` on every core, results in index order. All per-item work (framing a request, the core call,
+/// reading the answer) belongs in `f`, so none of it runs serially.
+pub fn map_all<T: Default + Send, F: Fn(usize) -> T + Sync>(
+    n: usize,
+    label: &str,
+    progress: bool,
+    f: F,
+) -> Vec<T> {
+    let mut out: Vec<T> = (0..n).map(|_| T::default()).collect();
     let done = AtomicUsize::new(0);
     let finished = AtomicBool::new(false);
     let show = progress && std::io::stderr().is_terminal() && n > 0;
@@ -22,8 +34,7 @@ pub fn run_all(runner: &Runner, requests: &[String], label: &str, progress: bool
     // Small chunks balance the load; each chunk writes only its own slots.
     let chunk = (n / (workers * 16)).clamp(1, 256);
     let next = AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<&mut [String]>> =
-        out.chunks_mut(chunk).map(std::sync::Mutex::new).collect();
+    let slots: Vec<std::sync::Mutex<&mut [T]>> = out.chunks_mut(chunk).map(std::sync::Mutex::new).collect();
     std::thread::scope(|s| {
         if show {
             s.spawn(|| progress_bar(label, n, &done, &finished));
@@ -36,7 +47,7 @@ pub fn run_all(runner: &Runner, requests: &[String], label: &str, progress: bool
                         let Some(slot) = slots.get(c) else { break };
                         let Ok(mut slot) = slot.lock() else { break };
                         for (i, o) in slot.iter_mut().enumerate() {
-                            *o = runner.call(requests[c * chunk + i].as_bytes());
+                            *o = f(c * chunk + i);
                             done.fetch_add(1, Ordering::Relaxed);
                         }
                     }

@@ -120,22 +120,11 @@ pub fn request(check: Check, record: &Value) -> String {
 
 /// Run a check over all records on every core.
 pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progress: bool) -> Report {
-    let readable: Vec<(usize, String)> = records
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.value.as_ref().ok().map(|v| (i, request(check, v))))
-        .collect();
-    let reqs: Vec<String> = readable.iter().map(|(_, r)| r.clone()).collect();
-    let responses = batch::run_all(runner, &reqs, check.op(), progress);
-    let mut by_index: Vec<Option<String>> = vec![None; records.len()];
-    for ((i, _), resp) in readable.into_iter().zip(responses) {
-        by_index[i] = Some(resp);
-    }
-    let outcomes: Vec<Outcome> = records
-        .iter()
-        .zip(by_index)
-        .map(|(rec, resp)| match (&rec.value, resp) {
-            (Err(e), _) => Outcome {
+    // Framing, the core call and reading the answer all run on every core, record by record.
+    let outcomes: Vec<Outcome> = batch::map_all(records.len(), check.op(), progress, |i| {
+        let rec = &records[i];
+        match &rec.value {
+            Err(e) => Outcome {
                 line: rec.line,
                 id: String::new(),
                 status: Status::Unreadable,
@@ -146,15 +135,9 @@ pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progre
                     ..Item::default()
                 }],
             },
-            (Ok(v), Some(resp)) => outcome(check, rec.line, v, &resp),
-            (Ok(v), None) => Outcome {
-                line: rec.line,
-                id: record_id(v),
-                status: Status::Refused,
-                items: vec![],
-            },
-        })
-        .collect();
+            Ok(v) => outcome(check, rec.line, v, &runner.call(request(check, v).as_bytes())),
+        }
+    });
     let mut summary = BTreeMap::new();
     summary.insert("records", outcomes.len());
     for s in [
@@ -472,4 +455,15 @@ pub fn render(report: &Report, all: bool) -> String {
 
 fn dash(s: &str) -> &str {
     if s.is_empty() { "-" } else { s }
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Outcome {
+            line: 0,
+            id: String::new(),
+            status: Status::Unreadable,
+            items: Vec::new(),
+        }
+    }
 }
