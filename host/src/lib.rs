@@ -12,6 +12,7 @@
 
 pub mod batch;
 pub mod claimgen;
+pub mod clear;
 pub mod engine;
 pub mod http;
 pub mod idcard;

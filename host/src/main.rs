@@ -22,6 +22,7 @@ Examples:\n  \
 echo '{\"api_version\":\"1\",\"op\":\"version\",\"request\":{}}' | yidi eval\n  \
 yidi verify host/samples/settlements.ndjson        # agency: are the returned splits consistent?\n  \
 yidi precheck host/samples/precheck.ndjson         # hospital: anything to fix before submitting?\n  \
+yidi clear 2026-10 tests/samples/clearing/2026-10.ndjson --printed-on 2026-11-27   # agency: the month's notices\n  \
 yidi serve --agency-key \"$KEY\"                     # HTTP API + filing registry on 127.0.0.1:8787"
 )]
 struct Cli {
@@ -85,6 +86,11 @@ enum Cmd {
     /// restricted-use approval, price ceilings, filing validity at admission, 协查 thresholds).
     /// Exit status 1 when there is any finding.
     Precheck(FileOpts),
+    /// Monthly clearing for agencies: from a month of settlement records (NDJSON or CSV), write the
+    /// receivable and payable notices (002 附件16/17) as MONTH.notices.csv and printable MONTH.notices.html,
+    /// the netting tables (轧差, MONTH.netting.csv) and the journal (借/贷, MONTH.journal.csv).
+    /// Exit status 1 when receivables and payables do not balance.
+    Clear(ClearOpts),
     /// Serve the HTTP JSON API (/v1/...), the filing registry and the web app on 127.0.0.1.
     Serve(yidi_host::serve::ServeOpts),
     /// Load generator for benchmarks: POST a request body to a loopback URL path for some seconds.
@@ -122,6 +128,26 @@ struct FileOpts {
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+#[derive(Args)]
+struct ClearOpts {
+    /// The clearing month (数据期别), YYYY-MM.
+    month: String,
+    /// Settlement records of the month: NDJSON, or CSV by extension (see --format).
+    file: PathBuf,
+    /// Input format; by default from the extension (.csv is CSV, anything else NDJSON).
+    #[arg(long, value_parser = ["ndjson", "csv"])]
+    format: Option<String>,
+    /// Only this agency's notices (6-digit region, e.g. 610100 or 610000) and its province's calendar.
+    #[arg(long)]
+    region: Option<String>,
+    /// Print date on the notices (打印时间), YYYY-MM-DD; the core has no clock.
+    #[arg(long, value_name = "DATE")]
+    printed_on: Option<String>,
+    /// Directory for the four output files.
+    #[arg(long, default_value = ".")]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -174,6 +200,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Cmd::Verify(o) => check_file(&cli.engine, Check::Verify, o),
         Cmd::Precheck(o) => check_file(&cli.engine, Check::Precheck, o),
+        Cmd::Clear(o) => {
+            let runner = cli.engine.runner()?;
+            let job = yidi_host::clear::ClearJob {
+                csv: match o.format.as_deref() {
+                    Some(f) => f == "csv",
+                    None => yidi_host::clear::is_csv(&o.file),
+                },
+                month: o.month,
+                file: o.file,
+                region: o.region,
+                printed_on: o.printed_on,
+                out_dir: o.out,
+            };
+            let outcome = yidi_host::clear::run(&runner, &job)?;
+            print!("{}", yidi_host::clear::summary(&outcome));
+            Ok(if outcome.balanced {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
         Cmd::Serve(o) => {
             let runner = cli.engine.runner()?;
             yidi_host::serve::run(runner, o)?;
