@@ -3,8 +3,7 @@
 
 use crate::codes::Admdvs;
 use crate::error::{ApiError, ErrorCode};
-use crate::money::{MAX_AMOUNT, Money, parse_decimal};
-use rust_decimal::Decimal;
+use crate::money::{MAX_AMOUNT, Money};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -293,48 +292,10 @@ fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
     d.deserialize_any(V)
 }
 
-/// An amount sent as a JSON number or string; blank or null is absent. JSON numbers are read from their
-/// shortest round-trip text (as `money::Dec` does), so no arithmetic sees a binary float.
+/// An amount sent as a JSON number or string; blank or null is absent. The core's one reader of amounts
+/// (`money::opt_money`), so no binary float is ever named here and records read like every other input.
 fn opt_amount<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<Money>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("an amount (number or decimal string)")
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
-            if s.trim().is_empty() {
-                return Ok(None);
-            }
-            parse_decimal(s)
-                .map(|x| Some(Money::from_decimal(x)))
-                .ok_or_else(|| E::custom(format!("\"{s}\" is not an amount")))
-        }
-        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Self::Value, E> {
-            Ok(Some(Money::from_decimal(Decimal::from(n))))
-        }
-        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Self::Value, E> {
-            Ok(Some(Money::from_decimal(Decimal::from(n))))
-        }
-        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Self::Value, E> {
-            let text = serde_json::Number::from_f64(n)
-                .map(|x| x.to_string())
-                .unwrap_or_default();
-            parse_decimal(&text)
-                .map(|x| Some(Money::from_decimal(x)))
-                .ok_or_else(|| E::custom(format!("{n} is not an amount the core accepts")))
-        }
-    }
-    d.deserialize_any(V)
+    crate::money::opt_money::deserialize(d)
 }
 
 fn line_error(line: usize, e: impl std::fmt::Display) -> ApiError {
