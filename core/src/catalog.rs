@@ -18,7 +18,8 @@ pub const NO_PRICE_CEILING: i64 = 999_999;
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CatalogItem {
     pub med_list_codg: String,
-    pub med_list_name: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub med_list_name: crate::model::ShortText,
     pub med_chrgitm_type: ChrgitmType,
     pub chrgitm_lv: ChrgitmLv,
     pub selfpay_prop: Dec,
@@ -144,7 +145,7 @@ impl Catalog {
             }
             let item = CatalogItem {
                 med_list_codg: code.clone(),
-                med_list_name: f(1).to_string(),
+                med_list_name: f(1).into(),
                 med_chrgitm_type: chrg_type,
                 chrgitm_lv: lv,
                 selfpay_prop: Dec(prop),

@@ -148,9 +148,9 @@ fn synthetic_lines(c: &CostSplit) -> Result<Vec<FeeLine>, ApiError> {
         out.push(FeeLine {
             feedetl_sn: sn.into(),
             init_feedetl_sn: None,
-            med_list_codg: format!("ESTIMATE-{}", lv.code()),
+            med_list_codg: format!("ESTIMATE-{}", lv.code()).into(),
             medins_list_codg: None,
-            med_list_name: Some(format!("预估{}费用", lv.name_zh())),
+            med_list_name: Some(format!("预估{}费用", lv.name_zh()).into()),
             fee_ocur_time: None,
             cnt: Dec(Decimal::ONE),
             pric: Dec(amt.dec()),

@@ -150,23 +150,33 @@ impl Visit {
     }
 }
 
+/// Codes, serial numbers and names of fee lines. Kept inline up to 24 bytes (every national code, serial
+/// number and most item names), so decoding and splitting a claim allocates nothing per line.
+pub type ShortText = compact_str::CompactString;
+
 /// 2204 / 2301 fee line as uploaded, optionally with the treatment place's per-line result fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeeLine {
     /// Unique within a visit.
-    pub feedetl_sn: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub feedetl_sn: ShortText,
     /// For refund lines: the original line's `feedetl_sn`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub init_feedetl_sn: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub init_feedetl_sn: Option<ShortText>,
     /// National catalog code.
-    pub med_list_codg: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub med_list_codg: ShortText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub medins_list_codg: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub medins_list_codg: Option<ShortText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub med_list_name: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub med_list_name: Option<ShortText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee_ocur_time: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub fee_ocur_time: Option<ShortText>,
     /// Quantity (N16,4); negative for refunds.
     pub cnt: Dec,
     /// Unit price (N16,6).

@@ -3,7 +3,7 @@
 use crate::catalog::{Catalog, CatalogItem};
 use crate::codes::{ChrgitmLv, ChrgitmType};
 use crate::error::{ApiError, ErrorCode};
-use crate::model::{FeeLine, HospApprFlag};
+use crate::model::{FeeLine, HospApprFlag, ShortText};
 use crate::money::{Dec, MAX_AMOUNT, Money, round_fen};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -12,12 +12,16 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LineSplit {
-    pub feedetl_sn: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub feedetl_sn: ShortText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub init_feedetl_sn: Option<String>,
-    pub med_list_codg: String,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub init_feedetl_sn: Option<ShortText>,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub med_list_codg: ShortText,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub med_list_name: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub med_list_name: Option<ShortText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub med_chrgitm_type: Option<ChrgitmType>,
     /// Absent when the item is in no catalog (then wholly self-paid).
