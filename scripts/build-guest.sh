@@ -4,16 +4,24 @@
 #   scripts/build-guest.sh --opt    -> also runs wasm-opt -Oz (npm binaryen@132), prints yidi_guest.opt.wasm
 #   scripts/build-guest.sh --mvp    -> --opt plus lowering to WebAssembly 1.0 (no sign-ext / bulk-memory),
 #                                      for engines such as iOS mini-programs; prints yidi_guest.mvp.wasm
+#   scripts/build-guest.sh --lite [--opt|--mvp]
+#                                   -> the same without the core's agency toolkit (guest feature `clearing` off:
+#                                      clearing.* / calendar.* answer E_UNKNOWN_OP), for insured persons' phones
+#                                      (mobile-bridge's mini-program module); prints yidi_guest.lite[.opt|.mvp].wasm
 # Only the path goes to stdout; progress goes to stderr, so `WASM=$(scripts/build-guest.sh)` works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
+features=()
+if [ "${1:-}" = --lite ]; then features=(--no-default-features); shift; fi
 mode=${1:-}
 need_wasm_target >&2
 target_dir=${CARGO_TARGET_DIR:-target}
-cargo build --locked -p yidi-guest --target wasm32-unknown-unknown --profile wasm >&2
+cargo build --locked -p yidi-guest --target wasm32-unknown-unknown --profile wasm "${features[@]}" >&2
 wasm="$target_dir/wasm32-unknown-unknown/wasm/yidi_guest.wasm"
 [ -f "$wasm" ] || { echo "build-guest: $wasm was not produced" >&2; exit 1; }
+# Both flavours link to the same file name: keep the lite one under its own name.
+if [ ${#features[@]} -gt 0 ]; then cp "$wasm" "${wasm%.wasm}.lite.wasm"; wasm="${wasm%.wasm}.lite.wasm"; fi
 if [ -z "$mode" ]; then echo "$(cd "$(dirname "$wasm")" && pwd)/$(basename "$wasm")"; exit 0; fi
 
 # wasm-opt from npm binaryen@132 (Debian's binaryen is too old for Rust 1.95 output), kept under the target dir.
