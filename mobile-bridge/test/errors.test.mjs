@@ -33,6 +33,26 @@ for (const flavour of flavours) {
       assert.equal(e.path, 'op');
     });
 
+    if (flavour.agency) {
+      it('holds the agency toolkit: calendar.years answers', () => {
+        assert.ok(Array.isArray(yidi.call('calendar.years', {}).years));
+      });
+    } else {
+      it('has no agency toolkit: each clearing.* / calendar.* op is a typed E_UNKNOWN_OP at "op", listing only the ops it has', () => {
+        for (const op of ['calendar.years', 'calendar.deadline', 'clearing.month', 'clearing.prepayment', 'clearing.xiecha']) {
+          const e = thrown(() => yidi.call(op, {}));
+          assert.ok(e instanceof mod.YidiError, op);
+          assert.equal(e.code, 'E_UNKNOWN_OP', op);
+          assert.equal(e.path, 'op', op);
+          assert.equal(e.op, op);
+          assert.match(e.message_en, new RegExp(`^unknown op "${op.replace('.', '\\.')}"; ops: version, `));
+          assert.match(e.message_zh, /未知操作/);
+          assert.doesNotMatch(e.message_en, /ops:.*(clearing|calendar)\./);
+          assert.match(e.message_en, /settle, settle\.reverse, settle\.refund, estimate, verify, precheck$/);
+        }
+      });
+    }
+
     it('a JS number with a fraction is refused where it stands: money is a decimal string', () => {
       const e = thrown(() => yidi.call('settle', { lines: [{ pric: '1.00' }, { pric: 0.1 + 0.2 }] }));
       assert.equal(e.name, 'YidiError');

@@ -33,25 +33,31 @@ export function alipayApp() {
 let wechat;
 const wechatPackage = () => (wechat ??= miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() }).run('miniprogram_npm/yidi-bridge/index.js'));
 
-/** Every flavour of the package, each loaded the way its users load it. */
+/** Every flavour of the package, each loaded the way its users load it. `agency`: whether the module holds
+ * the core's agency toolkit (clearing.*, calendar.*). The mini-program module (the guest built with
+ * scripts/build-guest.sh --lite) leaves it out for size: insured persons' phones never clear a month. */
 export const flavours = [
   {
     name: 'wasm-bindgen (ESM)',
+    agency: true,
     module: () => import(pathToFileURL(pkgFile('esm/index.js')).href),
     load: async () => (await import(pathToFileURL(pkgFile('esm/index.js')).href)).load({ wasm: readFileSync(pkgFile('esm/yidi_bridge_bg.wasm')) })
   },
   {
     name: 'C-ABI + loader (ESM)',
+    agency: false,
     module: () => import(pathToFileURL(pkgFile('mp/index.mjs')).href),
     load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('yidi.wasm')) })
   },
   {
     name: 'C-ABI + loader (CommonJS)',
+    agency: false,
     module: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')),
     load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('yidi.wasm')) })
   },
   {
     name: 'mini-program runtime (WXWebAssembly, .wasm.br path, no WebAssembly/TextEncoder)',
+    agency: false,
     module: async () => wechatPackage(),
     load: async () => wechatPackage().load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br' })
   }
@@ -69,10 +75,25 @@ export function caseFiles() {
   return files.sort();
 }
 
-/** The native core's answers: {file, input, output} per case, from the yidi-bridge-native binary. */
-export function nativeAnswers(files = caseFiles()) {
-  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'yidi-bridge', '--bin', 'yidi-bridge-native', '--', ...files], { cwd: repoDir, encoding: 'utf8', maxBuffer: 1 << 28 });
+/** The native core's answers: {file, input, output} per case, from the yidi-bridge-native binary.
+ * `agency: false` runs the core built as the mini-program module is (without the agency toolkit). */
+export function nativeAnswers(files = caseFiles(), { agency = true } = {}) {
+  const features = agency ? [] : ['--no-default-features'];
+  const text = execFileSync('cargo', ['run', '-q', '--locked', '-p', 'yidi-bridge', ...features, '--bin', 'yidi-bridge-native', '--', ...files], { cwd: repoDir, encoding: 'utf8', maxBuffer: 1 << 28 });
   return text.trim().split('\n').map((l) => JSON.parse(l));
+}
+
+/** An op of the agency toolkit, which the mini-program module leaves out. */
+export const isAgencyOp = (op) => /^(clearing|calendar)\./.test(op);
+
+/** Whether a case's envelope asks for an agency op (raw malformed text never does). */
+export function isAgencyCase(answer) {
+  try { return isAgencyOp(JSON.parse(answer.input).op); } catch { return false; }
+}
+
+/** The error code of a response envelope's text, or undefined when it succeeded or is not JSON. */
+export function errorCode(text) {
+  try { return JSON.parse(text).error?.code; } catch { return undefined; }
 }
 
 /** The response envelope the core would write for what the object API returned or threw. */
