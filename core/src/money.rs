@@ -23,6 +23,77 @@ pub fn round_fen(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// Powers of ten that fit an `i64`.
+const POW10: [i64; 19] = {
+    let mut p = [1i64; 19];
+    let mut i = 1;
+    while i < 19 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// Largest scale the integer fast path takes; beyond it (never on the national interface, which carries
+/// at most six places) the arithmetic stays in `Decimal`.
+const FIXED_MAX_SCALE: u32 = 12;
+
+/// Largest magnitude of an exact intermediate product on the fast path. Below 10^28 a `Decimal` product
+/// is exact too (its mantissa has 96 bits), so both paths compute the same value.
+const FIXED_MAX_PRODUCT: i128 = 10i128.pow(28);
+
+/// `d` as `(mantissa, scale)` in 64 bits, the form the per-line fast path computes in, when it fits.
+pub(crate) fn fixed(d: Decimal) -> Option<(i64, u32)> {
+    let s = d.scale();
+    if s > FIXED_MAX_SCALE {
+        return None;
+    }
+    i64::try_from(d.mantissa()).ok().map(|m| (m, s))
+}
+
+/// `d` in whole fen when it has no digits below the fen and fits 64 bits.
+pub(crate) fn fen_of(d: Decimal) -> Option<i64> {
+    let (m, s) = fixed(d)?;
+    if s <= 2 {
+        m.checked_mul(POW10[(2 - s) as usize])
+    } else {
+        let p = POW10[(s - 2) as usize];
+        (m % p == 0).then_some(m / p)
+    }
+}
+
+/// `n × 10^-scale` rounded half away from zero (四舍五入) to whole fen; `None` when out of the fast path's
+/// range. Integer twin of [`round_fen`].
+pub(crate) fn fen_rounded(n: i128, scale: u32) -> Option<i64> {
+    if n.abs() >= FIXED_MAX_PRODUCT || scale > 2 * FIXED_MAX_SCALE {
+        return None;
+    }
+    if scale <= 2 {
+        return i64::try_from(n * i128::from(POW10[(2 - scale) as usize])).ok();
+    }
+    let k = (scale - 2) as usize;
+    // 128-bit division is a library call: divide in 64 bits whenever the value fits (nearly always).
+    let (neg, mag) = (n < 0, n.unsigned_abs());
+    let q = match (u64::try_from(mag), POW10.get(k)) {
+        (Ok(m), Some(&p)) => {
+            let p = p as u64;
+            i128::from((m + p / 2) / p)
+        }
+        _ => {
+            let p = 10u128.pow(k as u32);
+            i128::try_from((mag + p / 2) / p).ok()?
+        }
+    };
+    i64::try_from(if neg { -q } else { q }).ok()
+}
+
+/// Align two fixed values to a common scale (for subtraction and comparison); `None` when it overflows.
+pub(crate) fn aligned(a: (i64, u32), b: (i64, u32)) -> Option<(i128, i128, u32)> {
+    let s = a.1.max(b.1);
+    let up = |(m, sc): (i64, u32)| i128::from(m) * i128::from(POW10[(s - sc) as usize]);
+    Some((up(a), up(b), s))
+}
+
 /// Write `mantissa × 10^-scale` in plain decimal notation into `buf`, with at least `min_frac` and,
 /// when `trim` is set, no trailing zero fraction digits. Returns the text. No allocation: this runs for
 /// every amount of every response.
@@ -129,6 +200,13 @@ impl Money {
     pub fn abs(self) -> Money {
         Money(self.0.abs())
     }
+    /// Whole fen, when the amount has no digits below the fen and fits 64 bits (the integer fast path).
+    pub fn to_fen(self) -> Option<i64> {
+        fen_of(self.0)
+    }
+    pub fn from_fen(fen: i64) -> Money {
+        Money(Decimal::new(fen, 2))
+    }
 }
 
 impl fmt::Display for Money {
@@ -166,8 +244,22 @@ impl Neg for Money {
     }
 }
 impl std::iter::Sum for Money {
+    /// Sums in whole fen while every amount is fen-exact (a claim's line totals always are), in
+    /// `Decimal` from the first one that is not.
     fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        iter.fold(Money::ZERO, |a, b| a + b)
+        let mut fen = 0i64;
+        let mut exact: Option<Decimal> = None;
+        for m in iter {
+            match (&mut exact, m.to_fen()) {
+                (None, Some(f)) => match fen.checked_add(f) {
+                    Some(t) => fen = t,
+                    None => exact = Some(Decimal::new(fen, 2) + m.0),
+                },
+                (None, None) => exact = Some(Decimal::new(fen, 2) + m.0),
+                (Some(d), _) => *d += m.0,
+            }
+        }
+        Money(exact.unwrap_or_else(|| Decimal::new(fen, 2)))
     }
 }
 

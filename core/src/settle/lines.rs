@@ -4,7 +4,7 @@ use crate::catalog::{Catalog, CatalogItem};
 use crate::codes::{ChrgitmLv, ChrgitmType};
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{FeeLine, HospApprFlag, ShortText};
-use crate::money::{Dec, MAX_AMOUNT, Money, round_fen};
+use crate::money::{Dec, MAX_AMOUNT, Money, aligned, fen_rounded, fixed, round_fen};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -63,15 +63,59 @@ fn amount_err(path: String, zh: String, en: String) -> ApiError {
     ApiError::new(ErrorCode::Amount, zh, en).at(path)
 }
 
+/// `Some(true)` when every number of the line passes [`check_line`]'s tests, decided in integers (the
+/// common case, and a claim's hot loop). `Some(false)` or `None` (a value outside the integer fast path)
+/// sends the line through the exact checks, which also word the error. Never accepts what they refuse.
+fn plainly_valid(line: &FeeLine) -> Option<bool> {
+    const MAX_YUAN: i128 = 10_000_000_000; // MAX_AMOUNT
+    let within = |(m, s): (i64, u32), max: i128| i128::from(m).abs() <= max * 10i128.pow(s);
+    let cnt = fixed(line.cnt.dec())?;
+    let pric = fixed(line.pric.dec())?;
+    let det = line.det_item_fee_sumamt.to_fen()?;
+    let expect = fen_rounded(i128::from(cnt.0) * i128::from(pric.0), cnt.1 + pric.1)?;
+    let prop_ok = match line.selfpay_prop {
+        None => true,
+        Some(sp) => {
+            let (m, s) = fixed(sp.dec())?;
+            !sp.dec().is_sign_negative() && i128::from(m) <= 10i128.pow(s)
+        }
+    };
+    let ceiling_ok = match line.pric_uplmt_amt {
+        None => true,
+        Some(c) => {
+            let c = fixed(c.dec())?;
+            c.0 >= 0 && within(c, MAX_YUAN)
+        }
+    };
+    Some(
+        within(cnt, i128::from(MAX_CNT))
+            && pric.0 >= 0
+            && within(pric, MAX_YUAN)
+            && i128::from(det).abs() <= MAX_YUAN * 100
+            && (det >= 0 || line.init_feedetl_sn.is_some())
+            && (expect - det).abs() <= 1
+            && prop_ok
+            && ceiling_ok,
+    )
+}
+
 /// Check a fee line's numbers before any arithmetic. `i` is its index, for the error path.
 pub fn check_line(line: &FeeLine, i: usize) -> Result<(), ApiError> {
+    if line.feedetl_sn.chars().all(char::is_whitespace) {
+        return Err(ApiError::missing("feedetl_sn").at(format!("request.lines[{i}]")));
+    }
+    if plainly_valid(line) == Some(true) {
+        return Ok(());
+    }
+    check_numbers_exact(line, i)
+}
+
+/// [`check_line`]'s tests of the numbers in `Decimal`, with the wording of each refusal.
+fn check_numbers_exact(line: &FeeLine, i: usize) -> Result<(), ApiError> {
     let p = |f: &str| format!("request.lines[{i}].{f}");
     let cnt = line.cnt.dec();
     let pric = line.pric.dec();
     let det = line.det_item_fee_sumamt;
-    if line.feedetl_sn.trim().is_empty() {
-        return Err(ApiError::missing("feedetl_sn").at(format!("request.lines[{i}]")));
-    }
     if cnt.abs() > Decimal::from(MAX_CNT) {
         return Err(amount_err(
             p("cnt"),
@@ -144,6 +188,54 @@ pub fn check_line(line: &FeeLine, i: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The four parts of a line: wholly self-paid, over the price ceiling, pre-self-paid, in scope.
+type Parts = [Money; 4];
+
+/// The split in `Decimal`: the reference, and the path for values outside the integer fast path.
+fn amounts_exact(det: Money, whole: bool, ceiling: Option<Money>, pric: Dec, cnt: Dec, prop: Dec) -> Parts {
+    let fulamt = if whole { det } else { Money::ZERO };
+    let overlmt = match ceiling {
+        Some(c) if fulamt.is_zero() => {
+            let over = (pric.dec() - c.dec()).max(Decimal::ZERO) * cnt.dec();
+            // Never more than the line itself (a ceiling of 0 on a mispriced line).
+            let o = Money::rounded(over);
+            if det.is_negative() { o.max(det) } else { o.min(det) }
+        }
+        _ => Money::ZERO,
+    };
+    let rest = det - fulamt - overlmt;
+    let pre = Money::rounded(rest.dec() * prop.dec());
+    [fulamt, overlmt, pre, rest - pre]
+}
+
+/// The same split in whole fen and 64/128-bit integers (a claim's hot loop): `None` when a value is
+/// outside the fast path's range, and the caller falls back to [`amounts_exact`]. Property tests hold
+/// the two equal.
+fn amounts_fixed(
+    det: Money,
+    whole: bool,
+    ceiling: Option<Money>,
+    pric: Dec,
+    cnt: Dec,
+    prop: Dec,
+) -> Option<Parts> {
+    let det = det.to_fen()?;
+    let fulamt = if whole { det } else { 0 };
+    let overlmt = match ceiling {
+        Some(c) if fulamt == 0 => {
+            let (p, c, s) = aligned(fixed(pric.dec())?, fixed(c.dec())?)?;
+            let (n, sn) = fixed(cnt.dec())?;
+            let o = fen_rounded((p - c).max(0).checked_mul(i128::from(n))?, s + sn)?;
+            if det < 0 { o.max(det) } else { o.min(det) }
+        }
+        _ => 0,
+    };
+    let rest = det - fulamt - overlmt;
+    let (r, sr) = fixed(prop.dec())?;
+    let pre = fen_rounded(i128::from(rest) * i128::from(r), sr + 2)?;
+    Some([fulamt, overlmt, pre, rest - pre].map(Money::from_fen))
+}
+
 /// Split one line. Catalog fields sent on the line (the treatment place's 2204 answer) win over the
 /// catalog; an item in neither is wholly self-paid.
 pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
@@ -165,23 +257,9 @@ pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
         .unwrap_or(false);
     let det = line.det_item_fee_sumamt;
     let refused = lmt && line.hosp_appr_flag == Some(HospApprFlag::Refused);
-    let fulamt = if !in_catalog || lv == Some(ChrgitmLv::Bing) || refused {
-        det
-    } else {
-        Money::ZERO
-    };
-    let overlmt = match ceiling {
-        Some(c) if fulamt.is_zero() => {
-            let over = (line.pric.dec() - c.dec()).max(Decimal::ZERO) * line.cnt.dec();
-            // Never more than the line itself (a ceiling of 0 on a mispriced line).
-            let o = Money::rounded(over);
-            if det.is_negative() { o.max(det) } else { o.min(det) }
-        }
-        _ => Money::ZERO,
-    };
-    let rest = det - fulamt - overlmt;
-    let pre = Money::rounded(rest.dec() * prop.dec());
-    let inscp = rest - pre;
+    let whole = !in_catalog || lv == Some(ChrgitmLv::Bing) || refused;
+    let [fulamt, overlmt, pre, inscp] = amounts_fixed(det, whole, ceiling, line.pric, line.cnt, prop)
+        .unwrap_or_else(|| amounts_exact(det, whole, ceiling, line.pric, line.cnt, prop));
     LineSplit {
         feedetl_sn: line.feedetl_sn.clone(),
         init_feedetl_sn: line.init_feedetl_sn.clone(),
@@ -237,6 +315,80 @@ mod tests {
         let b = split_line(&line("1", "33.3", "33.30", "3", "1", None), None);
         assert_eq!(b.fulamt_ownpay_amt.to_string(), "33.30");
         assert_eq!(b.inscp_scp_amt.to_string(), "0.00");
+    }
+
+    fn dec(m: i64, s: u32) -> Dec {
+        Dec(Decimal::new(m, s))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// The integer fast path of the split gives exactly the `Decimal` reference's amounts.
+        #[test]
+        fn fixed_split_equals_exact(
+            det in -2_000_000i64..20_000_000, whole: bool,
+            ceil in proptest::option::of((0i64..10_000_000, 0u32..5)),
+            pric in (0i64..100_000_000, 0u32..7), cnt in (-50_000i64..500_000, 0u32..5),
+            prop in (0i64..=10_000, 0u32..5),
+        ) {
+            let det = Money::from_fen(det);
+            let ceiling = ceil.map(|(m, s)| Money::from_decimal(Decimal::new(m, s)));
+            let (pric, cnt) = (dec(pric.0, pric.1), dec(cnt.0, cnt.1));
+            let prop = dec(prop.0.min(10i64.pow(prop.1)), prop.1);
+            let fast = amounts_fixed(det, whole, ceiling, pric, cnt, prop);
+            proptest::prop_assert!(fast.is_some());
+            proptest::prop_assert_eq!(fast, Some(amounts_exact(det, whole, ceiling, pric, cnt, prop)));
+        }
+
+        /// The integer acceptance test never accepts a line the exact checks refuse.
+        #[test]
+        fn plainly_valid_only_accepts_what_the_exact_checks_accept(
+            cnt in (-2_000_000_000i64..2_000_000_000, 0u32..9),
+            pric in proptest::prop_oneof![(0i64..1_000_000_000, 0u32..7), (-1000i64..i64::MAX, 0u32..13)],
+            det in (-100_000i64..100_000_000_000_000, 0u32..4), off in -3i64..3,
+            prop in proptest::option::of((-5i64..20_000, 0u32..5)),
+            ceil in proptest::option::of(proptest::prop_oneof![(-5i64..1_000_000_000, 0u32..7), (-5i64..i64::MAX, 0u32..13)]),
+            refund: bool,
+        ) {
+            // Half the cases carry the right total (± a few fen), the rest a random one.
+            let (c, p) = (dec(cnt.0, cnt.1), dec(pric.0, pric.1));
+            let total = if det.0 % 2 == 0 {
+                Money::rounded(c.dec().checked_mul(p.dec()).unwrap_or_default()) + Money::from_fen(off)
+            } else {
+                Money::from_decimal(Decimal::new(det.0, det.1))
+            };
+            let l = FeeLine {
+                cnt: c, pric: p, det_item_fee_sumamt: total,
+                selfpay_prop: prop.map(|(m, s)| dec(m, s)),
+                pric_uplmt_amt: ceil.map(|(m, s)| Money::from_decimal(Decimal::new(m, s))),
+                init_feedetl_sn: refund.then(|| "0".into()),
+                ..line("1", "1", "1", "01", "0", None)
+            };
+            if plainly_valid(&l) == Some(true) {
+                proptest::prop_assert!(check_numbers_exact(&l, 0).is_ok(), "{:?}", l);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_lines_take_the_integer_checks() {
+        assert_eq!(
+            plainly_valid(&line("3", "1.115", "3.35", "01", "0.1", Some("2"))),
+            Some(true)
+        );
+        assert_eq!(
+            plainly_valid(&line("3", "1.11", "3.35", "01", "0", None)),
+            Some(false)
+        );
+        assert_eq!(
+            plainly_valid(&line("1", "1", "1.00", "01", "-0.1", None)),
+            Some(false)
+        );
+        let s = split_line(&line("3", "1.115", "3.35", "01", "0.1", Some("1")), None);
+        assert_eq!(
+            (s.overlmt_amt.to_string(), s.preselfpay_amt.to_string()),
+            ("0.35".into(), "0.30".into())
+        );
     }
 
     #[test]
