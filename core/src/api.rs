@@ -335,9 +335,12 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                 crate::settle::check_line(l, i)?;
                 out.push(crate::settle::split_line(l, cat));
             }
-            encode(&out)
+            Ok(crate::wire::line_splits(&out))
         }
-        "settle" => encode(&crate::settle::settle(packs, &decode_str(request)?)?),
+        "settle" => Ok(crate::wire::settle_response(&crate::settle::settle(
+            packs,
+            &decode_str(request)?,
+        )?)),
         "settle.reverse" => encode(&crate::settle::reverse(&decode_str(request)?)?),
         "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
         "estimate" => encode(&crate::estimate::estimate(packs, &decode_str(request)?)?),

@@ -32,3 +32,4 @@ pub mod precheck;
 pub mod settle;
 pub mod trace;
 pub mod verify;
+pub mod wire;

@@ -97,7 +97,7 @@ pub(crate) fn aligned(a: (i64, u32), b: (i64, u32)) -> Option<(i128, i128, u32)>
 /// Write `mantissa × 10^-scale` in plain decimal notation into `buf`, with at least `min_frac` and,
 /// when `trim` is set, no trailing zero fraction digits. Returns the text. No allocation: this runs for
 /// every amount of every response.
-fn write_decimal(buf: &mut [u8; 64], d: Decimal, min_frac: u32, trim: bool) -> &str {
+pub(crate) fn write_decimal(buf: &mut [u8; 64], d: Decimal, min_frac: u32, trim: bool) -> &str {
     let mut m = d.mantissa();
     let mut scale = d.scale();
     if trim {

@@ -1,0 +1,122 @@
+//! The hand-written JSON of the hot path (`yidi_core::wire`) against serde_json, the reference: for every
+//! golden settle case and for generated claims (odd strings with quotes, backslashes and control
+//! characters; trace on and off; with and without per-line results), both give the same bytes.
+
+use proptest::prelude::*;
+use serde_json::{Value, json};
+use yidi_core::policy::PackSet;
+use yidi_core::settle::{SettleRequest, settle, split_line};
+use yidi_core::wire;
+use yidi_tests::{case_files, golden_root, load_case};
+
+/// Settle with the shipped packs; `None` when the core refuses the claim (nothing to write then).
+fn both_ways(req: &Value) -> Option<(String, String)> {
+    let r: SettleRequest = serde_json::from_value(req.clone()).ok()?;
+    let out = settle(&PackSet::embedded(), &r).ok()?;
+    Some((wire::settle_response(&out), serde_json::to_string(&out).ok()?))
+}
+
+#[test]
+fn golden_settlements_write_the_same_bytes() {
+    let mut compared = 0;
+    for f in case_files(&golden_root()) {
+        let Ok(case) = load_case(&f) else { continue };
+        let env = &case.request;
+        if env["op"] != "settle" || env.get("packs").is_some() || env.get("catalogs").is_some() {
+            continue;
+        }
+        for trace in [true, false] {
+            let mut req = env["request"].clone();
+            req["trace"] = json!(trace);
+            if let Some((fast, reference)) = both_ways(&req) {
+                assert_eq!(fast, reference, "{}", f.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 20, "only {compared} golden settlements compared");
+}
+
+const CODES: [&str; 6] = [
+    "001103000010000",
+    "XC10AAA055A001010101445",
+    "002100000010000",
+    "T000800100",
+    "NOT-IN-ANY-CATALOG",
+    "C1304010000000000098765432",
+];
+
+fn odd_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[0-9]{1,3}",
+        "[a-z\"\\\\/\\n\\t\\r\u{1}\u{1f}\u{7f}\u{8}\u{c}]{1,8}",
+        "[一-龥]{1,12}",
+    ]
+}
+
+prop_compose! {
+    fn line()(code in 0..CODES.len(), cnt in 1i64..2000, cnt_scale in 0u32..3, pric in 1i64..2_000_000,
+              pric_scale in 0u32..5, name in proptest::option::of(odd_text()), lv in proptest::option::of(0u8..3),
+              prop in proptest::option::of(0i64..=100), ceiling in proptest::option::of(1i64..100_000)) -> Value {
+        let cnt = rust_decimal::Decimal::new(cnt, cnt_scale);
+        let pric = rust_decimal::Decimal::new(pric, pric_scale);
+        let det = (cnt * pric).round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let mut l = json!({"med_list_codg": CODES[code], "cnt": cnt.to_string(), "pric": pric.to_string(),
+                           "det_item_fee_sumamt": det.to_string()});
+        if let Some(n) = name { l["med_list_name"] = json!(n); }
+        if let Some(v) = lv { l["chrgitm_lv"] = json!(format!("0{}", v + 1)); }
+        if let Some(p) = prop { l["selfpay_prop"] = json!(format!("{}", rust_decimal::Decimal::new(p, 2))); }
+        if let Some(c) = ceiling { l["pric_uplmt_amt"] = json!(rust_decimal::Decimal::new(c, 2).to_string()); }
+        l
+    }
+}
+
+prop_compose! {
+    fn claim()(lines in prop::collection::vec(line(), 1..30), sn in prop::collection::vec(odd_text(), 30),
+               setl_id in proptest::option::of(odd_text()), region in 0usize..4, place in 0usize..4,
+               employee: bool, trace: bool, line_results: bool, day in 1u32..28,
+               accum in proptest::option::of((0i64..200_000, 0i64..30_000_000))) -> Value {
+        let regions = ["610100", "330100", "430100", "230100"];
+        let lines: Vec<Value> = lines.into_iter().enumerate().map(|(i, mut l)| {
+            l["feedetl_sn"] = json!(format!("{}{i}", sn[i]));
+            l
+        }).collect();
+        let mut c = json!({
+            "person": {"insutype": if employee {"310"} else {"390"}, "psn_type": if employee {"1201"} else {"1501"},
+                       "insuplc_admdvs": regions[region], "balc": "321.09"},
+            "visit": {"med_type": "21", "mdtrtarea_admvs": regions[place], "hosp_lv": "3",
+                      "begndate": format!("2025-12-{day:02}"), "enddate": "2026-01-03"},
+            "filings": [{"rloc_admdvs": regions[place], "category": "long_term_resident", "begndate": "2024-01-01",
+                         "applied_date": "2024-01-01"}],
+            "lines": lines, "trace": trace, "line_results": line_results
+        });
+        if let Some(id) = setl_id { c["setl_id"] = json!(id); }
+        if let Some((d, h)) = accum {
+            c["accumulators"] = json!({"year": 2026, "pools": {"inpatient": {"dedc_paid": rust_decimal::Decimal::new(d, 2).to_string(),
+                                      "hifp_paid": rust_decimal::Decimal::new(h, 2).to_string()}}});
+        }
+        c
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn generated_settlements_write_the_same_bytes(c in claim()) {
+        // Every generated claim is one the core settles: a refusal would leave nothing compared.
+        let written = both_ways(&c);
+        prop_assert!(written.is_some(), "refused: {}", c);
+        if let Some((fast, reference)) = written {
+            prop_assert_eq!(fast, reference);
+        }
+    }
+
+    #[test]
+    fn generated_line_splits_write_the_same_bytes(c in claim()) {
+        let Ok(r) = serde_json::from_value::<SettleRequest>(c) else { return Ok(()) };
+        let packs = PackSet::embedded();
+        let cat = packs.catalog(&r.visit.mdtrtarea_admvs).ok().flatten();
+        let lines: Vec<_> = r.lines.iter().map(|l| split_line(l, cat)).collect();
+        prop_assert_eq!(wire::line_splits(&lines), serde_json::to_string(&lines).unwrap_or_default());
+    }
+}
