@@ -1,6 +1,7 @@
 //! The hand-written JSON of the hot path (`yidi_core::wire`) against serde_json, the reference: for every
 //! golden settle case and for generated claims (odd strings with quotes, backslashes and control
-//! characters; trace on and off; with and without per-line results), both give the same bytes.
+//! characters; trace on and off; with and without per-line results), the writer gives the same bytes and
+//! the reader the same request (or declines, leaving it to serde).
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -78,7 +79,7 @@ prop_compose! {
                accum in proptest::option::of((0i64..200_000, 0i64..30_000_000))) -> Value {
         let regions = ["610100", "330100", "430100", "230100"];
         let lines: Vec<Value> = lines.into_iter().enumerate().map(|(i, mut l)| {
-            l["feedetl_sn"] = json!(format!("{}{i}", sn[i]));
+            l["feedetl_sn"] = json!(format!("{i}:{}", sn[i]));
             l
         }).collect();
         let mut c = json!({
@@ -99,8 +100,116 @@ prop_compose! {
     }
 }
 
+/// What the fast reader makes of an envelope, next to serde's reading of the same text (`Debug` shows
+/// every decimal's scale, so equal output means equal values to the last digit).
+fn read_both(envelope: &str) -> (Option<String>, Option<String>) {
+    let fast = wire::settle_request(envelope).map(|r| format!("{r:?}"));
+    let v: Value = serde_json::from_str(envelope).unwrap_or_default();
+    let reference = serde_json::from_str::<SettleRequest>(&v["request"].to_string())
+        .ok()
+        .map(|r| format!("{r:?}"));
+    (fast, reference)
+}
+
+fn envelope(request: &Value, pretty: bool) -> String {
+    let env = json!({"api_version": "1", "op": "settle", "request": request});
+    if pretty {
+        serde_json::to_string_pretty(&env)
+    } else {
+        serde_json::to_string(&env)
+    }
+    .unwrap_or_default()
+}
+
+#[test]
+fn golden_settlements_read_the_same() {
+    let mut read = 0;
+    for f in case_files(&golden_root()) {
+        let Ok(case) = load_case(&f) else { continue };
+        let text = case.request.to_string();
+        let (fast, reference) = read_both(&text);
+        if let Some(fast) = fast {
+            assert_eq!(Some(fast), reference, "{}", f.display());
+            read += 1;
+        }
+    }
+    assert!(read >= 10, "the fast reader read only {read} golden settlements");
+}
+
+#[test]
+fn the_reader_declines_what_it_does_not_know() {
+    let ok = r#"{"person":{"insutype":"310","psn_type":"1201","insuplc_admdvs":"610100"},
+        "visit":{"med_type":"21","mdtrtarea_admvs":"330100","hosp_lv":"3","begndate":"2025-03-02"},
+        "lines":[{"feedetl_sn":"1","med_list_codg":"X","cnt":1,"pric":"2","det_item_fee_sumamt":2}]}"#;
+    let env = |req: &str| format!(r#"{{"api_version":"1","op":"settle","request":{req}}}"#);
+    assert!(wire::settle_request(&env(ok)).is_some());
+    for (what, from, to) in [
+        (
+            "an escape in a string",
+            r#""feedetl_sn":"1""#,
+            r#""feedetl_sn":"\u0031""#,
+        ),
+        ("an unknown member", r#""cnt":1,"#, r#""cnt":1,"extra":0,"#),
+        ("a duplicate member", r#""cnt":1,"#, r#""cnt":1,"cnt":1,"#),
+        ("an exponent", r#""cnt":1,"#, r#""cnt":1e0,"#),
+        (
+            "16 significant digits",
+            r#""cnt":1,"#,
+            r#""cnt":1.000000000000001,"#,
+        ),
+        ("a faulty code", r#""insutype":"310""#, r#""insutype":"999""#),
+    ] {
+        let bad = env(&ok.replace(from, to));
+        assert!(bad != env(ok), "{what}: the replacement did not apply");
+        assert!(wire::settle_request(&bad).is_none(), "{what}");
+    }
+    assert!(
+        wire::settle_request(&format!("{} x", env(ok))).is_none(),
+        "trailing text"
+    );
+}
+
+prop_compose! {
+    /// A claim written with the variations real senders use: numbers instead of strings, codes as
+    /// integers, flags as 0/1/"Y"/true/null, nulls for absent members, pretty-printed or compact.
+    fn messy_claim()(c in claim(), forms in prop::collection::vec(0u8..6, 30), plain: bool) -> (Value, bool) {
+        let mut c = c;
+        if plain {
+            c["setl_id"] = json!("S1");
+        }
+        if let Some(lines) = c["lines"].as_array_mut() {
+            for (i, (l, f)) in lines.iter_mut().zip(forms).enumerate() {
+                if plain {
+                    l["feedetl_sn"] = json!(i.to_string());
+                    l["med_list_name"] = json!("阿托伐他汀钙片");
+                }
+                match f {
+                    0 => l["cnt"] = serde_json::from_str(l["cnt"].as_str().unwrap_or("1")).unwrap_or(json!(1)),
+                    1 => { l["chrgitm_lv"] = json!(2); l["lmt_used_flag"] = json!("Y"); l["hosp_appr_flag"] = json!("01"); }
+                    2 => { l["med_chrgitm_type"] = json!("9"); l["etip_flag"] = json!(0); l["init_feedetl_sn"] = Value::Null; }
+                    3 => { l["pric_uplmt_amt"] = json!(""); l["selfpay_prop"] = Value::Null; l["lmt_used_flag"] = json!(true); }
+                    4 => l["det_item_fee_sumamt"] = serde_json::from_str(l["det_item_fee_sumamt"].as_str().unwrap_or("0")).unwrap_or(json!(0)),
+                    _ => {}
+                }
+            }
+        }
+        (c, plain)
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
+    #[test]
+    fn generated_claims_read_the_same((c, plain) in messy_claim(), pretty: bool) {
+        let (fast, reference) = read_both(&envelope(&c, pretty));
+        prop_assert!(reference.is_some(), "serde refuses the generated claim {}", c);
+        // Without escapes in its strings, every variation here is one the fast reader takes.
+        prop_assert!(!plain || fast.is_some(), "the fast reader declined {}", c);
+        if let Some(fast) = fast {
+            prop_assert_eq!(Some(fast), reference);
+        }
+    }
+
     #[test]
     fn generated_settlements_write_the_same_bytes(c in claim()) {
         // Every generated claim is one the core settles: a refusal would leave nothing compared.

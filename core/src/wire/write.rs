@@ -1,67 +1,119 @@
-//! Hand-written JSON output for the hot path: the `settle` answer (a batch checker reads thousands of them,
-//! 40 lines each). serde_json spends most of such a call escaping constant keys byte by byte and walking
-//! generic serializers; this writes the same bytes directly, about four times faster.
-//!
-//! The contract is byte-identity with serde_json's output for the same value: tests compare the two on
-//! every golden case and on generated claims (tests/tests/wire.rs). Rarely-hot parts (coverage reasons,
-//! trace entries) are still written by serde, into the same buffer.
+//! The writer: `settle` answers and per-line results as JSON text.
 
 use crate::model::Accumulators;
-use crate::money::{Dec, Money, round_fen, write_decimal};
+use crate::money::{Dec, Money, fixed, round_fen, write_decimal};
 use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-/// A JSON text being written.
-pub(crate) struct Out(String);
+/// A JSON text being written, as bytes: only whole UTF-8 strings and ASCII are ever appended, and the
+/// text is checked once at the end ([`Out::finish`]).
+pub(crate) struct Out(Vec<u8>);
 
 impl Out {
     fn with_capacity(n: usize) -> Self {
-        Out(String::with_capacity(n))
+        Out(Vec::with_capacity(n))
+    }
+    fn finish(self) -> String {
+        // Every piece appended was a `&str` or ASCII, so this never fails; an empty answer would be
+        // refused by every caller's JSON parser rather than pass silently.
+        String::from_utf8(self.0).unwrap_or_default()
+    }
+    fn push(&mut self, b: u8) {
+        self.0.push(b);
+    }
+    fn push_str(&mut self, s: &str) {
+        self.0.extend_from_slice(s.as_bytes());
     }
     /// A JSON string, escaped exactly as serde_json does (only `"`, `\` and control characters).
     fn str(&mut self, s: &str) {
-        self.0.push('"');
         let bytes = s.as_bytes();
+        self.push(b'"');
         let mut start = 0;
         for (i, &b) in bytes.iter().enumerate() {
-            let esc = match b {
-                b'"' => "\\\"",
-                b'\\' => "\\\\",
-                0x08 => "\\b",
-                0x0c => "\\f",
-                b'\n' => "\\n",
-                b'\r' => "\\r",
-                b'\t' => "\\t",
-                0..=0x1f => "",
-                _ => continue,
-            };
-            self.0.push_str(&s[start..i]);
-            if esc.is_empty() {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                self.0.push_str("\\u00");
-                self.0.push(char::from(HEX[usize::from(b >> 4)]));
-                self.0.push(char::from(HEX[usize::from(b & 0xf)]));
-            } else {
-                self.0.push_str(esc);
+            if b >= 0x20 && b != b'"' && b != b'\\' {
+                continue;
+            }
+            self.0.extend_from_slice(&bytes[start..i]);
+            match b {
+                b'"' => self.push_str("\\\""),
+                b'\\' => self.push_str("\\\\"),
+                0x08 => self.push_str("\\b"),
+                0x0c => self.push_str("\\f"),
+                b'\n' => self.push_str("\\n"),
+                b'\r' => self.push_str("\\r"),
+                b'\t' => self.push_str("\\t"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    self.push_str("\\u00");
+                    self.push(HEX[usize::from(b >> 4)]);
+                    self.push(HEX[usize::from(b & 0xf)]);
+                }
             }
             start = i + 1;
         }
-        self.0.push_str(&s[start..]);
-        self.0.push('"');
+        self.0.extend_from_slice(&bytes[start..]);
+        self.push(b'"');
     }
+    /// An amount as serde writes [`Money`]: a string at fen scale. Fen-exact amounts (all of a
+    /// settlement's) are written from whole fen; others take the general decimal writer.
     fn money(&mut self, m: Money) {
-        let mut buf = [0u8; 64];
-        self.0.push('"');
-        self.0
-            .push_str(write_decimal(&mut buf, round_fen(m.dec()), 2, false));
-        self.0.push('"');
+        match m.to_fen() {
+            Some(fen) => {
+                self.push(b'"');
+                self.fixed(fen, 2);
+                self.push(b'"');
+            }
+            None => {
+                let mut buf = [0u8; 64];
+                self.push(b'"');
+                self.push_str(write_decimal(&mut buf, round_fen(m.dec()), 2, false));
+                self.push(b'"');
+            }
+        }
     }
+    /// A decimal as serde writes [`Dec`]: its exact value without trailing zeros.
     fn dec(&mut self, d: Dec) {
-        let mut buf = [0u8; 64];
-        self.0.push('"');
-        self.0.push_str(write_decimal(&mut buf, d.dec(), 0, true));
-        self.0.push('"');
+        self.push(b'"');
+        match fixed(d.dec()) {
+            Some((mut m, mut s)) => {
+                while s > 0 && m % 10 == 0 {
+                    m /= 10;
+                    s -= 1;
+                }
+                self.fixed(m, s);
+            }
+            None => {
+                let mut buf = [0u8; 64];
+                self.push_str(write_decimal(&mut buf, d.dec(), 0, true));
+            }
+        }
+        self.push(b'"');
+    }
+    /// `m × 10^-scale` with exactly `scale` fraction digits; no sign on zero.
+    fn fixed(&mut self, m: i64, scale: u32) {
+        let mut buf = [0u8; 48];
+        let mut i = buf.len();
+        let mut u = m.unsigned_abs();
+        let mut digits = 0;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (u % 10) as u8;
+            u /= 10;
+            digits += 1;
+            if digits == scale {
+                i -= 1;
+                buf[i] = b'.';
+            }
+            if u == 0 && digits > scale {
+                break;
+            }
+        }
+        if m < 0 {
+            i -= 1;
+            buf[i] = b'-';
+        }
+        self.0.extend_from_slice(&buf[i..]);
     }
     fn int(&mut self, n: i64) {
         let mut buf = [0u8; 20];
@@ -76,13 +128,12 @@ impl Out {
             }
         }
         if n < 0 {
-            self.0.push('-');
+            self.push(b'-');
         }
-        // Only ASCII digits were written.
-        self.0.push_str(std::str::from_utf8(&buf[i..]).unwrap_or("0"));
+        self.0.extend_from_slice(&buf[i..]);
     }
     fn bool(&mut self, b: bool) {
-        self.0.push_str(if b { "true" } else { "false" });
+        self.push_str(if b { "true" } else { "false" });
     }
     /// chrono writes `YYYY-MM-DD` for years 0–9999; other years go through chrono itself.
     fn date(&mut self, d: NaiveDate) {
@@ -103,21 +154,19 @@ impl Out {
             (day / 10) as i32,
             (day % 10) as i32,
         ];
-        self.0.push('"');
+        self.push(b'"');
         for g in digits {
-            self.0.push(if g < 0 { '-' } else { char::from(b'0' + g as u8) });
+            self.push(if g < 0 { b'-' } else { b'0' + g as u8 });
         }
-        self.0.push('"');
+        self.push(b'"');
     }
     /// A value written by serde_json (the parts off the hot path).
     fn serde<T: Serialize + ?Sized>(&mut self, v: &T) {
         // Serialising the core's own plain types into a string cannot fail.
-        if let Ok(s) = serde_json::to_string(v) {
-            self.0.push_str(&s);
-        }
+        let _ = serde_json::to_writer(&mut self.0, v);
     }
     fn obj(&mut self) -> Obj<'_> {
-        self.0.push('{');
+        self.push(b'{');
         Obj {
             out: self,
             first: true,
@@ -135,12 +184,12 @@ impl Obj<'_> {
     /// Start member `k` (a plain identifier: never needs escaping) and return the writer for its value.
     fn key(&mut self, k: &str) -> &mut Out {
         if !self.first {
-            self.out.0.push(',');
+            self.out.push(b',');
         }
         self.first = false;
-        self.out.0.push('"');
-        self.out.0.push_str(k);
-        self.out.0.push_str("\":");
+        self.out.push(b'"');
+        self.out.push_str(k);
+        self.out.push_str("\":");
         self.out
     }
     fn str(&mut self, k: &str, v: &str) {
@@ -160,7 +209,7 @@ impl Obj<'_> {
         }
     }
     fn end(self) {
-        self.out.0.push('}');
+        self.out.push(b'}');
     }
 }
 
@@ -254,13 +303,13 @@ fn accumulators(o: &mut Out, a: &Accumulators) {
     let mut w = o.obj();
     w.key("year").int(i64::from(a.year));
     let pools = w.key("pools");
-    pools.0.push('{');
+    pools.push(b'{');
     for (i, (name, p)) in a.pools.iter().enumerate() {
         if i > 0 {
-            pools.0.push(',');
+            pools.push(b',');
         }
         pools.str(name);
-        pools.0.push(':');
+        pools.push(b':');
         let mut e = pools.obj();
         e.money("dedc_paid", p.dedc_paid);
         e.money("above_dedc", p.above_dedc);
@@ -268,33 +317,33 @@ fn accumulators(o: &mut Out, a: &Accumulators) {
         e.key("visits").int(i64::from(p.visits));
         e.end();
     }
-    pools.0.push('}');
+    pools.push(b'}');
     let riders = w.key("riders");
-    riders.0.push('{');
+    riders.push(b'{');
     for (i, (name, r)) in a.riders.iter().enumerate() {
         if i > 0 {
-            riders.0.push(',');
+            riders.push(b',');
         }
         riders.str(name);
-        riders.0.push(':');
+        riders.push(b':');
         let mut e = riders.obj();
         e.money("base", r.base);
         e.money("paid", r.paid);
         e.end();
     }
-    riders.0.push('}');
+    riders.push(b'}');
     w.end();
 }
 
 fn array<T>(o: &mut Out, items: &[T], f: fn(&mut Out, &T)) {
-    o.0.push('[');
+    o.push(b'[');
     for (i, it) in items.iter().enumerate() {
         if i > 0 {
-            o.0.push(',');
+            o.push(b',');
         }
         f(o, it);
     }
-    o.0.push(']');
+    o.push(b']');
 }
 
 /// The `settle` answer as JSON text: exactly `serde_json::to_string(r)`, faster.
@@ -318,12 +367,12 @@ pub fn settle_response(r: &SettleResponse) -> String {
         w.key("trace").serde(&r.trace);
     }
     w.end();
-    o.0
+    o.finish()
 }
 
 /// Per-line results (`lines.split`) as JSON text: exactly `serde_json::to_string(lines)`.
 pub fn line_splits(lines: &[LineSplit]) -> String {
     let mut o = Out::with_capacity(2 + 400 * lines.len());
     array(&mut o, lines, line);
-    o.0
+    o.finish()
 }

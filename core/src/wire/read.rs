@@ -1,0 +1,606 @@
+//! The reader: a plain `settle` envelope from JSON text, or `None` to leave it to serde.
+//!
+//! Fee lines (nearly all of a claim's bytes) are decoded here; the small members (`person`, `visit`,
+//! `filings`, `accumulators`) are cut out of the text and handed to serde, so their many codes and rules
+//! are read by exactly one implementation.
+
+use crate::codes::{ChrgitmLv, ChrgitmType};
+use crate::model::{FeeLine, HospApprFlag, ShortText};
+use crate::money::{Dec, Money, parse_decimal};
+use crate::settle::SettleRequest;
+use rust_decimal::Decimal;
+
+/// Deepest nesting the reader skips through; deeper input goes to serde (which has its own limit).
+const MAX_DEPTH: usize = 64;
+
+struct Reader<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(s: &'a str) -> Self {
+        Reader {
+            s,
+            b: s.as_bytes(),
+            i: 0,
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        while let Some(&c) = self.b.get(self.i) {
+            if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
+                self.i += 1;
+            } else {
+                return Some(c);
+            }
+        }
+        None
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.peek()? == c).then(|| self.i += 1)
+    }
+
+    fn word(&mut self, w: &str) -> Option<()> {
+        self.peek()?;
+        let end = self.i + w.len();
+        (self.b.get(self.i..end)? == w.as_bytes()).then(|| self.i = end)
+    }
+
+    /// `null` if it comes next (consumed), for optional members.
+    fn null(&mut self) -> Option<bool> {
+        if self.peek()? == b'n' {
+            self.word("null")?;
+            return Some(true);
+        }
+        Some(false)
+    }
+
+    fn bool(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b't' => self.word("true").map(|()| true),
+            b'f' => self.word("false").map(|()| false),
+            _ => None,
+        }
+    }
+
+    /// A string without escapes or control characters (anything else goes to serde), borrowed.
+    fn str(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let len = self.b[start..]
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        self.i = start + len;
+        if self.b[self.i] != b'"' {
+            return None;
+        }
+        self.i += 1;
+        // Both ends are ASCII quotes, so the slice is on character boundaries.
+        self.s.get(start..start + len)
+    }
+
+    /// A number token, only in the plain form `-?(0|[1-9][0-9]*)(.[0-9]+)?`.
+    fn number(&mut self) -> Option<&'a str> {
+        self.peek()?;
+        let start = self.i;
+        let digits = |r: &mut Self| {
+            let from = r.i;
+            while r.b.get(r.i).is_some_and(u8::is_ascii_digit) {
+                r.i += 1;
+            }
+            r.i - from
+        };
+        if self.b.get(self.i) == Some(&b'-') {
+            self.i += 1;
+        }
+        let int = digits(self);
+        if int == 0 || (int > 1 && self.b[self.i - int] == b'0') {
+            return None;
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if digits(self) == 0 {
+                return None;
+            }
+        }
+        if matches!(self.b.get(self.i), Some(b'e' | b'E' | b'.')) {
+            return None;
+        }
+        self.s.get(start..self.i)
+    }
+
+    /// Skip one value of any kind and return its text (for members serde decodes).
+    fn span(&mut self) -> Option<&'a str> {
+        self.peek()?;
+        let start = self.i;
+        let mut depth = 0usize;
+        loop {
+            let c = *self.b.get(self.i)?;
+            match c {
+                b'{' | b'[' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return None;
+                    }
+                    self.i += 1;
+                }
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    self.i += 1;
+                }
+                b'"' => {
+                    self.i += 1;
+                    loop {
+                        match *self.b.get(self.i)? {
+                            b'"' => break,
+                            b'\\' => self.i += 2,
+                            _ => self.i += 1,
+                        }
+                    }
+                    self.i += 1;
+                }
+                // A separator at depth 0 means there was no value: not JSON, serde will say so.
+                b',' | b':' if depth == 0 => return None,
+                b',' | b':' => self.i += 1,
+                _ => {
+                    // A number, a literal or whitespace: runs until the next structural character.
+                    while self.b.get(self.i).is_some_and(|c| !b",:{}[]\"".contains(c)) {
+                        self.i += 1;
+                    }
+                    if depth == 0 {
+                        break;
+                    }
+                }
+            }
+            if depth == 0 {
+                break;
+            }
+        }
+        self.s.get(start..self.i)
+    }
+
+    /// Call `f` with each member's key, positioned at its value.
+    fn members(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.i += 1;
+            return Some(());
+        }
+        loop {
+            let k = self.str()?;
+            self.eat(b':')?;
+            f(self, k)?;
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// A decimal as [`Dec`] reads it: a string through [`parse_decimal`], or a number token as serde
+    /// hands it over. serde reads an integer token as an integer and prints it back as written; a token
+    /// with a fraction as an `f64`, printed back by the shortest-round-trip writer (ryu): exact for at most
+    /// 15 significant digits, without trailing zeros but with ".0" on whole values ("5.50" → "5.5",
+    /// "119.00" → "119.0"), in exponent form below 10^-4 (those are left to serde).
+    fn decimal(&mut self) -> Option<Decimal> {
+        if self.peek()? == b'"' {
+            let s = self.str()?;
+            return plain_decimal(s).or_else(|| parse_decimal(s));
+        }
+        let t = self.number()?;
+        let Some((int, frac)) = t.split_once('.') else {
+            return plain_decimal(t).or_else(|| parse_decimal(t));
+        };
+        let frac = frac.trim_end_matches('0');
+        let int_digits = int.trim_start_matches(['-', '0']).len();
+        if int_digits + frac.len() > 15 || (int_digits == 0 && frac.starts_with("0000")) {
+            return None;
+        }
+        if int == "-0" && frac.is_empty() {
+            return None; // "-0.0": serde's f64 keeps the sign of zero; leave that oddity to it
+        }
+        let (m, scale) = match frac.is_empty() {
+            true => (plain_decimal(int)?.mantissa() * 10, 1),
+            false => {
+                let d = plain_decimal(&t[..int.len() + 1 + frac.len()])?;
+                (d.mantissa(), d.scale())
+            }
+        };
+        Decimal::try_from_i128_with_scale(m, scale).ok()
+    }
+
+    /// A code sent as a string or an integer, as the code tables' serde reads it.
+    fn code(&mut self) -> Option<&'a str> {
+        if self.peek()? == b'"' {
+            return Some(self.str()?.trim());
+        }
+        let t = self.number()?;
+        (!t.contains(['-', '.'])).then_some(t)
+    }
+
+    /// A 0/1 flag as `model::flag` reads it (`null` is false).
+    fn flag(&mut self) -> Option<bool> {
+        match self.peek()? {
+            b'n' => self.word("null").map(|()| false),
+            b't' | b'f' => self.bool(),
+            b'"' => match self.str()?.trim() {
+                "" | "0" | "N" | "n" | "false" => Some(false),
+                "1" | "Y" | "y" | "true" => Some(true),
+                _ => None,
+            },
+            _ => match self.number()? {
+                "0" => Some(false),
+                "1" => Some(true),
+                _ => None,
+            },
+        }
+    }
+
+    fn opt_text(&mut self) -> Option<Option<ShortText>> {
+        if self.null()? {
+            return Some(None);
+        }
+        self.str().map(|s| Some(ShortText::from(s)))
+    }
+
+    fn line(&mut self) -> Option<FeeLine> {
+        let mut seen = 0u32;
+        let mut sn = None;
+        let mut code = None;
+        let (mut cnt, mut pric, mut det) = (None, None, None);
+        let mut l = FeeLine {
+            feedetl_sn: ShortText::default(),
+            init_feedetl_sn: None,
+            med_list_codg: ShortText::default(),
+            medins_list_codg: None,
+            med_list_name: None,
+            fee_ocur_time: None,
+            cnt: Dec::ZERO,
+            pric: Dec::ZERO,
+            det_item_fee_sumamt: Money::ZERO,
+            med_chrgitm_type: None,
+            chrgitm_lv: None,
+            pric_uplmt_amt: None,
+            selfpay_prop: None,
+            lmt_used_flag: None,
+            hosp_appr_flag: None,
+            etip_flag: false,
+        };
+        self.members(|r, k| {
+            let bit = 1u32 << fee_line_key(k)?;
+            if seen & bit != 0 {
+                return None; // serde refuses a duplicate field: let it say so
+            }
+            seen |= bit;
+            match k {
+                "feedetl_sn" => sn = Some(ShortText::from(r.str()?)),
+                "init_feedetl_sn" => l.init_feedetl_sn = r.opt_text()?,
+                "med_list_codg" => code = Some(ShortText::from(r.str()?)),
+                "medins_list_codg" => l.medins_list_codg = r.opt_text()?,
+                "med_list_name" => l.med_list_name = r.opt_text()?,
+                "fee_ocur_time" => l.fee_ocur_time = r.opt_text()?,
+                "cnt" => cnt = Some(Dec(r.decimal()?)),
+                "pric" => pric = Some(Dec(r.decimal()?)),
+                "det_item_fee_sumamt" => det = Some(Money::from_decimal(r.decimal()?)),
+                "med_chrgitm_type" => {
+                    l.med_chrgitm_type = match r.null()? {
+                        true => None,
+                        false => Some(ChrgitmType::parse(r.code()?).ok()?),
+                    }
+                }
+                "chrgitm_lv" => {
+                    l.chrgitm_lv = match r.null()? {
+                        true => None,
+                        false => Some(ChrgitmLv::parse(r.code()?).ok()?),
+                    }
+                }
+                "pric_uplmt_amt" => {
+                    l.pric_uplmt_amt = match r.null()? {
+                        true => None,
+                        // A blank string is absent here (`money::opt_money`).
+                        false if r.peek()? == b'"' => {
+                            let s = r.str()?;
+                            match s.trim().is_empty() {
+                                true => None,
+                                false => Some(Money::from_decimal(parse_decimal(s)?)),
+                            }
+                        }
+                        false => Some(Money::from_decimal(r.decimal()?)),
+                    }
+                }
+                "selfpay_prop" => {
+                    l.selfpay_prop = match r.null()? {
+                        true => None,
+                        false => Some(Dec(r.decimal()?)),
+                    }
+                }
+                "lmt_used_flag" => {
+                    l.lmt_used_flag = match r.null()? {
+                        true => None,
+                        false => Some(r.flag()?),
+                    }
+                }
+                "hosp_appr_flag" => {
+                    l.hosp_appr_flag = match r.null()? {
+                        true => None,
+                        false => Some(match r.str()? {
+                            "0" | "00" => HospApprFlag::NotNeeded,
+                            "1" | "01" => HospApprFlag::Approved,
+                            "2" | "02" => HospApprFlag::Refused,
+                            _ => return None,
+                        }),
+                    }
+                }
+                "etip_flag" => l.etip_flag = r.flag()?,
+                _ => return None,
+            }
+            Some(())
+        })?;
+        l.feedetl_sn = sn?;
+        l.med_list_codg = code?;
+        l.cnt = cnt?;
+        l.pric = pric?;
+        l.det_item_fee_sumamt = det?;
+        Some(l)
+    }
+
+    fn lines(&mut self) -> Option<Vec<FeeLine>> {
+        self.eat(b'[')?;
+        let mut out = Vec::new();
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Some(out);
+        }
+        loop {
+            out.push(self.line()?);
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn request(&mut self) -> Option<SettleRequest> {
+        let mut seen = 0u32;
+        let mut setl_id = None;
+        let (mut person, mut visit, mut lines) = (None, None, None);
+        let (mut filings, mut accumulators) = (Vec::new(), None);
+        let (mut trace, mut line_results) = (true, true);
+        self.members(|r, k| {
+            let bit = 1u32 << request_key(k)?;
+            if seen & bit != 0 {
+                return None;
+            }
+            seen |= bit;
+            match k {
+                "setl_id" => {
+                    setl_id = match r.null()? {
+                        true => None,
+                        false => Some(r.str()?.to_string()),
+                    }
+                }
+                "person" => person = Some(serde_json::from_str(r.span()?).ok()?),
+                "visit" => visit = Some(serde_json::from_str(r.span()?).ok()?),
+                "lines" => lines = Some(r.lines()?),
+                "filings" => filings = serde_json::from_str(r.span()?).ok()?,
+                "accumulators" => accumulators = serde_json::from_str(r.span()?).ok()?,
+                "trace" => trace = r.bool()?,
+                "line_results" => line_results = r.bool()?,
+                _ => return None,
+            }
+            Some(())
+        })?;
+        Some(SettleRequest {
+            setl_id,
+            person: person?,
+            visit: visit?,
+            lines: lines?,
+            filings,
+            accumulators,
+            trace,
+            line_results,
+        })
+    }
+}
+
+/// `-?digits(.digits)?` with at most 18 digits, built straight from its digits: what `Decimal::from_str`
+/// gives for such text, without its general parser. `None` for any other text, and for a negative zero.
+fn plain_decimal(t: &str) -> Option<Decimal> {
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, t),
+    };
+    let (mut m, mut scale, mut digits, mut dot) = (0i64, 0u32, 0u32, false);
+    for &c in body.as_bytes() {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + i64::from(c - b'0');
+                digits += 1;
+                scale += u32::from(dot);
+            }
+            b'.' if !dot && digits > 0 => dot = true,
+            _ => return None,
+        }
+        if digits > 18 {
+            return None;
+        }
+    }
+    if digits == 0 || (dot && scale == 0) || (neg && m == 0) {
+        return None;
+    }
+    Some(Decimal::new(if neg { -m } else { m }, scale))
+}
+
+/// The members of a fee line, numbered for the duplicate check; `None` for a member serde does not know.
+fn fee_line_key(k: &str) -> Option<u32> {
+    Some(match k {
+        "feedetl_sn" => 0,
+        "init_feedetl_sn" => 1,
+        "med_list_codg" => 2,
+        "medins_list_codg" => 3,
+        "med_list_name" => 4,
+        "fee_ocur_time" => 5,
+        "cnt" => 6,
+        "pric" => 7,
+        "det_item_fee_sumamt" => 8,
+        "med_chrgitm_type" => 9,
+        "chrgitm_lv" => 10,
+        "pric_uplmt_amt" => 11,
+        "selfpay_prop" => 12,
+        "lmt_used_flag" => 13,
+        "hosp_appr_flag" => 14,
+        "etip_flag" => 15,
+        _ => return None,
+    })
+}
+
+fn request_key(k: &str) -> Option<u32> {
+    Some(match k {
+        "setl_id" => 0,
+        "person" => 1,
+        "visit" => 2,
+        "lines" => 3,
+        "filings" => 4,
+        "accumulators" => 5,
+        "trace" => 6,
+        "line_results" => 7,
+        _ => return None,
+    })
+}
+
+/// The `settle` request of an envelope `{"api_version": "1", "op": "settle", "request": {…}}` without
+/// inline packs or catalogs, exactly as serde would decode it; `None` for anything else (another op or
+/// version, inline packs, an unusual or faulty member), which the caller hands to the serde path.
+pub fn settle_request(input: &str) -> Option<SettleRequest> {
+    let mut r = Reader::new(input);
+    let (mut version_ok, mut op_ok) = (false, false);
+    let mut request = None;
+    let mut seen = 0u32;
+    r.members(|r, k| {
+        let bit = match k {
+            "api_version" => 1,
+            "op" => 2,
+            "request" => 4,
+            _ => return None,
+        };
+        if seen & bit != 0 {
+            return None;
+        }
+        seen |= bit;
+        match k {
+            "api_version" => version_ok = r.str()? == crate::api::API_VERSION,
+            "op" => op_ok = r.str()? == "settle",
+            // Read in place (callers put `op` first; any other op fails to read or is dropped below).
+            _ => request = Some(r.request()?),
+        }
+        Some(())
+    })?;
+    if r.peek().is_some() || !version_ok || !op_ok {
+        return None;
+    }
+    request
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(json: &str) -> Option<String> {
+        Reader::new(json).decimal().map(|d| format!("{d:?}"))
+    }
+
+    #[test]
+    fn numbers_read_as_serde_prints_them() {
+        assert_eq!(dec("4.520").as_deref(), Some("4.52"));
+        assert_eq!(dec("5.0").as_deref(), Some("5.0"));
+        assert_eq!(dec("119.00").as_deref(), Some("119.0"));
+        assert_eq!(dec("119").as_deref(), Some("119"));
+        assert_eq!(dec("\"5.0\"").as_deref(), Some("5.0"));
+        assert_eq!(dec("0.001").as_deref(), Some("0.001"));
+        assert_eq!(dec("-12.5").as_deref(), Some("-12.5"));
+        assert_eq!(dec("-0.5").as_deref(), Some("-0.5"));
+        assert_eq!(dec("123456789012.345").as_deref(), Some("123456789012.345"));
+        // Left to serde: exponents, leading zeros, more than 15 significant digits, negative zero.
+        for t in [
+            "1e3",
+            "01",
+            "1.",
+            "1234567890123456.5",
+            "0.1234567890123456",
+            "-0.0",
+            "1.5e2",
+            "0.00001",
+        ] {
+            assert_eq!(dec(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn plain_decimals_match_the_general_parser() {
+        for t in [
+            "0",
+            "4.52",
+            "4.520",
+            "007",
+            "-12.5",
+            "123456789012345678",
+            "0.00000000000000001",
+        ] {
+            assert_eq!(
+                plain_decimal(t).map(|d| format!("{d:?}")),
+                Decimal::from_str(t).ok().map(|d| format!("{d:?}")),
+                "{t}"
+            );
+        }
+        // Left to the general parser: more than 18 digits, bare dots.
+        for t in [
+            "0.000000000000000001",
+            "1234567890123456789",
+            ".5",
+            "5.",
+            "1.2.3",
+            "-",
+        ] {
+            assert_eq!(plain_decimal(t), None, "{t}");
+        }
+        assert_eq!(plain_decimal("-0"), None);
+        assert_eq!(plain_decimal("1e3"), None);
+        assert_eq!(plain_decimal(" 1"), None);
+    }
+
+    #[test]
+    fn strings_with_escapes_go_to_serde() {
+        assert_eq!(Reader::new(r#""ab""#).str(), Some("ab"));
+        assert_eq!(Reader::new(r#""a\"b""#).str(), None);
+        assert_eq!(Reader::new("\"a\u{1}b\"").str(), None);
+    }
+
+    #[test]
+    fn spans_cover_one_value() {
+        let mut r = Reader::new(r#"{"a":[1,{"b":"}\""}],"c":2} ,"#);
+        assert_eq!(r.span(), Some(r#"{"a":[1,{"b":"}\""}],"c":2}"#));
+        let mut r = Reader::new(r#" 12.5 ,"#);
+        assert_eq!(r.span(), Some("12.5 "));
+    }
+
+    #[test]
+    fn only_plain_settle_envelopes() {
+        let base = r#"{"api_version":"1","op":"settle","request":{"person":{},"visit":{},"lines":[]}}"#;
+        // Person and visit are incomplete: serde refuses them, so the reader declines too.
+        assert!(settle_request(base).is_none());
+        assert!(settle_request(r#"{"api_version":"1","op":"estimate","request":{}}"#).is_none());
+        assert!(settle_request(r#"{"api_version":"1","op":"settle","request":{},"packs":[]}"#).is_none());
+    }
+}
