@@ -102,8 +102,10 @@ pub fn handle_json(input: &str) -> String {
     }
     // The common case, a plain settle envelope, is read without serde (the same value; see `wire`).
     if let Some(req) = crate::wire::settle_request(input) {
-        let out = crate::settle::settle(embedded(), &req).map(|r| crate::wire::settle_response(&r));
-        return reply("settle", out);
+        return match crate::settle::settle(embedded(), &req) {
+            Ok(r) => crate::wire::settle_reply(&r),
+            Err(e) => reply("settle", Err(e)),
+        };
     }
     // serde would read a JSON array positionally into the envelope struct: only an object is an envelope.
     if !input.trim_start().starts_with('{') {

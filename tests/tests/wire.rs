@@ -14,7 +14,13 @@ use yidi_tests::{case_files, golden_root, load_case};
 fn both_ways(req: &Value) -> Option<(String, String)> {
     let r: SettleRequest = serde_json::from_value(req.clone()).ok()?;
     let out = settle(&PackSet::embedded(), &r).ok()?;
-    Some((wire::settle_response(&out), serde_json::to_string(&out).ok()?))
+    let reference = serde_json::to_string(&out).ok()?;
+    // The whole reply as `api::handle_json` assembles it around a serialised result.
+    assert_eq!(
+        wire::settle_reply(&out),
+        format!(r#"{{"api_version":"1","op":"settle","ok":true,"result":{reference}}}"#)
+    );
+    Some((wire::settle_response(&out), reference))
 }
 
 #[test]

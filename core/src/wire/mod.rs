@@ -15,4 +15,4 @@ mod read;
 mod write;
 
 pub use read::settle_request;
-pub use write::{line_splits, settle_response};
+pub use write::{line_splits, settle_reply, settle_response};

@@ -10,6 +10,20 @@ use crate::money::{Dec, Money, parse_decimal};
 use crate::settle::SettleRequest;
 use rust_decimal::Decimal;
 
+/// Bytes that end the fast scan of a string: its closing quote, or what only serde decodes (an escape, a
+/// raw control character, which JSON forbids).
+const STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 /// Deepest nesting the reader skips through; deeper input goes to serde (which has its own limit).
 const MAX_DEPTH: usize = 64;
 
@@ -70,14 +84,15 @@ impl<'a> Reader<'a> {
     fn str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.i;
-        let len = self.b[start..]
-            .iter()
-            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
-        self.i = start + len;
-        if self.b[self.i] != b'"' {
+        let mut end = start;
+        while !STOP[usize::from(*self.b.get(end)?)] {
+            end += 1;
+        }
+        if self.b[end] != b'"' {
             return None;
         }
-        self.i += 1;
+        let len = end - start;
+        self.i = end + 1;
         // Both ends are ASCII quotes, so the slice is on character boundaries.
         self.s.get(start..start + len)
     }
@@ -274,34 +289,35 @@ impl<'a> Reader<'a> {
             etip_flag: false,
         };
         self.members(|r, k| {
-            let bit = 1u32 << fee_line_key(k)?;
-            if seen & bit != 0 {
+            // The key is matched once; members are then numbered as in `fee_line_key`.
+            let n = fee_line_key(k)?;
+            if seen & (1 << n) != 0 {
                 return None; // serde refuses a duplicate field: let it say so
             }
-            seen |= bit;
-            match k {
-                "feedetl_sn" => sn = Some(ShortText::from(r.str()?)),
-                "init_feedetl_sn" => l.init_feedetl_sn = r.opt_text()?,
-                "med_list_codg" => code = Some(ShortText::from(r.str()?)),
-                "medins_list_codg" => l.medins_list_codg = r.opt_text()?,
-                "med_list_name" => l.med_list_name = r.opt_text()?,
-                "fee_ocur_time" => l.fee_ocur_time = r.opt_text()?,
-                "cnt" => cnt = Some(Dec(r.decimal()?)),
-                "pric" => pric = Some(Dec(r.decimal()?)),
-                "det_item_fee_sumamt" => det = Some(Money::from_decimal(r.decimal()?)),
-                "med_chrgitm_type" => {
+            seen |= 1 << n;
+            match n {
+                0 => sn = Some(ShortText::from(r.str()?)),
+                1 => l.init_feedetl_sn = r.opt_text()?,
+                2 => code = Some(ShortText::from(r.str()?)),
+                3 => l.medins_list_codg = r.opt_text()?,
+                4 => l.med_list_name = r.opt_text()?,
+                5 => l.fee_ocur_time = r.opt_text()?,
+                6 => cnt = Some(Dec(r.decimal()?)),
+                7 => pric = Some(Dec(r.decimal()?)),
+                8 => det = Some(Money::from_decimal(r.decimal()?)),
+                9 => {
                     l.med_chrgitm_type = match r.null()? {
                         true => None,
                         false => Some(ChrgitmType::parse(r.code()?).ok()?),
                     }
                 }
-                "chrgitm_lv" => {
+                10 => {
                     l.chrgitm_lv = match r.null()? {
                         true => None,
                         false => Some(ChrgitmLv::parse(r.code()?).ok()?),
                     }
                 }
-                "pric_uplmt_amt" => {
+                11 => {
                     l.pric_uplmt_amt = match r.null()? {
                         true => None,
                         // A blank string is absent here (`money::opt_money`).
@@ -315,19 +331,19 @@ impl<'a> Reader<'a> {
                         false => Some(Money::from_decimal(r.decimal()?)),
                     }
                 }
-                "selfpay_prop" => {
+                12 => {
                     l.selfpay_prop = match r.null()? {
                         true => None,
                         false => Some(Dec(r.decimal()?)),
                     }
                 }
-                "lmt_used_flag" => {
+                13 => {
                     l.lmt_used_flag = match r.null()? {
                         true => None,
                         false => Some(r.flag()?),
                     }
                 }
-                "hosp_appr_flag" => {
+                14 => {
                     l.hosp_appr_flag = match r.null()? {
                         true => None,
                         false => Some(match r.str()? {
@@ -338,7 +354,7 @@ impl<'a> Reader<'a> {
                         }),
                     }
                 }
-                "etip_flag" => l.etip_flag = r.flag()?,
+                15 => l.etip_flag = r.flag()?,
                 _ => return None,
             }
             Some(())

@@ -6,6 +6,39 @@ use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
+/// A member's key as written after an earlier member: `,"name":` (names are plain identifiers, never
+/// escaped); the first member of an object drops the comma.
+macro_rules! k {
+    ($name:literal) => {
+        concat!(",\"", $name, "\":")
+    };
+}
+
+/// "00" to "99", for writing two digits at a time.
+const PAIRS: [u8; 200] = {
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Bytes a JSON string must escape (serde_json's table: `"`, `\` and the control characters).
+const ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 /// A JSON text being written, as bytes: only whole UTF-8 strings and ASCII are ever appended, and the
 /// text is checked once at the end ([`Out::finish`]).
 pub(crate) struct Out(Vec<u8>);
@@ -31,7 +64,7 @@ impl Out {
         self.push(b'"');
         let mut start = 0;
         for (i, &b) in bytes.iter().enumerate() {
-            if b >= 0x20 && b != b'"' && b != b'\\' {
+            if !ESCAPE[usize::from(b)] {
                 continue;
             }
             self.0.extend_from_slice(&bytes[start..i]);
@@ -95,19 +128,37 @@ impl Out {
         let mut buf = [0u8; 48];
         let mut i = buf.len();
         let mut u = m.unsigned_abs();
-        let mut digits = 0;
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (u % 10) as u8;
-            u /= 10;
-            digits += 1;
-            if digits == scale {
+        if scale == 2 {
+            // Money, the common case: both fraction digits at once.
+            let pair = (u % 100) as usize * 2;
+            u /= 100;
+            buf[i - 2..i].copy_from_slice(&PAIRS[pair..pair + 2]);
+            buf[i - 3] = b'.';
+            i -= 3;
+        } else {
+            for _ in 0..scale {
+                i -= 1;
+                buf[i] = b'0' + (u % 10) as u8;
+                u /= 10;
+            }
+            if scale > 0 {
                 i -= 1;
                 buf[i] = b'.';
             }
-            if u == 0 && digits > scale {
-                break;
-            }
+        }
+        while u >= 100 {
+            let pair = (u % 100) as usize * 2;
+            u /= 100;
+            buf[i - 2..i].copy_from_slice(&PAIRS[pair..pair + 2]);
+            i -= 2;
+        }
+        if u >= 10 {
+            let pair = u as usize * 2;
+            buf[i - 2..i].copy_from_slice(&PAIRS[pair..pair + 2]);
+            i -= 2;
+        } else {
+            i -= 1;
+            buf[i] = b'0' + u as u8;
         }
         if m < 0 {
             i -= 1;
@@ -181,15 +232,11 @@ struct Obj<'a> {
 }
 
 impl Obj<'_> {
-    /// Start member `k` (a plain identifier: never needs escaping) and return the writer for its value.
+    /// Start member `k`, given as `,"name":` by [`k!`], and return the writer for its value.
     fn key(&mut self, k: &str) -> &mut Out {
-        if !self.first {
-            self.out.push(b',');
-        }
+        let k = if self.first { k.get(1..).unwrap_or(k) } else { k };
         self.first = false;
-        self.out.push(b'"');
         self.out.push_str(k);
-        self.out.push_str("\":");
         self.out
     }
     fn str(&mut self, k: &str, v: &str) {
@@ -215,94 +262,94 @@ impl Obj<'_> {
 
 fn setlinfo(o: &mut Out, s: &SetlInfo) {
     let mut w = o.obj();
-    w.opt_str("setl_id", s.setl_id.as_deref());
-    w.opt_str("mdtrt_id", s.mdtrt_id.as_deref());
-    w.opt_str("psn_no", s.psn_no.as_deref());
-    w.opt_str("psn_name", s.psn_name.as_deref());
-    w.str("insutype", &s.insutype);
-    w.str("psn_type", &s.psn_type);
-    w.str("cvlserv_flag", &s.cvlserv_flag);
-    w.str("med_type", &s.med_type);
-    w.str("insuplc_admdvs", &s.insuplc_admdvs);
-    w.str("mdtrtarea_admvs", &s.mdtrtarea_admvs);
-    w.key("begndate").date(s.begndate);
+    w.opt_str(k!("setl_id"), s.setl_id.as_deref());
+    w.opt_str(k!("mdtrt_id"), s.mdtrt_id.as_deref());
+    w.opt_str(k!("psn_no"), s.psn_no.as_deref());
+    w.opt_str(k!("psn_name"), s.psn_name.as_deref());
+    w.str(k!("insutype"), &s.insutype);
+    w.str(k!("psn_type"), &s.psn_type);
+    w.str(k!("cvlserv_flag"), &s.cvlserv_flag);
+    w.str(k!("med_type"), &s.med_type);
+    w.str(k!("insuplc_admdvs"), &s.insuplc_admdvs);
+    w.str(k!("mdtrtarea_admvs"), &s.mdtrtarea_admvs);
+    w.key(k!("begndate")).date(s.begndate);
     if let Some(d) = s.enddate {
-        w.key("enddate").date(d);
+        w.key(k!("enddate")).date(d);
     }
-    w.key("setl_time").date(s.setl_time);
+    w.key(k!("setl_time")).date(s.setl_time);
     if let Some(n) = s.ipt_days {
-        w.key("ipt_days").int(n);
+        w.key(k!("ipt_days")).int(n);
     }
-    w.money("medfee_sumamt", s.medfee_sumamt);
-    w.money("fulamt_ownpay_amt", s.fulamt_ownpay_amt);
-    w.money("overlmt_selfpay", s.overlmt_selfpay);
-    w.money("preselfpay_amt", s.preselfpay_amt);
-    w.money("inscp_scp_amt", s.inscp_scp_amt);
-    w.money("act_pay_dedc", s.act_pay_dedc);
-    w.money("hifp_pay", s.hifp_pay);
+    w.money(k!("medfee_sumamt"), s.medfee_sumamt);
+    w.money(k!("fulamt_ownpay_amt"), s.fulamt_ownpay_amt);
+    w.money(k!("overlmt_selfpay"), s.overlmt_selfpay);
+    w.money(k!("preselfpay_amt"), s.preselfpay_amt);
+    w.money(k!("inscp_scp_amt"), s.inscp_scp_amt);
+    w.money(k!("act_pay_dedc"), s.act_pay_dedc);
+    w.money(k!("hifp_pay"), s.hifp_pay);
     if let Some(p) = s.pool_prop_selfpay {
-        w.key("pool_prop_selfpay").dec(p);
+        w.key(k!("pool_prop_selfpay")).dec(p);
     }
-    w.money("cvlserv_pay", s.cvlserv_pay);
-    w.money("hifes_pay", s.hifes_pay);
-    w.money("hifmi_pay", s.hifmi_pay);
-    w.money("hifob_pay", s.hifob_pay);
-    w.money("maf_pay", s.maf_pay);
-    w.money("hosp_part_amt", s.hosp_part_amt);
-    w.money("oth_pay", s.oth_pay);
-    w.money("fund_pay_sumamt", s.fund_pay_sumamt);
-    w.money("psn_part_amt", s.psn_part_amt);
-    w.money("acct_pay", s.acct_pay);
-    w.money("psn_cash_pay", s.psn_cash_pay);
-    w.money("balc", s.balc);
-    w.money("acct_mulaid_pay", s.acct_mulaid_pay);
-    w.str("clr_type", &s.clr_type);
-    w.str("clr_way", &s.clr_way);
-    w.opt_str("pay_loc", s.pay_loc.as_deref());
-    w.opt_money("dedc_std", s.dedc_std);
-    w.opt_money("crt_dedc", s.crt_dedc);
+    w.money(k!("cvlserv_pay"), s.cvlserv_pay);
+    w.money(k!("hifes_pay"), s.hifes_pay);
+    w.money(k!("hifmi_pay"), s.hifmi_pay);
+    w.money(k!("hifob_pay"), s.hifob_pay);
+    w.money(k!("maf_pay"), s.maf_pay);
+    w.money(k!("hosp_part_amt"), s.hosp_part_amt);
+    w.money(k!("oth_pay"), s.oth_pay);
+    w.money(k!("fund_pay_sumamt"), s.fund_pay_sumamt);
+    w.money(k!("psn_part_amt"), s.psn_part_amt);
+    w.money(k!("acct_pay"), s.acct_pay);
+    w.money(k!("psn_cash_pay"), s.psn_cash_pay);
+    w.money(k!("balc"), s.balc);
+    w.money(k!("acct_mulaid_pay"), s.acct_mulaid_pay);
+    w.str(k!("clr_type"), &s.clr_type);
+    w.str(k!("clr_way"), &s.clr_way);
+    w.opt_str(k!("pay_loc"), s.pay_loc.as_deref());
+    w.opt_money(k!("dedc_std"), s.dedc_std);
+    w.opt_money(k!("crt_dedc"), s.crt_dedc);
     w.end();
 }
 
 fn setldetail(o: &mut Out, d: &SetlDetail) {
     let mut w = o.obj();
-    w.str("fund_pay_type", &d.fund_pay_type);
-    w.str("fund_pay_type_name", &d.fund_pay_type_name);
-    w.money("inscp_scp_amt", d.inscp_scp_amt);
-    w.opt_money("crt_payb_lmt_amt", d.crt_payb_lmt_amt);
-    w.money("fund_payamt", d.fund_payamt);
+    w.str(k!("fund_pay_type"), &d.fund_pay_type);
+    w.str(k!("fund_pay_type_name"), &d.fund_pay_type_name);
+    w.money(k!("inscp_scp_amt"), d.inscp_scp_amt);
+    w.opt_money(k!("crt_payb_lmt_amt"), d.crt_payb_lmt_amt);
+    w.money(k!("fund_payamt"), d.fund_payamt);
     if !d.setl_proc_info.is_empty() {
-        w.str("setl_proc_info", &d.setl_proc_info);
+        w.str(k!("setl_proc_info"), &d.setl_proc_info);
     }
     w.end();
 }
 
 fn line(o: &mut Out, l: &LineSplit) {
     let mut w = o.obj();
-    w.str("feedetl_sn", &l.feedetl_sn);
-    w.opt_str("init_feedetl_sn", l.init_feedetl_sn.as_deref());
-    w.str("med_list_codg", &l.med_list_codg);
-    w.opt_str("med_list_name", l.med_list_name.as_deref());
-    w.opt_str("med_chrgitm_type", l.med_chrgitm_type.map(|t| t.code()));
-    w.opt_str("chrgitm_lv", l.chrgitm_lv.map(|v| v.code()));
-    w.key("cnt").dec(l.cnt);
-    w.key("pric").dec(l.pric);
-    w.money("det_item_fee_sumamt", l.det_item_fee_sumamt);
-    w.money("pric_uplmt_amt", l.pric_uplmt_amt);
-    w.key("selfpay_prop").dec(l.selfpay_prop);
-    w.money("fulamt_ownpay_amt", l.fulamt_ownpay_amt);
-    w.money("overlmt_amt", l.overlmt_amt);
-    w.money("preselfpay_amt", l.preselfpay_amt);
-    w.money("inscp_scp_amt", l.inscp_scp_amt);
-    w.key("lmt_used_flag").bool(l.lmt_used_flag);
-    w.key("in_catalog").bool(l.in_catalog);
+    w.str(k!("feedetl_sn"), &l.feedetl_sn);
+    w.opt_str(k!("init_feedetl_sn"), l.init_feedetl_sn.as_deref());
+    w.str(k!("med_list_codg"), &l.med_list_codg);
+    w.opt_str(k!("med_list_name"), l.med_list_name.as_deref());
+    w.opt_str(k!("med_chrgitm_type"), l.med_chrgitm_type.map(|t| t.code()));
+    w.opt_str(k!("chrgitm_lv"), l.chrgitm_lv.map(|v| v.code()));
+    w.key(k!("cnt")).dec(l.cnt);
+    w.key(k!("pric")).dec(l.pric);
+    w.money(k!("det_item_fee_sumamt"), l.det_item_fee_sumamt);
+    w.money(k!("pric_uplmt_amt"), l.pric_uplmt_amt);
+    w.key(k!("selfpay_prop")).dec(l.selfpay_prop);
+    w.money(k!("fulamt_ownpay_amt"), l.fulamt_ownpay_amt);
+    w.money(k!("overlmt_amt"), l.overlmt_amt);
+    w.money(k!("preselfpay_amt"), l.preselfpay_amt);
+    w.money(k!("inscp_scp_amt"), l.inscp_scp_amt);
+    w.key(k!("lmt_used_flag")).bool(l.lmt_used_flag);
+    w.key(k!("in_catalog")).bool(l.in_catalog);
     w.end();
 }
 
 fn accumulators(o: &mut Out, a: &Accumulators) {
     let mut w = o.obj();
-    w.key("year").int(i64::from(a.year));
-    let pools = w.key("pools");
+    w.key(k!("year")).int(i64::from(a.year));
+    let pools = w.key(k!("pools"));
     pools.push(b'{');
     for (i, (name, p)) in a.pools.iter().enumerate() {
         if i > 0 {
@@ -311,14 +358,14 @@ fn accumulators(o: &mut Out, a: &Accumulators) {
         pools.str(name);
         pools.push(b':');
         let mut e = pools.obj();
-        e.money("dedc_paid", p.dedc_paid);
-        e.money("above_dedc", p.above_dedc);
-        e.money("hifp_paid", p.hifp_paid);
-        e.key("visits").int(i64::from(p.visits));
+        e.money(k!("dedc_paid"), p.dedc_paid);
+        e.money(k!("above_dedc"), p.above_dedc);
+        e.money(k!("hifp_paid"), p.hifp_paid);
+        e.key(k!("visits")).int(i64::from(p.visits));
         e.end();
     }
     pools.push(b'}');
-    let riders = w.key("riders");
+    let riders = w.key(k!("riders"));
     riders.push(b'{');
     for (i, (name, r)) in a.riders.iter().enumerate() {
         if i > 0 {
@@ -327,8 +374,8 @@ fn accumulators(o: &mut Out, a: &Accumulators) {
         riders.str(name);
         riders.push(b':');
         let mut e = riders.obj();
-        e.money("base", r.base);
-        e.money("paid", r.paid);
+        e.money(k!("base"), r.base);
+        e.money(k!("paid"), r.paid);
         e.end();
     }
     riders.push(b'}');
@@ -349,25 +396,41 @@ fn array<T>(o: &mut Out, items: &[T], f: fn(&mut Out, &T)) {
 /// The `settle` answer as JSON text: exactly `serde_json::to_string(r)`, faster.
 pub fn settle_response(r: &SettleResponse) -> String {
     let mut o = Out::with_capacity(1536 + 400 * r.lines.len());
+    settle_body(&mut o, r);
+    o.finish()
+}
+
+/// The whole API answer to a `settle` call that succeeded: the envelope `api::handle_json` writes around
+/// [`settle_response`], in one buffer.
+pub fn settle_reply(r: &SettleResponse) -> String {
+    let mut o = Out::with_capacity(1600 + 400 * r.lines.len());
+    o.push_str(r#"{"api_version":""#);
+    o.push_str(crate::api::API_VERSION);
+    o.push_str(r#"","op":"settle","ok":true,"result":"#);
+    settle_body(&mut o, r);
+    o.push(b'}');
+    o.finish()
+}
+
+fn settle_body(o: &mut Out, r: &SettleResponse) {
     let mut w = o.obj();
-    setlinfo(w.key("setlinfo"), &r.setlinfo);
-    array(w.key("setldetail"), &r.setldetail, setldetail);
+    setlinfo(w.key(k!("setlinfo")), &r.setlinfo);
+    array(w.key(k!("setldetail")), &r.setldetail, setldetail);
     if !r.lines.is_empty() {
-        array(w.key("lines"), &r.lines, line);
+        array(w.key(k!("lines")), &r.lines, line);
     }
-    w.key("coverage").serde(&r.coverage);
-    w.str("fund_pay_sumamt_daxie", &r.fund_pay_sumamt_daxie);
-    w.str("psn_cash_pay_daxie", &r.psn_cash_pay_daxie);
-    accumulators(w.key("accumulators_before"), &r.accumulators_before);
-    accumulators(w.key("accumulators_delta"), &r.accumulators_delta);
-    accumulators(w.key("accumulators_after"), &r.accumulators_after);
-    w.opt_str("catalog", r.catalog.as_deref());
-    w.key("uses_unverified_values").bool(r.uses_unverified_values);
+    w.key(k!("coverage")).serde(&r.coverage);
+    w.str(k!("fund_pay_sumamt_daxie"), &r.fund_pay_sumamt_daxie);
+    w.str(k!("psn_cash_pay_daxie"), &r.psn_cash_pay_daxie);
+    accumulators(w.key(k!("accumulators_before")), &r.accumulators_before);
+    accumulators(w.key(k!("accumulators_delta")), &r.accumulators_delta);
+    accumulators(w.key(k!("accumulators_after")), &r.accumulators_after);
+    w.opt_str(k!("catalog"), r.catalog.as_deref());
+    w.key(k!("uses_unverified_values")).bool(r.uses_unverified_values);
     if !r.trace.is_empty() {
-        w.key("trace").serde(&r.trace);
+        w.key(k!("trace")).serde(&r.trace);
     }
     w.end();
-    o.finish()
 }
 
 /// Per-line results (`lines.split`) as JSON text: exactly `serde_json::to_string(lines)`.
