@@ -27,6 +27,8 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Wall-clock deadline for a small request; grows with the request size (see [`Limits::deadline_ticks`]).
     pub deadline: Duration,
+    /// Extra time per MiB of input: large requests legitimately take longer.
+    pub deadline_per_mib: Duration,
     /// Optional fuel budget per call (deterministic, costs throughput); `None` = epoch deadline only.
     pub fuel: Option<u64>,
     /// Instances kept alive in the pool for reuse.
@@ -38,6 +40,7 @@ impl Default for Limits {
         Limits {
             memory_bytes: 256 << 20,
             deadline: Duration::from_millis(500),
+            deadline_per_mib: Duration::from_millis(100),
             fuel: None,
             pool_instances: 128,
         }
@@ -45,10 +48,12 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// Base deadline plus 100 ms per MiB of input: large batches legitimately take longer.
+    /// Base deadline plus the per-MiB allowance for each whole MiB of input, in whole ticks.
     fn deadline_ticks(&self, input_len: usize) -> u64 {
-        let base = (self.deadline.as_millis() / TICK.as_millis()).max(1) as u64;
-        base + (input_len as u64 >> 20) * 10
+        let tick = TICK.as_millis();
+        let base = (self.deadline.as_millis() / tick).max(1) as u64;
+        let per_mib = (self.deadline_per_mib.as_millis() / tick) as u64;
+        base + (input_len as u64 >> 20) * per_mib
     }
 }
 
@@ -139,6 +144,10 @@ impl GuestEngine {
             .epoch_interruption(true)
             .consume_fuel(limits.fuel.is_some())
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
+        // `YIDI_PERFMAP=1` writes /tmp/perf-PID.map so `perf report` names the guest's functions (profiling only).
+        if std::env::var_os("YIDI_PERFMAP").is_some_and(|v| v == "1") {
+            cfg.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&cfg).map_err(|e| format!("wasmtime engine: {e}"))?;
         let module = cached_module(&engine, wasm)?;
         let linker: Linker<State> = Linker::new(&engine);

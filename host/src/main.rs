@@ -40,6 +40,9 @@ struct EngineOpts {
     /// Time limit of one core call in milliseconds (grows by 100 ms per MiB of input).
     #[arg(long, global = true, default_value_t = 500, value_name = "MS")]
     deadline_ms: u64,
+    /// Extra time allowed per MiB of input, in milliseconds.
+    #[arg(long, global = true, default_value_t = 100, value_name = "MS")]
+    deadline_per_mib_ms: u64,
     /// Memory cap of one WebAssembly instance, in MiB.
     #[arg(long, global = true, default_value_t = 256, value_name = "MIB")]
     memory_mib: usize,
@@ -57,6 +60,7 @@ impl EngineOpts {
         Limits {
             memory_bytes: self.memory_mib.clamp(1, 4096) << 20,
             deadline: Duration::from_millis(self.deadline_ms.max(1)),
+            deadline_per_mib: Duration::from_millis(self.deadline_per_mib_ms),
             fuel: self.fuel,
             ..Limits::default()
         }
@@ -340,6 +344,34 @@ fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
         w_us / n_us,
         settle.len()
     );
+    // The same, robust against other load on a shared machine: for each claim the fastest of 5 runs on each
+    // engine, interleaved (a run that was preempted is never the fastest).
+    let fastest = |reqs: &[String]| {
+        let (mut n_s, mut w_s) = (0.0, 0.0);
+        for r in reqs {
+            let (mut n_best, mut w_best) = (f64::MAX, f64::MAX);
+            for _ in 0..5 {
+                let t = Instant::now();
+                std::hint::black_box(native.call(r.as_bytes()));
+                n_best = n_best.min(t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                std::hint::black_box(wasm.call(r.as_bytes()));
+                w_best = w_best.min(t.elapsed().as_secs_f64());
+            }
+            n_s += n_best;
+            w_s += w_best;
+        }
+        let k = reqs.len().max(1) as f64;
+        (n_s * 1e6 / k, w_s * 1e6 / k)
+    };
+    let sample = &settle[..settle.len().min(500)];
+    let (n_us, w_us) = fastest(sample);
+    println!(
+        "settle, {} lines, fastest of 5 per claim ({} claims): native {n_us:.1} us, wasmtime {w_us:.1} us, ratio {:.2}",
+        o.lines,
+        sample.len(),
+        w_us / n_us
+    );
     // Verify records as an agency receives them: the split, with and without the claim detail.
     let settled = batch::run_all(&native, &settle, "settle", false);
     let mut with_claim = Vec::new();
@@ -359,6 +391,13 @@ fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
             &serde_json::json!({"setlinfo": r["setlinfo"], "setldetail": r["setldetail"]}),
         ));
     }
+    let sample = &bare[..bare.len().min(1000)];
+    let (n_us, w_us) = fastest(sample);
+    println!(
+        "verify setlinfo only, fastest of 5 per record ({} records): native {n_us:.1} us, wasmtime {w_us:.1} us, ratio {:.2}",
+        sample.len(),
+        w_us / n_us
+    );
     let threads = batch::threads();
     for (name, reqs) in [
         ("verify with claim", &with_claim),

@@ -67,6 +67,7 @@ fn small_limits() -> Limits {
     Limits {
         memory_bytes: 16 << 20,
         deadline: Duration::from_millis(50),
+        deadline_per_mib: Duration::from_millis(100),
         fuel: None,
         pool_instances: 4,
     }

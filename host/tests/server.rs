@@ -92,6 +92,77 @@ fn api_limits_and_hostile_requests() {
     assert_eq!(s.req("GET", "/", &[], "").status, 404);
 }
 
+/// Crafted inline packs over HTTP (see `crafted_packs.rs` for the engine-level cases): each gets its exact
+/// code and status, and the server answers ordinary requests identically meanwhile and afterwards.
+#[test]
+fn crafted_inline_packs_over_http() {
+    let dir = tmpdir("packs");
+    let normal = packs::settle_envelope(None);
+    let expected = yidi_host::engine::Runner::Native.call(normal.as_bytes());
+    assert!(expected.contains("\"ok\":true"));
+
+    // A flat 50 ms per call: the 20,000-rider pack needs many times that.
+    let tight = Server::start(
+        dir.join("a.sqlite3").to_str().unwrap(),
+        &dir.join("log-a"),
+        &["--deadline-ms", "50", "--deadline-per-mib-ms", "0"],
+    );
+    let heavy = packs::settle_envelope(Some(vec![packs::pack_with_riders(20_000, "")]));
+    std::thread::scope(|s| {
+        let hostile = s.spawn(|| tight.req("POST", "/v1/eval", &[], &heavy));
+        // Meanwhile the server answers ordinary requests.
+        for _ in 0..5 {
+            let r = tight.req("POST", "/v1/eval", &[], &normal);
+            assert_eq!((r.status, r.text()), (200, expected.clone()));
+        }
+        let r = hostile.join().unwrap();
+        assert_eq!(r.status, 422, "{}", &r.text()[..r.text().len().min(300)]);
+        assert_eq!(r.json()["error"]["code"], "E_DEADLINE");
+        assert_eq!(r.json()["op"], "settle");
+    });
+    let r = tight.req("POST", "/v1/eval", &[], &normal);
+    assert_eq!((r.status, r.text()), (200, expected.clone()));
+
+    // Time to spare, 64 MiB per instance: the pack whose answer grows without bound meets the memory cap.
+    let roomy = Server::start(
+        dir.join("b.sqlite3").to_str().unwrap(),
+        &dir.join("log-b"),
+        &[
+            "--deadline-ms",
+            "20000",
+            "--deadline-per-mib-ms",
+            "0",
+            "--memory-mib",
+            "64",
+        ],
+    );
+    let hog = packs::settle_envelope(Some(vec![packs::pack_with_riders(3_000, &"注".repeat(350_000))]));
+    let r = roomy.req("POST", "/v1/eval", &[], &hog);
+    assert_eq!(r.status, 422, "{}", &r.text()[..r.text().len().min(300)]);
+    assert_eq!(r.json()["error"]["code"], "E_MEMORY");
+    // Refused packs: 400 with the core's code and the pack at fault.
+    for bad in [
+        packs::settle_with_deductible("1e30"),
+        packs::settle_with_deductible("\"1e30\""),
+        normal.replacen(
+            r#""request":"#,
+            &format!(
+                r#""packs":[{{"schema":"yidi-pack/1","summary":{}{}}}],"request":"#,
+                "[".repeat(500_000),
+                "]".repeat(500_000)
+            ),
+            1,
+        ),
+    ] {
+        let r = roomy.req("POST", "/v1/eval", &[], &bad);
+        assert_eq!(r.status, 400, "{}", r.text());
+        assert_eq!(r.json()["error"]["code"], "E_PACK");
+        assert_eq!(r.json()["error"]["path"], "packs[0]");
+    }
+    let r = roomy.req("POST", "/v1/eval", &[], &normal);
+    assert_eq!((r.status, r.text()), (200, expected));
+}
+
 #[test]
 fn agency_endpoints_need_the_key() {
     let dir = tmpdir("agency");
