@@ -45,6 +45,30 @@
 
 use std::alloc::{Layout, alloc, dealloc};
 
+/// Feature `arena` (the host's embedded build): a per-call arena instead of std's dlmalloc, see `arena.rs`.
+#[cfg(all(feature = "arena", target_arch = "wasm32"))]
+mod arena;
+#[cfg(all(feature = "arena", target_arch = "wasm32"))]
+#[global_allocator]
+static ARENA: arena::Arena = arena::Arena::new();
+
+/// Tell the arena (when there is one) about blocks the host holds and about the start of a call.
+#[inline(always)]
+fn host_holds(_p: *mut u8) {
+    #[cfg(all(feature = "arena", target_arch = "wasm32"))]
+    ARENA.host_alloc(_p);
+}
+#[inline(always)]
+fn host_released(_p: *mut u8) {
+    #[cfg(all(feature = "arena", target_arch = "wasm32"))]
+    ARENA.host_free(_p);
+}
+#[inline(always)]
+fn call_begins() {
+    #[cfg(all(feature = "arena", target_arch = "wasm32"))]
+    ARENA.begin_call();
+}
+
 /// The ABI version returned by `yidi_abi_version`.
 pub const ABI_VERSION: i32 = 1;
 
@@ -74,6 +98,12 @@ pub extern "C" fn yidi_abi_version() -> i32 {
 /// ABI: `(len: i32) -> i32`. On wasm32, `usize` and pointers are `i32` in the signature.
 #[unsafe(no_mangle)]
 pub extern "C" fn yidi_alloc(len: usize) -> *mut u8 {
+    let p = alloc_block(len);
+    host_holds(p);
+    p
+}
+
+fn alloc_block(len: usize) -> *mut u8 {
     if len > isize::MAX as usize {
         return std::ptr::null_mut();
     }
@@ -93,6 +123,7 @@ pub unsafe extern "C" fn yidi_free(ptr: *mut u8, len: usize) {
     if ptr.is_null() {
         return;
     }
+    host_released(ptr);
     if let Some(l) = layout(len) {
         // SAFETY: the caller guarantees `ptr` was allocated with exactly this layout (same len, align 1).
         unsafe { dealloc(ptr, l) }
@@ -105,6 +136,7 @@ pub unsafe extern "C" fn yidi_free(ptr: *mut u8, len: usize) {
 /// `ptr..ptr+len` must be a live block from `yidi_alloc` (or `len == 0`).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn yidi_call(ptr: *const u8, len: usize) -> *mut u8 {
+    call_begins();
     let input: &[u8] = if len == 0 || ptr.is_null() {
         &[]
     } else {

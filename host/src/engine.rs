@@ -213,6 +213,14 @@ impl GuestEngine {
         })
     }
 
+    /// Linear memory of each idle pooled instance, in bytes (for tests and diagnostics).
+    pub fn idle_memory_bytes(&self) -> Vec<usize> {
+        self.idle
+            .lock()
+            .map(|v| v.iter().map(|w| w.memory.data_size(&w.store)).collect())
+            .unwrap_or_default()
+    }
+
     /// Run one request through the guest. Any trap drops the instance; the next call gets a fresh one.
     pub fn call(&self, input: &[u8]) -> Result<String, GuestFault> {
         if input.len() > MAX_REQUEST_BYTES {

@@ -139,3 +139,35 @@ fn the_real_guest_answers_hostile_requests_with_errors_and_keeps_serving() {
     assert!(r.call(&[0xff, 0x00, 0xfe]).contains("E_JSON"));
     assert_eq!(r.call(version), ok, "the engine still answers, identically");
 }
+
+#[test]
+fn one_instance_serves_thousands_of_calls_without_growing() {
+    // The guest's per-call arena takes a call's memory back when the host frees the answer; shipped packs
+    // parsed on first use stay. After every region has been seen, memory must not grow at all.
+    let g = GuestEngine::new(Limits {
+        pool_instances: 1,
+        ..Limits::default()
+    })
+    .unwrap();
+    let mut rng = yidi_host::claimgen::Rng(7);
+    let claims: Vec<String> = (0..400)
+        .map(|i| {
+            serde_json::json!({"api_version": "1", "op": "settle",
+                "request": yidi_host::claimgen::claim(&mut rng, i, None)})
+            .to_string()
+        })
+        .collect();
+    for c in &claims {
+        let _ = g.call(c.as_bytes());
+    }
+    let warm = g.idle_memory_bytes();
+    assert_eq!(warm.len(), 1);
+    assert!(warm[0] <= 16 << 20, "{warm:?}");
+    for _ in 0..3 {
+        for c in &claims {
+            let out = g.call(c.as_bytes()).unwrap();
+            assert_eq!(out, Runner::Native.call(c.as_bytes()));
+        }
+        assert_eq!(g.idle_memory_bytes(), warm);
+    }
+}
