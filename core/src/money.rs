@@ -373,8 +373,14 @@ const GROUP_UNITS: [&str; 4] = ["万亿", "亿", "万", ""];
 pub fn daxie(amount: Money) -> Option<String> {
     let d = round_fen(amount.dec());
     let negative = d.is_sign_negative() && !d.is_zero();
-    let fen_total = (d.abs() * Decimal::ONE_HUNDRED).trunc();
-    let fen_total: u64 = fen_total.to_string().parse().ok()?;
+    let fen_total = match fen_of(d) {
+        Some(f) => f.unsigned_abs(),
+        None => (d.abs() * Decimal::ONE_HUNDRED)
+            .trunc()
+            .to_string()
+            .parse()
+            .ok()?,
+    };
     let yuan = fen_total / 100;
     let jiao = (fen_total / 10 % 10) as usize;
     let fen = (fen_total % 10) as usize;

@@ -117,6 +117,31 @@ pub fn check_claim(req: &SettleRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The bill's totals of the line columns: `det_item_fee_sumamt`, `fulamt_ownpay_amt`, `overlmt_amt`,
+/// `preselfpay_amt`, `inscp_scp_amt`. One pass in whole fen (every split amount is fen-exact); the
+/// general `Money` sum only if some amount is not.
+fn totals(splits: &[LineSplit]) -> [Money; 5] {
+    let cols = |s: &LineSplit| {
+        [
+            s.det_item_fee_sumamt,
+            s.fulamt_ownpay_amt,
+            s.overlmt_amt,
+            s.preselfpay_amt,
+            s.inscp_scp_amt,
+        ]
+    };
+    let mut fen = [0i64; 5];
+    for s in splits {
+        for (t, m) in fen.iter_mut().zip(cols(s)) {
+            match m.to_fen().and_then(|f| t.checked_add(f)) {
+                Some(v) => *t = v,
+                None => return std::array::from_fn(|i| splits.iter().map(|s| cols(s)[i]).sum()),
+            }
+        }
+    }
+    fen.map(Money::from_fen)
+}
+
 /// Index of the first item equal to an earlier one. Sorts small integer keys (first seven bytes and the
 /// length) instead of hashing or comparing strings: a 40-line claim's check costs a few hundred
 /// instructions, and no crafted input can make it quadratic.
@@ -260,12 +285,7 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
 
     // Lines.
     let splits: Vec<LineSplit> = req.lines.iter().map(|l| split_line(l, catalog)).collect();
-    let sum = |f: fn(&LineSplit) -> Money| splits.iter().map(f).sum::<Money>();
-    let medfee = sum(|s| s.det_item_fee_sumamt);
-    let fulamt = sum(|s| s.fulamt_ownpay_amt);
-    let overlmt = sum(|s| s.overlmt_amt);
-    let preself = sum(|s| s.preselfpay_amt);
-    let inscp = sum(|s| s.inscp_scp_amt);
+    let [medfee, fulamt, overlmt, preself, inscp] = totals(&splits);
     if medfee.is_negative() || inscp.is_negative() {
         return Err(ApiError::invalid(
             "本单合计为负：退费请用 settle.refund（部分退费）或 settle.reverse（整单冲销）",
