@@ -14,5 +14,19 @@
 mod read;
 mod write;
 
+/// Bytes with a meaning inside a JSON string: the quote, the backslash and the control characters. The
+/// writer escapes them exactly as serde_json does; the reader stops its fast scan at them.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
+
 pub use read::settle_request;
 pub use write::{line_splits, settle_reply, settle_response};

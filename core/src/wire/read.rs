@@ -4,25 +4,12 @@
 //! `filings`, `accumulators`) are cut out of the text and handed to serde, so their many codes and rules
 //! are read by exactly one implementation.
 
+use super::SPECIAL;
 use crate::codes::{ChrgitmLv, ChrgitmType};
 use crate::model::{FeeLine, HospApprFlag, ShortText};
 use crate::money::{Dec, Money, parse_decimal};
 use crate::settle::SettleRequest;
 use rust_decimal::Decimal;
-
-/// Bytes that end the fast scan of a string: its closing quote, or what only serde decodes (an escape, a
-/// raw control character, which JSON forbids).
-const STOP: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
-    t
-};
 
 /// Deepest nesting the reader skips through; deeper input goes to serde (which has its own limit).
 const MAX_DEPTH: usize = 64;
@@ -85,7 +72,9 @@ impl<'a> Reader<'a> {
         self.eat(b'"')?;
         let start = self.i;
         let mut end = start;
-        while !STOP[usize::from(*self.b.get(end)?)] {
+        // A special byte ends the fast scan: the closing quote, or what only serde decodes (an escape, a raw
+        // control character, which JSON forbids).
+        while !SPECIAL[usize::from(*self.b.get(end)?)] {
             end += 1;
         }
         if self.b[end] != b'"' {

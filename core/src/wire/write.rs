@@ -1,5 +1,6 @@
 //! The writer: `settle` answers and per-line results as JSON text.
 
+use super::SPECIAL;
 use crate::model::Accumulators;
 use crate::money::{Dec, Money, fixed, round_fen, write_decimal};
 use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
@@ -23,19 +24,6 @@ const PAIRS: [u8; 200] = {
         t[2 * i + 1] = b'0' + (i % 10) as u8;
         i += 1;
     }
-    t
-};
-
-/// Bytes a JSON string must escape (serde_json's table: `"`, `\` and the control characters).
-const ESCAPE: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 0x20 {
-        t[i] = true;
-        i += 1;
-    }
-    t[b'"' as usize] = true;
-    t[b'\\' as usize] = true;
     t
 };
 
@@ -64,7 +52,7 @@ impl Out {
         self.push(b'"');
         let mut start = 0;
         for (i, &b) in bytes.iter().enumerate() {
-            if !ESCAPE[usize::from(b)] {
+            if !SPECIAL[usize::from(b)] {
                 continue;
             }
             self.0.extend_from_slice(&bytes[start..i]);
@@ -349,37 +337,35 @@ fn line(o: &mut Out, l: &LineSplit) {
 fn accumulators(o: &mut Out, a: &Accumulators) {
     let mut w = o.obj();
     w.key(k!("year")).int(i64::from(a.year));
-    let pools = w.key(k!("pools"));
-    pools.push(b'{');
-    for (i, (name, p)) in a.pools.iter().enumerate() {
-        if i > 0 {
-            pools.push(b',');
-        }
-        pools.str(name);
-        pools.push(b':');
-        let mut e = pools.obj();
+    map(w.key(k!("pools")), &a.pools, |o, p| {
+        let mut e = o.obj();
         e.money(k!("dedc_paid"), p.dedc_paid);
         e.money(k!("above_dedc"), p.above_dedc);
         e.money(k!("hifp_paid"), p.hifp_paid);
         e.key(k!("visits")).int(i64::from(p.visits));
         e.end();
-    }
-    pools.push(b'}');
-    let riders = w.key(k!("riders"));
-    riders.push(b'{');
-    for (i, (name, r)) in a.riders.iter().enumerate() {
-        if i > 0 {
-            riders.push(b',');
-        }
-        riders.str(name);
-        riders.push(b':');
-        let mut e = riders.obj();
+    });
+    map(w.key(k!("riders")), &a.riders, |o, r| {
+        let mut e = o.obj();
         e.money(k!("base"), r.base);
         e.money(k!("paid"), r.paid);
         e.end();
-    }
-    riders.push(b'}');
+    });
     w.end();
+}
+
+/// A map keyed by name, in the map's (sorted) order as serde writes a `BTreeMap`.
+fn map<V>(o: &mut Out, m: &std::collections::BTreeMap<String, V>, f: fn(&mut Out, &V)) {
+    o.push(b'{');
+    for (i, (name, v)) in m.iter().enumerate() {
+        if i > 0 {
+            o.push(b',');
+        }
+        o.str(name);
+        o.push(b':');
+        f(o, v);
+    }
+    o.push(b'}');
 }
 
 fn array<T>(o: &mut Out, items: &[T], f: fn(&mut Out, &T)) {
