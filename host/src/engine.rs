@@ -2,9 +2,10 @@
 //! under an epoch deadline (and optionally fuel) and a memory cap, so a hostile request ends in a clear
 //! error envelope while the process keeps serving. `Runner::Native` runs the same entry point natively.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, InstancePre, Linker, Memory, Module, PoolingAllocationConfig,
@@ -61,8 +62,19 @@ struct State {
     limits: StoreLimits,
 }
 
+/// Gives every engine an id, so a thread's cached instance is only ever used with the engine that made it.
+static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// The instance this thread used last, kept for its next call: its memory stays in this core's caches
+    /// (instances passed between the threads of a batch through the shared pool kept moving between cores)
+    /// and the pool's lock is not touched.
+    static LOCAL: RefCell<Option<(u64, Worker)>> = const { RefCell::new(None) };
+}
+
 /// The compiled guest plus a pool of live instances. Shared by all threads.
 pub struct GuestEngine {
+    id: u64,
     engine: Engine,
     pre: InstancePre<State>,
     limits: Limits,
@@ -166,6 +178,7 @@ impl GuestEngine {
             })
             .map_err(|e| format!("epoch ticker: {e}"))?;
         Ok(Arc::new(GuestEngine {
+            id: NEXT_ENGINE_ID.fetch_add(1, Ordering::Relaxed),
             engine,
             pre,
             limits,
@@ -213,12 +226,60 @@ impl GuestEngine {
         })
     }
 
-    /// Linear memory of each idle pooled instance, in bytes (for tests and diagnostics).
+    /// Linear memory of each idle instance (this thread's own, then the shared pool's), in bytes (for tests
+    /// and diagnostics).
     pub fn idle_memory_bytes(&self) -> Vec<usize> {
-        self.idle
-            .lock()
-            .map(|v| v.iter().map(|w| w.memory.data_size(&w.store)).collect())
-            .unwrap_or_default()
+        let mut sizes: Vec<usize> = LOCAL
+            .try_with(|l| {
+                l.borrow()
+                    .iter()
+                    .filter(|(id, _)| *id == self.id)
+                    .map(|(_, w)| w.memory.data_size(&w.store))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Ok(v) = self.idle.lock() {
+            sizes.extend(v.iter().map(|w| w.memory.data_size(&w.store)));
+        }
+        sizes
+    }
+
+    /// An idle instance: this thread's own if it has one, else one from the shared pool.
+    fn take_idle(&self) -> Option<Worker> {
+        let own = LOCAL
+            .try_with(|l| {
+                let mut l = l.borrow_mut();
+                match l.take() {
+                    Some((id, w)) if id == self.id => Some(w),
+                    // Another engine's instance stays where it is.
+                    other => {
+                        *l = other;
+                        None
+                    }
+                }
+            })
+            .ok()
+            .flatten();
+        own.or_else(|| self.idle.lock().ok().and_then(|mut v| v.pop()))
+    }
+
+    /// Keep a healthy instance: as this thread's own when it has none of this engine's, else in the pool.
+    fn keep(&self, w: Worker) {
+        let id = self.id;
+        let mut rest = Some(w);
+        let _ = LOCAL.try_with(|l| {
+            let mut l = l.borrow_mut();
+            if l.as_ref().is_none_or(|(other, _)| *other != id) {
+                // Replaces (drops) an instance of an engine this thread no longer uses.
+                *l = rest.take().map(|w| (id, w));
+            }
+        });
+        if let Some(w) = rest
+            && let Ok(mut idle) = self.idle.lock()
+            && idle.len() < self.limits.pool_instances as usize
+        {
+            idle.push(w);
+        }
     }
 
     /// Run one request through the guest. Any trap drops the instance; the next call gets a fresh one.
@@ -226,19 +287,14 @@ impl GuestEngine {
         if input.len() > MAX_REQUEST_BYTES {
             return Err(GuestFault::TooLarge(input.len()));
         }
-        let pooled = self.idle.lock().ok().and_then(|mut v| v.pop());
-        let mut w = match pooled {
+        let mut w = match self.take_idle() {
             Some(w) => w,
             None => self.instantiate()?,
         };
         let out = self.call_on(&mut w, input);
         // A trapped instance may be in any state: never reuse it. A bloated one gives its memory back.
-        if out.is_ok()
-            && w.memory.data_size(&w.store) <= 32 << 20
-            && let Ok(mut idle) = self.idle.lock()
-            && idle.len() < self.limits.pool_instances as usize
-        {
-            idle.push(w);
+        if out.is_ok() && w.memory.data_size(&w.store) <= 32 << 20 {
+            self.keep(w);
         }
         out
     }

@@ -114,7 +114,17 @@ pub fn request(check: Check, record: &Value) -> String {
             outer.insert("setlinfo".into(), Value::Object(setlinfo));
             json!({"api_version": "1", "op": check.op(), "request": outer}).to_string()
         }
-        _ => json!({"api_version": "1", "op": check.op(), "request": record}).to_string(),
+        // Written around the record's own serialisation: no copy of the record as a new JSON tree.
+        _ => {
+            let body = serde_json::to_string(record).unwrap_or_else(|_| "null".into());
+            let mut s = String::with_capacity(body.len() + 48);
+            s.push_str(r#"{"api_version":"1","op":""#);
+            s.push_str(check.op());
+            s.push_str(r#"","request":"#);
+            s.push_str(&body);
+            s.push('}');
+            s
+        }
     }
 }
 
@@ -219,8 +229,8 @@ pub fn outcome(check: Check, line: usize, record: &Value, response: &str) -> Out
             items: vec![item],
         };
     }
-    let result = resp.get("result").cloned().unwrap_or(Value::Null);
-    let items = items_of(check, &result);
+    let result = resp.get("result").unwrap_or(&Value::Null);
+    let items = items_of(check, result);
     // verify answers `verdict`; precheck answers `ready` (no finding of severity error).
     let consistent = match result
         .get("consistent")
