@@ -101,6 +101,7 @@ pub fn handle_json(input: &str) -> String {
         );
     }
     // The common case, a plain settle envelope, is read without serde (the same value; see `wire`).
+    #[cfg(feature = "wire")]
     if let Some(req) = crate::wire::settle_request(input) {
         return match crate::settle::settle(embedded(), &req) {
             Ok(r) => crate::wire::settle_reply(&r),
@@ -342,12 +343,18 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                 crate::settle::check_line(l, i)?;
                 out.push(crate::settle::split_line(l, cat));
             }
-            Ok(crate::wire::line_splits(&out))
+            #[cfg(feature = "wire")]
+            return Ok(crate::wire::line_splits(&out));
+            #[cfg(not(feature = "wire"))]
+            return encode(&out);
         }
-        "settle" => Ok(crate::wire::settle_response(&crate::settle::settle(
-            packs,
-            &decode_str(request)?,
-        )?)),
+        "settle" => {
+            let r = crate::settle::settle(packs, &decode_str(request)?)?;
+            #[cfg(feature = "wire")]
+            return Ok(crate::wire::settle_response(&r));
+            #[cfg(not(feature = "wire"))]
+            return encode(&r);
+        }
         "settle.reverse" => encode(&crate::settle::reverse(&decode_str(request)?)?),
         "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
         "estimate" => encode(&crate::estimate::estimate(packs, &decode_str(request)?)?),

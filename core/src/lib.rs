@@ -12,7 +12,7 @@
 //! Regional numbers live in effective-dated policy packs ([`policy`]), each value with its citation.
 //!
 //! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `clearing` (default) the
-//! agency toolkit; `schema` derives the JSON Schema of the API types.
+//! agency toolkit; `wire` (default) the hand-written JSON of the settle hot path; `schema` derives the JSON Schema of the API types.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -32,4 +32,5 @@ pub mod precheck;
 pub mod settle;
 pub mod trace;
 pub mod verify;
+#[cfg(feature = "wire")]
 pub mod wire;
