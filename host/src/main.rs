@@ -37,7 +37,7 @@ struct EngineOpts {
     /// Run the core natively instead of under wasmtime (for comparison; same answers, no sandbox).
     #[arg(long, global = true)]
     native: bool,
-    /// Time limit of one core call in milliseconds (grows by 100 ms per MiB of input).
+    /// Time limit of one core call in milliseconds (plus --deadline-per-mib-ms for each MiB of input).
     #[arg(long, global = true, default_value_t = 500, value_name = "MS")]
     deadline_ms: u64,
     /// Extra time allowed per MiB of input, in milliseconds.
