@@ -194,6 +194,11 @@ impl<'a> Reader<'a> {
     /// 15 significant digits, without trailing zeros but with ".0" on whole values ("5.50" → "5.5",
     /// "119.00" → "119.0"), in exponent form below 10^-4 (those are left to serde).
     fn decimal(&mut self) -> Option<Decimal> {
+        let at = self.i;
+        if let Some(d) = self.decimal_quick() {
+            return Some(d);
+        }
+        self.i = at;
         if self.peek()? == b'"' {
             let s = self.str()?;
             return plain_decimal(s).or_else(|| parse_decimal(s));
@@ -218,6 +223,68 @@ impl<'a> Reader<'a> {
             }
         };
         Decimal::try_from_i128_with_scale(m, scale).ok()
+    }
+
+    /// The common shapes of [`Self::decimal`] in one pass over the digits: `"123.45"` and `123.45`, at
+    /// most 15 digits. `None` (the caller rewinds and takes the general path) for anything else.
+    fn decimal_quick(&mut self) -> Option<Decimal> {
+        let quoted = self.peek()? == b'"';
+        if quoted {
+            self.i += 1;
+        }
+        let neg = self.b.get(self.i) == Some(&b'-');
+        if neg {
+            self.i += 1;
+        }
+        let (mut m, mut scale, mut digits, mut int_digits, mut dot) = (0i64, 0u32, 0u32, 0u32, false);
+        let first = *self.b.get(self.i)?;
+        while let Some(&c) = self.b.get(self.i) {
+            match c {
+                b'0'..=b'9' => {
+                    m = m * 10 + i64::from(c - b'0');
+                    digits += 1;
+                    if dot {
+                        scale += 1;
+                    } else {
+                        int_digits += 1;
+                    }
+                }
+                b'.' if !dot && digits > 0 => dot = true,
+                _ => break,
+            }
+            if digits > 15 {
+                return None;
+            }
+            self.i += 1;
+        }
+        if digits == 0 || (dot && scale == 0) || (neg && m == 0) {
+            return None;
+        }
+        if quoted {
+            // Inside a string this is `Decimal::from_str`'s reading of the same digits.
+            self.eat_exact(b'"')?;
+        } else {
+            // A number token as serde's f64 + ryu print it back (see `decimal`): valid JSON only (no
+            // leading zero), no exponent, trailing zeros dropped but ".0" kept, nothing below 10^-4.
+            if (first == b'0' && int_digits > 1) || matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+                return None;
+            }
+            if dot {
+                while scale > 1 && m % 10 == 0 {
+                    m /= 10;
+                    scale -= 1;
+                }
+                if m != 0 && scale > 4 && m < 10i64.pow(scale - 4) {
+                    return None;
+                }
+            }
+        }
+        Some(Decimal::new(if neg { -m } else { m }, scale))
+    }
+
+    /// `c` as the very next byte (no whitespace before it).
+    fn eat_exact(&mut self, c: u8) -> Option<()> {
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
     }
 
     /// A code sent as a string or an integer, as the code tables' serde reads it.
@@ -534,6 +601,10 @@ mod tests {
         assert_eq!(dec("119").as_deref(), Some("119"));
         assert_eq!(dec("\"5.0\"").as_deref(), Some("5.0"));
         assert_eq!(dec("0.001").as_deref(), Some("0.001"));
+        assert_eq!(dec("0.0001").as_deref(), Some("0.0001"));
+        assert_eq!(dec("0.0").as_deref(), Some("0.0"));
+        assert_eq!(dec("\"0.10\"").as_deref(), Some("0.10"));
+        assert_eq!(dec("\" 7 \"").as_deref(), Some("7"));
         assert_eq!(dec("-12.5").as_deref(), Some("-12.5"));
         assert_eq!(dec("-0.5").as_deref(), Some("-0.5"));
         assert_eq!(dec("123456789012.345").as_deref(), Some("123456789012.345"));
