@@ -13,6 +13,9 @@ pub struct Record {
     /// 1-based line (NDJSON) or row (CSV, header = row 1) in the file.
     pub line: usize,
     pub value: Result<Value, String>,
+    /// The record's JSON text as it stood in the file (NDJSON): passed to the core as is, so amounts reach it
+    /// exactly as written (no detour through `f64`) and the host does not serialise the record again.
+    pub raw: Option<String>,
 }
 
 /// The input format, from the extension (`.csv`, anything else NDJSON) unless given.
@@ -54,15 +57,19 @@ pub fn ndjson(bytes: &[u8]) -> Vec<Record> {
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let value = match std::str::from_utf8(raw) {
-            Err(_) => Err("line is not valid UTF-8".to_string()),
+        let (value, raw) = match std::str::from_utf8(raw) {
+            Err(_) => (Err("line is not valid UTF-8".to_string()), None),
             Ok(s) => match serde_json::from_str::<Value>(s) {
-                Ok(v @ Value::Object(_)) => Ok(v),
-                Ok(_) => Err("line is not a JSON object".to_string()),
-                Err(e) => Err(format!("line is not valid JSON: {e}")),
+                Ok(v @ Value::Object(_)) => (Ok(v), Some(s.trim().to_string())),
+                Ok(_) => (Err("line is not a JSON object".to_string()), None),
+                Err(e) => (Err(format!("line is not valid JSON: {e}")), None),
             },
         };
-        out.push(Record { line: i + 1, value });
+        out.push(Record {
+            line: i + 1,
+            value,
+            raw,
+        });
     }
     out
 }
@@ -77,6 +84,7 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
         Err(e) => {
             return vec![Record {
                 line: 1,
+                raw: None,
                 value: Err(format!("CSV header is unreadable: {e}")),
             }];
         }
@@ -93,7 +101,11 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
             )),
             Ok(r) => row_to_json(&headers, r.iter()),
         };
-        out.push(Record { line, value });
+        out.push(Record {
+            line,
+            value,
+            raw: None,
+        });
     }
     out
 }

@@ -379,6 +379,7 @@ async fn verify_batch(State(st): St, headers: HeaderMap, body: Body) -> Response
             .map(|(i, v)| records::Record {
                 line: i + 1,
                 value: Ok(v),
+                raw: None,
             })
             .collect(),
         _ => records::ndjson(&bytes),

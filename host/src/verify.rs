@@ -95,13 +95,35 @@ impl Report {
     }
 }
 
+/// The core request for one record read from a file: its own text when it has one and needs no reshaping.
+pub fn request_for(check: Check, record: &Value, raw: Option<&str>) -> String {
+    match raw {
+        Some(text) if !is_flat(check, record) => envelope(check, text),
+        _ => request(check, record),
+    }
+}
+
+/// A flat settlement record (a 5269/5270 download: `setlinfo` fields at the top level).
+fn is_flat(check: Check, record: &Value) -> bool {
+    matches!(record, Value::Object(m)
+        if check == Check::Verify && !m.contains_key("setlinfo") && m.contains_key("medfee_sumamt"))
+}
+
+fn envelope(check: Check, body: &str) -> String {
+    let mut s = String::with_capacity(body.len() + 48);
+    s.push_str(r#"{"api_version":"1","op":""#);
+    s.push_str(check.op());
+    s.push_str(r#"","request":"#);
+    s.push_str(body);
+    s.push('}');
+    s
+}
+
 /// The core request for one record: the record itself is the op's request (unknown fields kept). A flat
 /// settlement record (a 5269/5270 download: `setlinfo` fields at the top) is nested under `setlinfo` first.
 pub fn request(check: Check, record: &Value) -> String {
     match record {
-        Value::Object(m)
-            if check == Check::Verify && !m.contains_key("setlinfo") && m.contains_key("medfee_sumamt") =>
-        {
+        Value::Object(m) if is_flat(check, record) => {
             let mut setlinfo = serde_json::Map::new();
             let mut outer = serde_json::Map::new();
             for (k, v) in m {
@@ -115,16 +137,10 @@ pub fn request(check: Check, record: &Value) -> String {
             json!({"api_version": "1", "op": check.op(), "request": outer}).to_string()
         }
         // Written around the record's own serialisation: no copy of the record as a new JSON tree.
-        _ => {
-            let body = serde_json::to_string(record).unwrap_or_else(|_| "null".into());
-            let mut s = String::with_capacity(body.len() + 48);
-            s.push_str(r#"{"api_version":"1","op":""#);
-            s.push_str(check.op());
-            s.push_str(r#"","request":"#);
-            s.push_str(&body);
-            s.push('}');
-            s
-        }
+        _ => envelope(
+            check,
+            &serde_json::to_string(record).unwrap_or_else(|_| "null".into()),
+        ),
     }
 }
 
@@ -145,7 +161,12 @@ pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progre
                     ..Item::default()
                 }],
             },
-            Ok(v) => outcome(check, rec.line, v, &runner.call(request(check, v).as_bytes())),
+            Ok(v) => outcome(
+                check,
+                rec.line,
+                v,
+                &runner.call(request_for(check, v, rec.raw.as_deref()).as_bytes()),
+            ),
         }
     });
     let mut summary = BTreeMap::new();
@@ -475,5 +496,41 @@ impl Default for Outcome {
             status: Status::Unreadable,
             items: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+    use super::*;
+
+    #[test]
+    fn file_records_reach_the_core_as_written() {
+        let line =
+            br#"{"setlinfo":{"setl_id":"S1","medfee_sumamt":100.10,"fund_pay_sumamt":12345678901234567.89}}"#;
+        let recs = crate::records::ndjson(line);
+        let v = recs[0].value.as_ref().unwrap();
+        let req = request_for(Check::Verify, v, recs[0].raw.as_deref());
+        assert_eq!(
+            req,
+            format!(
+                r#"{{"api_version":"1","op":"verify","request":{}}}"#,
+                std::str::from_utf8(line).unwrap()
+            )
+        );
+        // Through a JSON tree the numbers would pass through f64.
+        assert!(!request(Check::Verify, v).contains("12345678901234567.89"));
+        // A flat download is still nested under setlinfo.
+        let flat = br#"{"setl_id":"S2","medfee_sumamt":"1.00","setldetail":[]}"#;
+        let recs = crate::records::ndjson(flat);
+        let req = request_for(
+            Check::Verify,
+            recs[0].value.as_ref().unwrap(),
+            recs[0].raw.as_deref(),
+        );
+        assert!(
+            req.contains(r#""setlinfo":{"medfee_sumamt":"1.00","setl_id":"S2"}"#),
+            "{req}"
+        );
     }
 }
