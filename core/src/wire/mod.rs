@@ -30,3 +30,66 @@ const SPECIAL: [bool; 256] = {
 
 pub use read::settle_request;
 pub use write::{line_splits, settle_reply, settle_response};
+
+/// Index of the first [`SPECIAL`] byte of `b` at or after `from`, or `b.len()`. Eight bytes at a time: the
+/// strings of a claim (keys, codes, names) are read and written at a few instructions per eight bytes.
+fn plain_until(b: &[u8], from: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
+    let mut i = from;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        // Bytes below 0x20, equal to '"', equal to '\\'. Borrows only run upwards, so the lowest flagged
+        // byte is exact.
+        let found =
+            (w.wrapping_sub(0x20 * LO) & !w & HI) | has_zero(w ^ (0x22 * LO)) | has_zero(w ^ (0x5c * LO));
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while b.get(i).is_some_and(|&c| !SPECIAL[usize::from(c)]) {
+        i += 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_until_finds_the_first_special_byte() {
+        let reference = |b: &[u8], from: usize| {
+            (from..b.len())
+                .find(|&i| SPECIAL[usize::from(b[i])])
+                .unwrap_or(b.len())
+        };
+        let mut cases: Vec<Vec<u8>> = vec![
+            b"".to_vec(),
+            b"abcdefgh".to_vec(),
+            "阿托伐他汀钙片\"x".as_bytes().to_vec(),
+            b"0123456789abcdef\\".to_vec(),
+            b"\x1f".to_vec(),
+        ];
+        // Every special byte at every position of a 20-byte run, with high bytes around it.
+        for pos in 0..20 {
+            for sp in [0u8, 0x1f, b'"', b'\\', 0x0a] {
+                let mut v = vec![0xe4u8; 20];
+                v[pos] = sp;
+                cases.push(v);
+                let mut v = vec![b'~'; 20];
+                v[pos] = sp;
+                cases.push(v);
+            }
+        }
+        for c in &cases {
+            for from in 0..=c.len() {
+                assert_eq!(plain_until(c, from), reference(c, from), "{c:?} from {from}");
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! `filings`, `accumulators`) are cut out of the text and handed to serde, so their many codes and rules
 //! are read by exactly one implementation.
 
-use super::SPECIAL;
+use super::plain_until;
 use crate::codes::{ChrgitmLv, ChrgitmType};
 use crate::model::{FeeLine, HospApprFlag, ShortText};
 use crate::money::{Dec, Money, parse_decimal};
@@ -71,13 +71,8 @@ impl<'a> Reader<'a> {
     fn str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.i;
-        let mut end = start;
-        // A special byte ends the fast scan: the closing quote, or what only serde decodes (an escape, a raw
-        // control character, which JSON forbids).
-        while !SPECIAL[usize::from(*self.b.get(end)?)] {
-            end += 1;
-        }
-        if self.b[end] != b'"' {
+        let end = plain_until(self.b, start);
+        if self.b.get(end) != Some(&b'"') {
             return None;
         }
         let len = end - start;

@@ -1,6 +1,6 @@
 //! The writer: `settle` answers and per-line results as JSON text.
 
-use super::SPECIAL;
+use super::plain_until;
 use crate::model::Accumulators;
 use crate::money::{Dec, Money, fixed, round_fen, write_decimal};
 use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
@@ -51,11 +51,10 @@ impl Out {
         let bytes = s.as_bytes();
         self.push(b'"');
         let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if !SPECIAL[usize::from(b)] {
-                continue;
-            }
+        loop {
+            let i = plain_until(bytes, start);
             self.0.extend_from_slice(&bytes[start..i]);
+            let Some(&b) = bytes.get(i) else { break };
             match b {
                 b'"' => self.push_str("\\\""),
                 b'\\' => self.push_str("\\\\"),
@@ -73,7 +72,6 @@ impl Out {
             }
             start = i + 1;
         }
-        self.0.extend_from_slice(&bytes[start..]);
         self.push(b'"');
     }
     /// An amount as serde writes [`Money`]: a string at fen scale. Fen-exact amounts (all of a
