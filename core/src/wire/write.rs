@@ -78,11 +78,7 @@ impl Out {
     /// settlement's) are written from whole fen; others take the general decimal writer.
     fn money(&mut self, m: Money) {
         match m.to_fen() {
-            Some(fen) => {
-                self.push(b'"');
-                self.fixed(fen, 2);
-                self.push(b'"');
-            }
+            Some(fen) => self.quoted_fixed(fen, 2),
             None => {
                 let mut buf = [0u8; 64];
                 self.push(b'"');
@@ -93,26 +89,28 @@ impl Out {
     }
     /// A decimal as serde writes [`Dec`]: its exact value without trailing zeros.
     fn dec(&mut self, d: Dec) {
-        self.push(b'"');
         match fixed(d.dec()) {
             Some((mut m, mut s)) => {
                 while s > 0 && m % 10 == 0 {
                     m /= 10;
                     s -= 1;
                 }
-                self.fixed(m, s);
+                self.quoted_fixed(m, s);
             }
             None => {
                 let mut buf = [0u8; 64];
+                self.push(b'"');
                 self.push_str(write_decimal(&mut buf, d.dec(), 0, true));
+                self.push(b'"');
             }
         }
-        self.push(b'"');
     }
-    /// `m × 10^-scale` with exactly `scale` fraction digits; no sign on zero.
-    fn fixed(&mut self, m: i64, scale: u32) {
+    /// `"m × 10^-scale"`, quoted, with exactly `scale` fraction digits; no sign on zero. Built in one
+    /// stack buffer and appended at once.
+    fn quoted_fixed(&mut self, m: i64, scale: u32) {
         let mut buf = [0u8; 48];
-        let mut i = buf.len();
+        let mut i = buf.len() - 1;
+        buf[i] = b'"';
         let mut u = m.unsigned_abs();
         if scale == 2 {
             // Money, the common case: both fraction digits at once.
@@ -150,6 +148,8 @@ impl Out {
             i -= 1;
             buf[i] = b'-';
         }
+        i -= 1;
+        buf[i] = b'"';
         self.0.extend_from_slice(&buf[i..]);
     }
     fn int(&mut self, n: i64) {
