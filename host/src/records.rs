@@ -18,6 +18,17 @@ pub struct Record {
     pub raw: Option<String>,
 }
 
+/// Placeholder for slots filled by the parallel reader.
+impl Default for Record {
+    fn default() -> Self {
+        Record {
+            line: 0,
+            value: Err(String::new()),
+            raw: None,
+        }
+    }
+}
+
 /// The input format, from the extension (`.csv`, anything else NDJSON) unless given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -50,13 +61,16 @@ pub fn read(path: &Path, format: Format) -> Result<Vec<Record>, String> {
     })
 }
 
+/// Lines are found serially (cheap); the JSON of each is parsed on every core, in file order.
 pub fn ndjson(bytes: &[u8]) -> Vec<Record> {
-    let mut out = Vec::new();
-    for (i, raw) in bytes.split(|b| *b == b'\n').enumerate() {
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|b| *b == b'\n')
+        .enumerate()
+        .map(|(i, raw)| (i + 1, raw.strip_suffix(b"\r").unwrap_or(raw)))
+        .filter(|(_, raw)| !raw.iter().all(u8::is_ascii_whitespace))
+        .collect();
+    crate::batch::map_all(lines.len(), "read", false, |i| {
+        let (line, raw) = lines[i];
         let (value, raw) = match std::str::from_utf8(raw) {
             Err(_) => (Err("line is not valid UTF-8".to_string()), None),
             Ok(s) => match serde_json::from_str::<Value>(s) {
@@ -65,13 +79,8 @@ pub fn ndjson(bytes: &[u8]) -> Vec<Record> {
                 Err(e) => (Err(format!("line is not valid JSON: {e}")), None),
             },
         };
-        out.push(Record {
-            line: i + 1,
-            value,
-            raw,
-        });
-    }
-    out
+        Record { line, value, raw }
+    })
 }
 
 pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
