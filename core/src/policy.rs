@@ -42,6 +42,44 @@ pub struct Param<T> {
     pub note: Option<String>,
 }
 
+/// Bounds on a pack's size. A pack is data a caller may send inline, and every trace entry copies a value's
+/// citation and note: without bounds, a crafted pack (a megabyte note on thousands of riders) asks for an
+/// answer quadratic in its size. The shipped packs use a small fraction of each bound.
+pub mod limits {
+    /// Characters in any text of a pack (names, summary, citations, notes).
+    pub const TEXT_CHARS: usize = 2_000;
+    /// Dated values of one parameter.
+    pub const DATED_VALUES: usize = 100;
+    /// Bands of one tier table.
+    pub const BANDS: usize = 50;
+    /// Benefit rows of a pack.
+    pub const BENEFIT_ROWS: usize = 2_000;
+    /// Riders of a pack.
+    pub const RIDERS: usize = 100;
+}
+
+fn check_text(file: &str, key: impl Into<String>, text: &str) -> Result<(), PackError> {
+    let n = text.chars().count();
+    if n > limits::TEXT_CHARS {
+        return Err(PackError::new(
+            file,
+            key,
+            format!(
+                "{n} characters: a pack's texts are at most {}",
+                limits::TEXT_CHARS
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn check_count(file: &str, key: &str, n: usize, max: usize, what: &str) -> Result<(), PackError> {
+    if n > max {
+        return Err(PackError::new(file, key, format!("{n} {what}: at most {max}")));
+    }
+    Ok(())
+}
+
 /// A parameter's dated values, in order, not overlapping.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -59,8 +97,13 @@ impl<T> Dated<T> {
         if self.0.is_empty() {
             return Err(PackError::new(file, key, "has no dated values"));
         }
+        check_count(file, key, self.0.len(), limits::DATED_VALUES, "dated values")?;
         for (i, p) in self.0.iter().enumerate() {
             let k = format!("{key}[{i}]");
+            check_text(file, format!("{k}.cite"), &p.cite)?;
+            if let Some(n) = &p.note {
+                check_text(file, format!("{k}.note"), n)?;
+            }
             if p.cite.trim().is_empty() {
                 return Err(PackError::new(
                     file,
@@ -433,6 +476,24 @@ impl Pack {
                 format!("expected \"{PACK_SCHEMA}\", got \"{}\"", self.schema),
             ));
         }
+        for (k, t) in [
+            ("name_zh", &self.name_zh),
+            ("name_en", &self.name_en),
+            ("summary", &self.summary),
+        ] {
+            check_text(f, k, t)?;
+        }
+        if let Some(n) = &self.unverified_note {
+            check_text(f, "unverified_note", n)?;
+        }
+        check_count(
+            f,
+            "benefits",
+            self.benefits.len(),
+            limits::BENEFIT_ROWS,
+            "benefit rows",
+        )?;
+        check_count(f, "riders", self.riders.len(), limits::RIDERS, "riders")?;
         let fr = &self.filing;
         fr.temporary_validity_months
             .check(f, "filing.temporary_validity_months")?;
@@ -524,6 +585,9 @@ impl Pack {
         let mut ids = std::collections::BTreeSet::new();
         for (i, r) in self.riders.iter().enumerate() {
             let k = format!("riders[{i}]");
+            for (field, t) in [("id", &r.id), ("name_zh", &r.name_zh), ("name_en", &r.name_en)] {
+                check_text(f, format!("{k}.{field}"), t)?;
+            }
             if !ids.insert(r.id.as_str()) {
                 return Err(PackError::new(
                     f,
@@ -645,6 +709,7 @@ fn check_bands(f: &str, k: &str, bands: &[Band]) -> Result<(), PackError> {
     if bands.is_empty() {
         return Err(PackError::new(f, k, "needs at least one band"));
     }
+    check_count(f, k, bands.len(), limits::BANDS, "bands")?;
     let mut last: Option<Money> = None;
     for (i, b) in bands.iter().enumerate() {
         let r = b.ratio.dec();
@@ -854,6 +919,52 @@ impl PackSet {
 #[cfg(all(test, feature = "embedded-packs"))]
 mod tests {
     use super::*;
+
+    fn shipped() -> serde_json::Value {
+        let set = PackSet::embedded();
+        let text = Admdvs::parse("610100")
+            .and_then(|r| set.pack_text(&r).map(str::to_string))
+            .unwrap_or_else(|e| panic!("shipped pack: {e:?}"));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("shipped pack: {e}"))
+    }
+
+    fn refused_at(v: &serde_json::Value) -> String {
+        match Pack::from_json("crafted.json", &v.to_string()) {
+            Ok(_) => panic!("the crafted pack was accepted"),
+            Err(e) => e.key().to_string(),
+        }
+    }
+
+    #[test]
+    fn crafted_sizes_are_refused_with_the_key() {
+        // A long note (copied into every trace entry of an unverified value), too many riders, too many bands.
+        let mut v = shipped();
+        v["unverified_note"] = serde_json::json!("注".repeat(limits::TEXT_CHARS + 1));
+        assert_eq!(refused_at(&v), "unverified_note");
+        let mut v = shipped();
+        let rider = v["riders"][0].clone();
+        let riders: Vec<_> = (0..=limits::RIDERS)
+            .map(|i| {
+                let mut r = rider.clone();
+                r["id"] = serde_json::json!(format!("r{i}"));
+                r
+            })
+            .collect();
+        v["riders"] = serde_json::Value::Array(riders);
+        assert_eq!(refused_at(&v), "riders");
+        let mut v = shipped();
+        let band = v["riders"][0]["tiers"][0]["value"][0].clone();
+        let bands: Vec<_> = (1..=limits::BANDS + 1)
+            .map(|i| {
+                let mut b = band.clone();
+                b["upto"] = serde_json::json!(i.to_string());
+                b
+            })
+            .collect();
+        v["riders"][0]["tiers"][0]["value"] = serde_json::Value::Array(bands);
+        assert_eq!(refused_at(&v), "riders[0].tiers[0]");
+        assert!(Pack::from_json("610100.json", &shipped().to_string()).is_ok());
+    }
 
     #[test]
     fn every_shipped_pack_and_catalog_parses() {
