@@ -208,7 +208,7 @@ impl<'a> Reader<'a> {
             return None;
         }
         if int == "-0" && frac.is_empty() {
-            return None; // "-0.0": serde's f64 keeps the sign of zero; leave that oddity to it
+            return None; // "-0.0": serde's binary float keeps the sign of zero; leave that oddity to it
         }
         let (m, scale) = match frac.is_empty() {
             true => (plain_decimal(int)?.mantissa() * 10, 1),
