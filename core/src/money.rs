@@ -87,11 +87,12 @@ pub(crate) fn fen_rounded(n: i128, scale: u32) -> Option<i64> {
     i64::try_from(if neg { -q } else { q }).ok()
 }
 
-/// Align two fixed values to a common scale (for subtraction and comparison); `None` when it overflows.
-pub(crate) fn aligned(a: (i64, u32), b: (i64, u32)) -> Option<(i128, i128, u32)> {
+/// Align two fixed values to a common scale (for subtraction and comparison). Cannot overflow: scales are at
+/// most [`FIXED_MAX_SCALE`], and an `i64` times 10^12 fits an `i128`.
+pub(crate) fn aligned(a: (i64, u32), b: (i64, u32)) -> (i128, i128, u32) {
     let s = a.1.max(b.1);
     let up = |(m, sc): (i64, u32)| i128::from(m) * i128::from(POW10[(s - sc) as usize]);
-    Some((up(a), up(b), s))
+    (up(a), up(b), s)
 }
 
 /// Write `mantissa × 10^-scale` in plain decimal notation into `buf`, with at least `min_frac` and,

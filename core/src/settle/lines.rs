@@ -223,7 +223,7 @@ fn amounts_fixed(
     let fulamt = if whole { det } else { 0 };
     let overlmt = match ceiling {
         Some(c) if fulamt == 0 => {
-            let (p, c, s) = aligned(fixed(pric.dec())?, fixed(c.dec())?)?;
+            let (p, c, s) = aligned(fixed(pric.dec())?, fixed(c.dec())?);
             let (n, sn) = fixed(cnt.dec())?;
             let o = fen_rounded((p - c).max(0).checked_mul(i128::from(n))?, s + sn)?;
             if det < 0 { o.max(det) } else { o.min(det) }
