@@ -6,7 +6,8 @@
 #                                      for engines such as iOS mini-programs; prints yidi_guest.mvp.wasm
 #   scripts/build-guest.sh --lite [--opt|--mvp]
 #                                   -> the same without the core's agency toolkit (guest feature `clearing` off:
-#                                      clearing.* / calendar.* answer E_UNKNOWN_OP), for insured persons' phones
+#                                      clearing.* / calendar.* answer E_UNKNOWN_OP) and without runtime packs
+#                                      (`runtime-packs` off: a request with `packs` answers E_PACK), for insured persons' phones
 #                                      (mobile-bridge's mini-program module); prints yidi_guest.lite[.opt|.mvp].wasm
 # Only the path goes to stdout; progress goes to stderr, so `WASM=$(scripts/build-guest.sh)` works.
 set -euo pipefail

@@ -67,6 +67,15 @@ fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<
     if env_packs.is_empty() && catalogs.is_empty() {
         return Ok(Cow::Borrowed(base));
     }
+    #[cfg(not(feature = "runtime-packs"))]
+    if !env_packs.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Pack,
+            "此版本的核心只使用内置政策包，不接受随请求提供的政策包（packs）",
+            "this build of the core uses its shipped policy packs only and takes no packs with a request (packs)",
+        )
+        .at("packs"));
+    }
     let mut set = base.clone();
     for (i, v) in env_packs.iter().enumerate() {
         let name = format!("inline pack #{i}");

@@ -36,7 +36,8 @@ export interface VersionResult {
 }
 
 /** Per-call policy data, as the core's envelope carries it: packs replace the shipped pack of their
- * region for this call only; catalogs are CSV text by name. */
+ * region for this call only; catalogs are CSV text by name. The mini-program module takes no packs (it
+ * uses those it ships with): a call with `packs` throws YidiError E_PACK at `packs`. */
 export interface CallContext {
   packs?: T.Pack[];
   catalogs?: { name: string; csv: string }[];

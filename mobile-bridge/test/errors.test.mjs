@@ -53,6 +53,23 @@ for (const flavour of flavours) {
       });
     }
 
+    // A pack given with a call: the wasm-bindgen flavour reads it; the mini-program module uses only its shipped
+    // packs (no pack parser in it) and refuses, typed, rather than silently answering with the shipped pack.
+    it(flavour.agency ? 'reads a policy pack given with the call' : 'takes no policy pack with a call: a typed E_PACK at "packs"', () => {
+      const pack = yidi.getPack({ region: '610100' });
+      const req = { insuplc_admdvs: '610100', category: 'referral', begndate: '2025-07-01' };
+      if (flavour.agency) {
+        assert.ok(yidi.filingWindow(req, { packs: [pack] }));
+        return;
+      }
+      const e = thrown(() => yidi.filingWindow(req, { packs: [pack] }));
+      assert.ok(e instanceof mod.YidiError);
+      assert.equal(e.code, 'E_PACK');
+      assert.equal(e.path, 'packs');
+      assert.match(e.message_en, /shipped policy packs only/);
+      assert.ok(yidi.filingWindow(req, { packs: [] }), 'an empty pack list is no pack');
+    });
+
     it('a JS number with a fraction is refused where it stands: money is a decimal string', () => {
       const e = thrown(() => yidi.call('settle', { lines: [{ pric: '1.00' }, { pric: 0.1 + 0.2 }] }));
       assert.equal(e.name, 'YidiError');

@@ -5,14 +5,18 @@
 // them the agency cases are skipped from the comparison with the full core: each must instead answer
 // E_UNKNOWN_OP, byte-identical to the native core built the same way (yidi-bridge --no-default-features).
 // Answers that are E_UNKNOWN_OP in the full core list every op, so they too are compared with that build.
+// The mini-program module also takes no inline policy packs (core feature `runtime-packs` off: it uses the packs
+// it ships with). Cases giving `packs` are skipped from the comparison with the full core in the same way: each
+// must answer E_PACK at "packs", byte-identical to the native core built without that feature.
 // Every other case must be byte-identical to the full native core.
 import assert from 'node:assert/strict';
 import { describe, it, before } from 'node:test';
-import { caseFiles, envelopeText, errorCode, flavours, isAgencyCase, nativeAnswers, sameText } from './helpers.mjs';
+import { caseFiles, envelopeText, errorCode, flavours, hasInlinePacks, isAgencyCase, nativeAnswers, sameText } from './helpers.mjs';
 
 const answers = nativeAnswers();
 const withoutAgency = new Map(nativeAnswers(undefined, { agency: false }).map((a) => [a.file, a]));
 const agencyCases = answers.filter(isAgencyCase).length;
+const inlinePackCases = answers.filter((a) => hasInlinePacks(a) && !isAgencyCase(a)).length;
 
 it('the native answers cover every case file, and there are golden cases', () => {
   const files = caseFiles();
@@ -22,7 +26,7 @@ it('the native answers cover every case file, and there are golden cases', () =>
   assert.ok(answers.filter((a) => a.file.includes('tests/golden')).length > 0, 'no golden cases found');
 });
 
-it('the core built without the agency toolkit answers every agency case E_UNKNOWN_OP at "op", and every other case as the full core does (unknown-op lists aside)', () => {
+it('the core built as the mini-program module answers every agency case E_UNKNOWN_OP at "op", every inline-pack case E_PACK at "packs", and every other case as the full core does (unknown-op lists aside)', () => {
   for (const a of answers) {
     const lite = withoutAgency.get(a.file);
     assert.equal(lite.input, a.input, a.file);
@@ -31,6 +35,10 @@ it('the core built without the agency toolkit answers every agency case E_UNKNOW
       assert.equal(err.code, 'E_UNKNOWN_OP', a.file);
       assert.equal(err.path, 'op', a.file);
       assert.doesNotMatch(err.message_en, /ops:.*(clearing|calendar)\./, `${a.file}: the op list offers no agency op`);
+    } else if (hasInlinePacks(a)) {
+      const err = JSON.parse(lite.output).error;
+      assert.equal(err.code, 'E_PACK', a.file);
+      assert.equal(err.path, 'packs', a.file);
     } else if (errorCode(a.output) !== 'E_UNKNOWN_OP') {
       sameText(lite.output, a.output, a.file);
     }
@@ -39,7 +47,7 @@ it('the core built without the agency toolkit answers every agency case E_UNKNOW
 
 /** The answer a flavour must give, and whether it is the full core's (false: the core without agency ops). */
 function expected(flavour, a) {
-  if (flavour.agency || !(isAgencyCase(a) || errorCode(a.output) === 'E_UNKNOWN_OP')) return { text: a.output, full: true };
+  if (flavour.agency || !(isAgencyCase(a) || hasInlinePacks(a) || errorCode(a.output) === 'E_UNKNOWN_OP')) return { text: a.output, full: true };
   return { text: withoutAgency.get(a.file).output, full: false };
 }
 
@@ -47,8 +55,9 @@ function report(t, flavour, counts) {
   if (flavour.agency) return t.diagnostic(`${counts.full} cases byte-identical to the full native core`);
   t.diagnostic(
     `${counts.full} cases byte-identical to the full native core; ${counts.skipped} agency (clearing.*/calendar.*) ` +
-      `cases skipped: this module has no agency toolkit, each answered E_UNKNOWN_OP; ${counts.unknownOp} unknown-op ` +
-      `cases compared with the core built without it (their op list differs)`,
+      `cases skipped: this module has no agency toolkit, each answered E_UNKNOWN_OP; ${counts.skippedPacks} inline-pack ` +
+      `cases skipped: this module takes no packs at runtime, each answered E_PACK; ${counts.unknownOp} unknown-op ` +
+      `cases compared with the core built without them (their op list differs)`,
   );
 }
 
@@ -61,20 +70,24 @@ for (const flavour of flavours) {
     before(async () => { yidi = await flavour.load(); });
 
     it('callJson: byte-identical to the native core on every case', (t) => {
-      const counts = { full: 0, skipped: 0, unknownOp: 0 };
+      const counts = { full: 0, skipped: 0, skippedPacks: 0, unknownOp: 0 };
       for (const a of answers) {
         const want = expected(flavour, a);
         sameText(yidi.callJson(a.input), want.text, a.file);
         if (want.full) counts.full++;
         else if (isAgencyCase(a)) counts.skipped++;
+        else if (hasInlinePacks(a)) counts.skippedPacks++;
         else counts.unknownOp++;
       }
-      if (!flavour.agency) assert.equal(counts.skipped, agencyCases, 'every agency case, and only those, skipped');
+      if (!flavour.agency) {
+        assert.equal(counts.skipped, agencyCases, 'every agency case, and only those, skipped');
+        assert.equal(counts.skippedPacks, inlinePackCases, 'every inline-pack case, and only those, skipped');
+      }
       report(t, flavour, counts);
     });
 
     it('object API: the same result or the same YidiError as the native core', (t) => {
-      const counts = { full: 0, skipped: 0, unknownOp: 0 };
+      const counts = { full: 0, skipped: 0, skippedPacks: 0, unknownOp: 0 };
       let compared = 0;
       for (const a of answers) {
         let env;
@@ -97,6 +110,7 @@ for (const flavour of flavours) {
         sameText(envelopeText(env.op, outcome), want.text, a.file);
         if (want.full) counts.full++;
         else if (isAgencyCase(a)) counts.skipped++;
+        else if (hasInlinePacks(a)) counts.skippedPacks++;
         else counts.unknownOp++;
         compared++;
       }

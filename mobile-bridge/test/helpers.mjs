@@ -35,7 +35,8 @@ const wechatPackage = () => (wechat ??= miniProgramRealm({ engine: 'WXWebAssembl
 
 /** Every flavour of the package, each loaded the way its users load it. `agency`: whether the module holds
  * the core's agency toolkit (clearing.*, calendar.*). The mini-program module (the guest built with
- * scripts/build-guest.sh --lite) leaves it out for size: insured persons' phones never clear a month. */
+ * scripts/build-guest.sh --lite) leaves it out for size: insured persons' phones never clear a month; it also
+ * takes no policy packs inline (it uses the packs it ships with), so the same flag marks that. */
 export const flavours = [
   {
     name: 'wasm-bindgen (ESM)',
@@ -85,6 +86,12 @@ export function nativeAnswers(files = caseFiles(), { agency = true } = {}) {
 
 /** An op of the agency toolkit, which the mini-program module leaves out. */
 export const isAgencyOp = (op) => /^(clearing|calendar)\./.test(op);
+
+/** Whether a case's envelope gives policy packs inline (`packs`), which the mini-program module refuses: it
+ * uses only the packs it ships with (core feature `runtime-packs` off), as E_PACK at `packs`. */
+export function hasInlinePacks(answer) {
+  try { return (JSON.parse(answer.input).packs ?? []).length > 0; } catch { return false; }
+}
 
 /** Whether a case's envelope asks for an agency op (raw malformed text never does). */
 export function isAgencyCase(answer) {

@@ -14,9 +14,10 @@ import { brotliCompressSync, constants } from 'node:zlib';
 import { pkgDir } from './helpers.mjs';
 
 export const BUDGET = { raw: 200 * 1000, brotli: 80 * 1000 };
-// Measured 2026-11-22 without the agency toolkit (scripts/build-guest.sh --lite), core b6d20be: 866.1 KB raw,
-// 225.5 KB brotli (it was 1,235 / 321 with the toolkit). The ceiling is that plus ~1.5 % for toolchain noise.
-export const CEILING = { raw: 880 * 1000, brotli: 229 * 1000 };
+// Measured 2026-11-22 without the agency toolkit and without runtime packs (scripts/build-guest.sh --lite), core
+// c51dc95: 780.1 KB raw, 207.2 KB brotli (866.1 / 225.5 with runtime packs parsed through serde_path_to_error;
+// 1,235 / 321 with the agency toolkit as well). The ceiling is that plus ~2 % for toolchain noise.
+export const CEILING = { raw: 796 * 1000, brotli: 212 * 1000 };
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 
 it(`mini-program .wasm does not grow past ${kb(CEILING.raw)} raw / ${kb(CEILING.brotli)} brotli (budget ${kb(BUDGET.raw)} / ${kb(BUDGET.brotli)} not met yet)`, () => {
