@@ -805,8 +805,18 @@ pub struct PackSet {
 #[cfg(feature = "embedded-packs")]
 include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 
+/// The shipped packs in a compact binary form, for builds without a pack JSON parser (see its docs); the
+/// native tests check it in every build.
+#[cfg(all(feature = "embedded-packs", any(test, not(feature = "runtime-packs"))))]
+mod compiled;
+
+/// A shipped pack. Builds that take packs at runtime parse its JSON (and check it as any pack); the others
+/// read its compiled form, made from the same text and checked by the native tests.
 fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
+    #[cfg(any(feature = "runtime-packs", not(feature = "embedded-packs")))]
     let p = Pack::from_json(file, text)?;
+    #[cfg(all(feature = "embedded-packs", not(feature = "runtime-packs")))]
+    let p = compiled::pack(file, text)?;
     if !file.starts_with(p.region.code()) {
         return Err(PackError::new(
             file,
