@@ -298,9 +298,11 @@ pub fn op_names() -> Vec<&'static str> {
 
 fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError> {
     match op {
-        "version" => encode(
-            &serde_json::json!({ "api_version": API_VERSION, "core_version": env!("CARGO_PKG_VERSION") }),
-        ),
+        // Written out rather than built as a `serde_json::Value` (whose serializer the module need not carry).
+        "version" => Ok(format!(
+            r#"{{"api_version":"{API_VERSION}","core_version":"{}"}}"#,
+            env!("CARGO_PKG_VERSION")
+        )),
         "amount.daxie" => {
             let r: DaxieRequest = decode_str(request)?;
             let d = daxie(r.amount).ok_or_else(|| {
@@ -333,7 +335,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         }
         "pack.get" => {
             let r: PackGetRequest = decode_str(request)?;
-            Ok(packs.pack_text(&r.region)?.to_string())
+            Ok(packs.pack_text(&r.region)?.into_owned())
         }
         "filing.validate" => encode(&crate::filing::validate(packs, &decode_str(request)?)?),
         "filing.window" => encode(&crate::filing::window_op(packs, &decode_str(request)?)?),

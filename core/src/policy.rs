@@ -18,6 +18,7 @@ use crate::money::{Dec, Money};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -802,8 +803,15 @@ pub struct PackSet {
     catalogs: BTreeMap<String, Lazy<Catalog>>,
 }
 
+/// The shipped packs' (minified) JSON and catalogs' CSV, from build.rs. Builds without `runtime-packs` read the
+/// packs from their compiled form instead, so there the packs' JSON is left out of the binary.
 #[cfg(feature = "embedded-packs")]
-include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+#[allow(dead_code)]
+mod shipped {
+    include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
+    pub(super) const PACKS: &[(&str, &str)] = EMBEDDED_PACKS;
+    pub(super) const CATALOGS: &[(&str, &str)] = EMBEDDED_CATALOGS;
+}
 
 /// The shipped packs in a compact binary form, for builds without a pack JSON parser (see its docs); the
 /// native tests check it in every build.
@@ -816,7 +824,10 @@ fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
     #[cfg(any(feature = "runtime-packs", not(feature = "embedded-packs")))]
     let p = Pack::from_json(file, text)?;
     #[cfg(all(feature = "embedded-packs", not(feature = "runtime-packs")))]
-    let p = compiled::pack(file, text)?;
+    let p = {
+        let _ = text; // empty: the JSON is not in this build
+        compiled::pack(file)?
+    };
     if !file.starts_with(p.region.code()) {
         return Err(PackError::new(
             file,
@@ -840,7 +851,12 @@ impl PackSet {
     #[cfg(feature = "embedded-packs")]
     pub fn embedded() -> PackSet {
         let mut s = PackSet::new();
-        for (file, text) in EMBEDDED_PACKS {
+        #[cfg(feature = "runtime-packs")]
+        let packs = shipped::PACKS.iter().copied();
+        // No JSON text: `parse_pack` and `pack_text` go to the compiled form by file name.
+        #[cfg(not(feature = "runtime-packs"))]
+        let packs = compiled::files().into_iter().map(|f| (f, ""));
+        for (file, text) in packs {
             let region = file.trim_end_matches(".json").to_string();
             s.packs.insert(
                 region,
@@ -851,7 +867,7 @@ impl PackSet {
                 },
             );
         }
-        for (file, text) in EMBEDDED_CATALOGS {
+        for (file, text) in shipped::CATALOGS {
             let region = file.trim_end_matches(".csv").to_string();
             s.catalogs.insert(
                 region,
@@ -879,14 +895,19 @@ impl PackSet {
 
     /// A pack's JSON exactly as loaded (minified for shipped packs), after checking that it parses.
     /// Returning the text rather than re-serialising keeps the pack types out of the wasm's serializer code.
-    pub fn pack_text(&self, region: &Admdvs) -> Result<&str, ApiError> {
+    pub fn pack_text(&self, region: &Admdvs) -> Result<Cow<'_, str>, ApiError> {
         self.pack(region)?;
         let city = region.city();
         let entry = self
             .packs
             .get(region.code())
             .or_else(|| self.packs.get(city.code()));
-        Ok(entry.map_or("null", Lazy::text))
+        // Without runtime packs every pack is a shipped one, whose text is written from its compiled form.
+        #[cfg(all(feature = "embedded-packs", not(feature = "runtime-packs")))]
+        if let Some(Lazy::Text { file, .. }) = entry {
+            return compiled::json(file).map(Cow::Owned).map_err(ApiError::from);
+        }
+        Ok(Cow::Borrowed(entry.map_or("null", Lazy::text)))
     }
 
     /// Every pack, parsed (a malformed shipped pack is an error here, not a panic).
@@ -945,7 +966,7 @@ mod tests {
     fn shipped() -> serde_json::Value {
         let set = PackSet::embedded();
         let text = Admdvs::parse("610100")
-            .and_then(|r| set.pack_text(&r).map(str::to_string))
+            .and_then(|r| set.pack_text(&r).map(Cow::into_owned))
             .unwrap_or_else(|e| panic!("shipped pack: {e:?}"));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("shipped pack: {e}"))
     }

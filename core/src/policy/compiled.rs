@@ -1,68 +1,141 @@
-//! The shipped policy packs in a compact binary form (`compiled.bin`), read without any JSON parser.
+//! The shipped policy packs in a compact binary form (`compiled.bin`), read without any JSON parser, and
+//! their JSON text (for `pack.get`) written back from it.
 //!
 //! Why: the phone module (feature `runtime-packs` off: no packs with a request) would otherwise carry the
-//! serde visitors of every pack type only to read the four packs it ships with, ~100 KB of its code. The
-//! binary form is made from the very JSON text the core embeds (the native test `compiled_form_is_in_sync`
-//! fails when a pack changed and the file was not regenerated; `YIDI_BLESS=1 cargo test -p yidi-core
-//! compiled` rewrites it), and `decodes_to_what_the_json_parser_reads` proves that reading it gives the
-//! same `Pack` as reading the JSON. The shipped packs are validated by the native tests, so the phone does
-//! not validate them again.
+//! serde visitors of every pack type only to read the four packs it ships with (~95 KB of its code), and
+//! the packs' minified JSON (67 KB, most of it the same citations and notes again and again). The binary
+//! form is made from the very JSON text the core embeds by the native test
+//! `compiled_form_is_in_sync_with_the_shipped_packs`, which fails when a pack changed and the file was not
+//! regenerated (`YIDI_BLESS=1 cargo test -p yidi-core compiled` rewrites it); other tests prove that reading
+//! it gives the same `Pack` as parsing the JSON, and writing its tree gives the embedded text byte for byte.
+//! The shipped packs are validated by the native tests, so the phone does not validate them again.
 //!
-//! Format: `YPK1`, the number of packs, then per pack its file name, the length and an FNV-1a hash of the JSON
-//! text it was made from (a pack whose text differs is refused, never misread), the length of its body and
-//! the body. Integers are LEB128 (signed ones zig-zag). A string is `len << 1 | inline`: inline strings
-//! follow as bytes; the others are an offset into the pack's JSON text, which the module holds anyway for
-//! `pack.get`, so the texts of citations and notes are not stored twice.
+//! Format: `YPK2`; the string table (its length, then each distinct string once as length + UTF-8); the
+//! number of packs; per pack its file name, its JSON tree (length + bytes) and its `Pack` body (length +
+//! bytes). Integers are LEB128; a string is its byte offset in the table. A tree node is a tag (0 null,
+//! 1 false, 2 true, 3 number with its text, 4 string, 5 array, 6 object) and its content; objects keep the
+//! key order of the embedded text.
 
 use super::*;
 use crate::codes::{FacilityLevel, Insutype, MedClass, PsnClass};
+use std::fmt::Write as _;
 
 static COMPILED: &[u8] = include_bytes!("compiled.bin");
-const MAGIC: &[u8] = b"YPK1";
+const MAGIC: &[u8] = b"YPK2";
 
-/// The pack shipped as `file`, whose embedded JSON is `text`, read from its compiled form.
-pub(super) fn pack(file: &str, text: &str) -> Result<Pack, PackError> {
-    find(file, text)
-        .and_then(|body| {
-            let mut r = Reader { b: body, text };
-            let mut p = Pack::read(&mut r)?;
-            p.source = file.to_string();
-            r.b.is_empty().then_some(p)
-        })
-        .ok_or_else(|| {
-            PackError::new(
-                file,
-                "(compiled form)",
-                "the compiled form of this shipped pack does not match its text (core/src/policy/compiled.bin is stale)",
-            )
-        })
+/// One shipped pack in the compiled form.
+struct Entry {
+    file: &'static str,
+    tree: &'static [u8],
+    body: &'static [u8],
 }
 
-fn find<'a>(file: &str, text: &str) -> Option<&'a [u8]> {
+/// The table of strings and the packs, or `None` when the file is damaged.
+fn entries() -> Option<(&'static [u8], Vec<Entry>)> {
     let mut r = Reader {
         b: COMPILED.strip_prefix(MAGIC)?,
-        text: "",
+        table: &[],
     };
+    let n = r.usize()?;
+    r.table = r.take(n)?;
+    let mut v = Vec::new();
     for _ in 0..r.uint()? {
-        let name = r.inline()?;
-        let (len, hash, body) = (r.uint()?, r.uint()?, r.uint()?);
-        let body = r.take(usize::try_from(body).ok()?)?;
-        if name == file.as_bytes() && len == text.len() as u64 && hash == u64::from(fnv1a(text)) {
-            return Some(body);
-        }
+        let file = r.str()?;
+        let n = r.usize()?;
+        let tree = r.take(n)?;
+        let n = r.usize()?;
+        let body = r.take(n)?;
+        v.push(Entry { file, tree, body });
     }
-    None
+    Some((r.table, v))
 }
 
-/// FNV-1a, 32 bits: cheap, and enough to tell a stale compiled form from the text it was made from.
-fn fnv1a(text: &str) -> u32 {
-    text.bytes()
-        .fold(0x811c_9dc5, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+/// The file names of the shipped packs (`610100.json`), in the order they were compiled.
+pub(super) fn files() -> Vec<&'static str> {
+    entries().map_or_else(Vec::new, |(_, v)| v.iter().map(|e| e.file).collect())
+}
+
+fn damaged(file: &str) -> PackError {
+    PackError::new(
+        file,
+        "(compiled form)",
+        "the compiled form of this shipped pack is damaged (core/src/policy/compiled.bin)",
+    )
+}
+
+fn reader(file: &str, part: fn(&Entry) -> &'static [u8]) -> Result<Reader<'static>, PackError> {
+    let (table, v) = entries().ok_or_else(|| damaged(file))?;
+    let e = v.iter().find(|e| e.file == file).ok_or_else(|| damaged(file))?;
+    Ok(Reader { b: part(e), table })
+}
+
+/// The shipped pack `file`.
+pub(super) fn pack(file: &str) -> Result<Pack, PackError> {
+    let mut r = reader(file, |e| e.body)?;
+    let mut p = Pack::read(&mut r).ok_or_else(|| damaged(file))?;
+    p.source = file.to_string();
+    Ok(p)
+}
+
+/// The JSON text of the shipped pack `file`, byte for byte the minified text the full core embeds.
+pub(super) fn json(file: &str) -> Result<String, PackError> {
+    let mut r = reader(file, |e| e.tree)?;
+    let mut out = String::with_capacity(r.b.len() * 4);
+    write_json(&mut r, &mut out).ok_or_else(|| damaged(file))?;
+    Ok(out)
+}
+
+fn write_json(r: &mut Reader<'_>, out: &mut String) -> Option<()> {
+    match r.byte()? {
+        0 => out.push_str("null"),
+        1 => out.push_str("false"),
+        2 => out.push_str("true"),
+        3 => out.push_str(r.str()?),
+        4 => write_str(r.str()?, out),
+        tag @ (5 | 6) => {
+            out.push(if tag == 5 { '[' } else { '{' });
+            for i in 0..r.uint()? {
+                if i > 0 {
+                    out.push(',');
+                }
+                if tag == 6 {
+                    write_str(r.str()?, out);
+                    out.push(':');
+                }
+                write_json(r, out)?;
+            }
+            out.push(if tag == 5 { ']' } else { '}' });
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// A JSON string as serde_json writes it: `"` and `\` escaped, control characters as short escapes or
+/// `\u00xx`, everything else as is.
+fn write_str(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 struct Reader<'a> {
     b: &'a [u8],
-    text: &'a str,
+    table: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
@@ -93,9 +166,14 @@ impl<'a> Reader<'a> {
     fn usize(&mut self) -> Option<usize> {
         usize::try_from(self.uint()?).ok()
     }
-    fn inline(&mut self) -> Option<&'a [u8]> {
-        let n = self.usize()?;
-        self.take(n)
+    /// A string of the table, by its offset.
+    fn str(&mut self) -> Option<&'a str> {
+        let mut at = Reader {
+            b: self.table.get(self.usize()?..)?,
+            table: &[],
+        };
+        let n = at.usize()?;
+        std::str::from_utf8(at.take(n)?).ok()
     }
 }
 
@@ -108,15 +186,7 @@ trait Compact: Sized {
 
 impl Compact for String {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
-        let tag = r.usize()?;
-        let len = tag >> 1;
-        let s = if tag & 1 == 1 {
-            std::str::from_utf8(r.take(len)?).ok()?
-        } else {
-            let at = r.usize()?;
-            r.text.get(at..at.checked_add(len)?)?
-        };
-        Some(s.to_string())
+        r.str().map(str::to_string)
     }
     #[cfg(test)]
     fn write(&self, w: &mut tests::Writer<'_>) {
@@ -375,40 +445,71 @@ impl Compact for Pack {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use std::collections::HashMap;
+
+    /// Each distinct string once; a string is written as its offset here.
+    #[derive(Default)]
+    pub struct Table {
+        bytes: Vec<u8>,
+        at: HashMap<String, usize>,
+    }
 
     pub struct Writer<'a> {
         out: Vec<u8>,
-        text: &'a str,
+        table: &'a mut Table,
+    }
+
+    fn uint(out: &mut Vec<u8>, mut v: u64) {
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return;
+            }
+            out.push(b | 0x80);
+        }
     }
 
     impl Writer<'_> {
-        pub fn uint(&mut self, mut v: u64) {
-            loop {
-                let b = (v & 0x7f) as u8;
-                v >>= 7;
-                if v == 0 {
-                    self.out.push(b);
-                    return;
-                }
-                self.out.push(b | 0x80);
-            }
+        pub fn uint(&mut self, v: u64) {
+            uint(&mut self.out, v);
         }
-        fn inline(&mut self, bytes: &[u8]) {
-            self.uint(bytes.len() as u64);
-            self.out.extend_from_slice(bytes);
-        }
-        /// Where the JSON text holds the string verbatim (no escapes), point there; else store it inline.
         pub fn string(&mut self, s: &str) {
-            let quoted = serde_json::to_string(s).unwrap_or_else(|e| panic!("{e}"));
-            let len = s.len() as u64;
-            match self.text.find(&quoted) {
-                Some(at) if quoted.len() == s.len() + 2 => {
-                    self.uint(len << 1);
-                    self.uint(at as u64 + 1);
+            let table = &mut *self.table;
+            let at = *table.at.entry(s.to_string()).or_insert_with(|| {
+                let at = table.bytes.len();
+                uint(&mut table.bytes, s.len() as u64);
+                table.bytes.extend_from_slice(s.as_bytes());
+                at
+            });
+            self.uint(at as u64);
+        }
+        fn tree(&mut self, v: &serde_json::Value) {
+            use serde_json::Value;
+            match v {
+                Value::Null => self.uint(0),
+                Value::Bool(b) => self.uint(1 + u64::from(*b)),
+                Value::Number(n) => {
+                    self.uint(3);
+                    self.string(&n.to_string());
                 }
-                _ => {
-                    self.uint((len << 1) | 1);
-                    self.out.extend_from_slice(s.as_bytes());
+                Value::String(s) => {
+                    self.uint(4);
+                    self.string(s);
+                }
+                Value::Array(a) => {
+                    self.uint(5);
+                    self.uint(a.len() as u64);
+                    a.iter().for_each(|x| self.tree(x));
+                }
+                Value::Object(o) => {
+                    self.uint(6);
+                    self.uint(o.len() as u64);
+                    for (k, x) in o {
+                        self.string(k);
+                        self.tree(x);
+                    }
                 }
             }
         }
@@ -416,30 +517,45 @@ pub(super) mod tests {
 
     /// The compiled form of the given packs (file name, JSON text), as `compiled.bin` holds it.
     fn compile(packs: &[(&str, &str)]) -> Vec<u8> {
+        let mut table = Table::default();
         let mut w = Writer {
-            out: MAGIC.to_vec(),
-            text: "",
+            out: Vec::new(),
+            table: &mut table,
         };
         w.uint(packs.len() as u64);
         for (file, text) in packs {
             let pack = Pack::from_json(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            let value: serde_json::Value =
+                serde_json::from_str(text).unwrap_or_else(|e| panic!("{file}: {e}"));
+            w.string(file);
+            let mut tree = Writer {
+                out: Vec::new(),
+                table: &mut *w.table,
+            };
+            tree.tree(&value);
+            let tree = tree.out;
             let mut body = Writer {
                 out: Vec::new(),
-                text,
+                table: &mut *w.table,
             };
             pack.write(&mut body);
-            w.inline(file.as_bytes());
-            w.uint(text.len() as u64);
-            w.uint(u64::from(fnv1a(text)));
-            w.uint(body.out.len() as u64);
-            w.out.extend_from_slice(&body.out);
+            let body = body.out;
+            for part in [tree, body] {
+                w.uint(part.len() as u64);
+                w.out.extend_from_slice(&part);
+            }
         }
-        w.out
+        let packs_part = w.out;
+        let mut out = MAGIC.to_vec();
+        uint(&mut out, table.bytes.len() as u64);
+        out.extend_from_slice(&table.bytes);
+        out.extend_from_slice(&packs_part);
+        out
     }
 
     #[test]
     fn compiled_form_is_in_sync_with_the_shipped_packs() {
-        let want = compile(EMBEDDED_PACKS);
+        let want = compile(shipped::PACKS);
         if std::env::var_os("YIDI_BLESS").is_some() {
             let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/policy/compiled.bin");
             std::fs::write(path, &want).unwrap_or_else(|e| panic!("{path}: {e}"));
@@ -451,22 +567,23 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn decodes_to_what_the_json_parser_reads() {
-        for (file, text) in EMBEDDED_PACKS {
-            let json = Pack::from_json(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
-            let compiled = pack(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
-            assert_eq!(format!("{compiled:?}"), format!("{json:?}"), "{file}");
+    fn decodes_to_what_the_json_parser_reads_and_writes_the_embedded_text() {
+        let names: Vec<&str> = shipped::PACKS.iter().map(|(f, _)| *f).collect();
+        assert_eq!(files(), names);
+        for (file, text) in shipped::PACKS {
+            let parsed = Pack::from_json(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            let compiled = pack(file).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            assert_eq!(format!("{compiled:?}"), format!("{parsed:?}"), "{file}");
+            assert!(json(file).is_ok_and(|j| j == *text), "{file}: JSON text differs");
         }
+        assert!(pack("999999.json").is_err());
     }
 
     #[test]
-    fn a_text_other_than_the_compiled_one_is_refused_not_misread() {
-        let (file, text) = EMBEDDED_PACKS[0];
-        // Same length, one byte changed inside a citation: the hash tells them apart.
-        let changed = text.replacen("cite\":\"0", "cite\":\"1", 1);
-        assert_eq!(changed.len(), text.len());
-        assert_ne!(changed, text);
-        assert!(pack(file, &changed).is_err());
-        assert!(pack("999999.json", text).is_err());
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let s = "引号\" 反斜杠\\ \u{1} \u{8}\u{c}\n\r\t \u{7f} é 𝄞";
+        let mut out = String::new();
+        write_str(s, &mut out);
+        assert_eq!(out, serde_json::to_string(s).unwrap_or_default());
     }
 }
