@@ -49,16 +49,19 @@ struct InlineCatalog {
 /// The shipped packs (parsed lazily, per region, once per process or wasm instance).
 fn embedded() -> &'static PackSet {
     static SET: OnceLock<PackSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        #[cfg(feature = "embedded-packs")]
-        {
-            PackSet::embedded()
-        }
-        #[cfg(not(feature = "embedded-packs"))]
-        {
-            PackSet::new()
-        }
-    })
+    SET.get_or_init(shipped)
+}
+
+/// A new set of the shipped packs, none parsed yet.
+fn shipped() -> PackSet {
+    #[cfg(feature = "embedded-packs")]
+    {
+        PackSet::embedded()
+    }
+    #[cfg(not(feature = "embedded-packs"))]
+    {
+        PackSet::new()
+    }
 }
 
 /// The packs for one call: the shipped ones, overridden by any given inline.
@@ -76,7 +79,12 @@ fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<
         )
         .at("packs"));
     }
+    #[cfg(feature = "runtime-packs")]
     let mut set = base.clone();
+    // Without runtime packs every pack is a shipped one: a new set, whose packs are read again from their
+    // compiled form on use, rather than a deep copy of the parsed ones (no `Clone` code of the pack types).
+    #[cfg(not(feature = "runtime-packs"))]
+    let mut set = shipped();
     for (i, v) in env_packs.iter().enumerate() {
         let name = format!("inline pack #{i}");
         set.insert_pack(
