@@ -15,7 +15,7 @@ pub use refund::{
 use crate::codes::{FundColumn, Insutype, MedClass};
 use crate::coverage::{self, CatalogPlace, Route};
 use crate::error::{ApiError, ErrorCode};
-use crate::model::{Accumulators, FeeLine, Filing, Person, PoolAccum, RiderAccum, Visit};
+use crate::model::{Accumulators, FeeLine, Filing, Person, PoolAccum, RiderAccum, ShortText, Visit};
 use crate::money::{Dec, Money, round_fen};
 use crate::policy::{
     AccountUse, Band, DeductibleMode, PackSet, ReductionForm, RiderBase, SelectKey, TierBasis,
@@ -346,7 +346,7 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     let pool_name = pack.pool(&key);
     let pool = before.pool(&pool_name);
     let mut delta = Accumulators::empty(year);
-    let mut funds: Vec<(FundColumn, String, String, Money, Option<Money>, String)> = Vec::new();
+    let mut funds: Vec<(FundColumn, ShortText, ShortText, Money, Option<Money>, String)> = Vec::new();
     let mut act_pay_dedc = Money::ZERO;
     let mut dedc_std = None;
     let mut crt_dedc = None;
@@ -533,8 +533,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
         };
         funds.push((
             FundColumn::HifpPay,
-            hifp_code.into(),
-            "基本医疗保险统筹基金".into(),
+            ShortText::const_new(hifp_code),
+            ShortText::const_new("基本医疗保险统筹基金"),
             hifp,
             cap_left,
             format!("起付线 {act_pay_dedc}"),
@@ -603,8 +603,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
             let col = FundColumn::of_fund_pay_type(&rider.fund_pay_type);
             funds.push((
                 col,
-                rider.fund_pay_type.clone(),
-                rider.name_zh.clone(),
+                rider.fund_pay_type.as_str().into(),
+                rider.name_zh.as_str().into(),
                 pay,
                 cap_left,
                 format!("基数 {rbase}"),
@@ -733,8 +733,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     if !acct_pay.is_zero() {
         funds.push((
             FundColumn::AcctPay,
-            "310200".into(),
-            "职工基本医疗保险个人账户".into(),
+            ShortText::const_new("310200"),
+            ShortText::const_new("职工基本医疗保险个人账户"),
             acct_pay,
             Some(person.balc),
             String::new(),
