@@ -9,7 +9,8 @@ use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType};
 use crate::error::PackError;
 use crate::money::{Dec, Money, parse_decimal};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// `pric_uplmt_amt` value meaning "no ceiling".
 pub const NO_PRICE_CEILING: i64 = 999_999;
@@ -36,7 +37,44 @@ pub struct Catalog {
     region: Admdvs,
     name: String,
     source: String,
-    items: BTreeMap<String, CatalogItem>,
+    /// Sorted by code (the order `items` promises).
+    items: Vec<CatalogItem>,
+    /// Code → position in `items`: one hash and one comparison per fee line, where an ordered map
+    /// compared the code with a dozen others.
+    index: HashMap<Box<str>, u32, BuildHasherDefault<CodeHasher>>,
+}
+
+/// FxHash (rustc's hasher) over the code's bytes: codes are short ASCII from our own files, so a fast,
+/// non-cryptographic hash is right; a hostile request can only look codes up, never insert them.
+#[derive(Default)]
+struct CodeHasher(u64);
+
+impl Hasher for CodeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `s.trim()`, without the Unicode scan when both ends are printable ASCII (every real code).
+fn trimmed(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 const COLUMNS: [&str; 9] = [
@@ -158,11 +196,17 @@ impl Catalog {
                 return Err(PackError::new(file, at(0), format!("code {code} appears twice")));
             }
         }
+        let index = items
+            .keys()
+            .enumerate()
+            .map(|(i, code)| (code.as_str().into(), i as u32))
+            .collect();
         Ok(Catalog {
             region,
             name,
             source: file.to_string(),
-            items,
+            items: items.into_values().collect(),
+            index,
         })
     }
 
@@ -176,7 +220,8 @@ impl Catalog {
         &self.source
     }
     pub fn get(&self, code: &str) -> Option<&CatalogItem> {
-        self.items.get(code.trim())
+        let i = *self.index.get(trimmed(code))?;
+        self.items.get(i as usize)
     }
     pub fn len(&self) -> usize {
         self.items.len()
@@ -185,6 +230,6 @@ impl Catalog {
         self.items.is_empty()
     }
     pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
-        self.items.values()
+        self.items.iter()
     }
 }
