@@ -31,6 +31,10 @@ impl<'a> Reader<'a> {
 
     fn peek(&mut self) -> Option<u8> {
         while let Some(&c) = self.b.get(self.i) {
+            // Nearly always the next byte is the token itself: one comparison decides.
+            if c > b' ' {
+                return Some(c);
+            }
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.i += 1;
             } else {
@@ -161,6 +165,48 @@ impl<'a> Reader<'a> {
         self.s.get(start..self.i)
     }
 
+    /// The member name of a fee line that comes next, with its closing quote and colon, numbered as in
+    /// [`fee_line_key`]: told apart by its first letter and checked whole against the few names that
+    /// share it, without scanning for the closing quote first.
+    fn fee_line_member(&mut self) -> Option<u32> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let b = self.b;
+        let rest = b.get(self.i + 1..)?;
+        let hit = |name: &[u8], n: u32| {
+            // `name` ends with the closing quote, so "pric" never matches "pric_uplmt_amt".
+            rest.starts_with(name).then_some((name.len(), n))
+        };
+        let (len, n) = match *rest.first()? {
+            b'f' => hit(b"feedetl_sn\"", 0).or_else(|| hit(b"fee_ocur_time\"", 5)),
+            b'i' => hit(b"init_feedetl_sn\"", 1),
+            b'm' => hit(b"med_list_codg\"", 2)
+                .or_else(|| hit(b"med_list_name\"", 4))
+                .or_else(|| hit(b"med_chrgitm_type\"", 9))
+                .or_else(|| hit(b"medins_list_codg\"", 3)),
+            b'c' => hit(b"cnt\"", 6).or_else(|| hit(b"chrgitm_lv\"", 10)),
+            b'p' => hit(b"pric\"", 7).or_else(|| hit(b"pric_uplmt_amt\"", 11)),
+            b'd' => hit(b"det_item_fee_sumamt\"", 8),
+            b's' => hit(b"selfpay_prop\"", 12),
+            b'l' => hit(b"lmt_used_flag\"", 13),
+            b'h' => hit(b"hosp_appr_flag\"", 14),
+            b'e' => hit(b"etip_flag\"", 15),
+            _ => None,
+        }
+        .or_else(|| {
+            // Any other spelling (an escape, an unknown member): the general reading decides.
+            let at = self.i;
+            let n = fee_line_key(self.str()?)?;
+            let len = self.i - at - 1;
+            self.i = at;
+            Some((len, n))
+        })?;
+        self.i += 1 + len;
+        self.eat(b':')?;
+        Some(n)
+    }
+
     /// Call `f` with each member's key, positioned at its value.
     fn members(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
@@ -223,48 +269,65 @@ impl<'a> Reader<'a> {
     /// The common shapes of [`Self::decimal`] in one pass over the digits: `"123.45"` and `123.45`, at
     /// most 15 digits. `None` (the caller rewinds and takes the general path) for anything else.
     fn decimal_quick(&mut self) -> Option<Decimal> {
+        let b = self.b;
         let quoted = self.peek()? == b'"';
-        if quoted {
-            self.i += 1;
-        }
-        let neg = self.b.get(self.i) == Some(&b'-');
-        if neg {
-            self.i += 1;
-        }
-        let (mut m, mut scale, mut digits, mut int_digits, mut dot) = (0i64, 0u32, 0u32, 0u32, false);
-        let first = *self.b.get(self.i)?;
-        while let Some(&c) = self.b.get(self.i) {
-            match c {
-                b'0'..=b'9' => {
-                    m = m * 10 + i64::from(c - b'0');
-                    digits += 1;
-                    if dot {
-                        scale += 1;
-                    } else {
-                        int_digits += 1;
-                    }
-                }
-                b'.' if !dot && digits > 0 => dot = true,
-                _ => break,
+        let mut i = self.i + usize::from(quoted);
+        let neg = b.get(i) == Some(&b'-');
+        i += usize::from(neg);
+        let int_start = i;
+        let mut m = 0i64;
+        // At most 15 digits in all: checked after each digit, so `m` never exceeds 16 digits.
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
             }
-            if digits > 15 {
+            m = m * 10 + i64::from(d);
+            i += 1;
+            if i - int_start > 15 {
                 return None;
             }
-            self.i += 1;
         }
-        if digits == 0 || (dot && scale == 0) || (neg && m == 0) {
+        let int_digits = i - int_start;
+        if int_digits == 0 {
+            return None;
+        }
+        let mut scale = 0u32;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let frac_start = i;
+            while let Some(&c) = b.get(i) {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    break;
+                }
+                m = m * 10 + i64::from(d);
+                i += 1;
+                if int_digits + (i - frac_start) > 15 {
+                    return None;
+                }
+            }
+            scale = (i - frac_start) as u32;
+            if scale == 0 {
+                return None;
+            }
+        }
+        if neg && m == 0 {
             return None;
         }
         if quoted {
             // Inside a string this is `Decimal::from_str`'s reading of the same digits.
-            self.eat_exact(b'"')?;
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            i += 1;
         } else {
             // A number token as serde's f64 + ryu print it back (see `decimal`): valid JSON only (no
             // leading zero), no exponent, trailing zeros dropped but ".0" kept, nothing below 10^-4.
-            if (first == b'0' && int_digits > 1) || matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            if (b[int_start] == b'0' && int_digits > 1) || matches!(b.get(i), Some(b'e' | b'E')) {
                 return None;
             }
-            if dot {
+            if scale > 0 {
                 while scale > 1 && m % 10 == 0 {
                     m /= 10;
                     scale -= 1;
@@ -274,12 +337,8 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        self.i = i;
         Some(Decimal::new(if neg { -m } else { m }, scale))
-    }
-
-    /// `c` as the very next byte (no whitespace before it).
-    fn eat_exact(&mut self, c: u8) -> Option<()> {
-        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
     }
 
     /// A code sent as a string or an integer, as the code tables' serde reads it.
@@ -339,9 +398,12 @@ impl<'a> Reader<'a> {
             hosp_appr_flag: None,
             etip_flag: false,
         };
-        self.members(|r, k| {
-            // The key is matched once; members are then numbered as in `fee_line_key`.
-            let n = fee_line_key(k)?;
+        self.eat(b'{')?;
+        // `{}` has no members; otherwise members until the closing brace.
+        let mut more = self.peek()? != b'}';
+        while more {
+            let n = self.fee_line_member()?;
+            let r = &mut *self;
             if seen & (1 << n) != 0 {
                 return None; // serde refuses a duplicate field: let it say so
             }
@@ -408,8 +470,13 @@ impl<'a> Reader<'a> {
                 15 => l.etip_flag = r.flag()?,
                 _ => return None,
             }
-            Some(())
-        })?;
+            match r.peek()? {
+                b',' => r.i += 1,
+                b'}' => more = false,
+                _ => return None,
+            }
+        }
+        self.i += 1;
         l.feedetl_sn = sn?;
         l.med_list_codg = code?;
         l.cnt = cnt?;
@@ -420,6 +487,7 @@ impl<'a> Reader<'a> {
 
     fn lines(&mut self) -> Option<Vec<FeeLine>> {
         self.eat(b'[')?;
+        // A claim's lines in one allocation (the national limit is far above a typical claim).
         let mut out = Vec::new();
         if self.peek()? == b']' {
             self.i += 1;
@@ -649,6 +717,47 @@ mod tests {
         assert_eq!(plain_decimal("-0"), None);
         assert_eq!(plain_decimal("1e3"), None);
         assert_eq!(plain_decimal(" 1"), None);
+    }
+
+    #[test]
+    fn fee_line_members_are_told_apart_by_name() {
+        let names = [
+            "feedetl_sn",
+            "init_feedetl_sn",
+            "med_list_codg",
+            "medins_list_codg",
+            "med_list_name",
+            "fee_ocur_time",
+            "cnt",
+            "pric",
+            "det_item_fee_sumamt",
+            "med_chrgitm_type",
+            "chrgitm_lv",
+            "pric_uplmt_amt",
+            "selfpay_prop",
+            "lmt_used_flag",
+            "hosp_appr_flag",
+            "etip_flag",
+        ];
+        for name in names {
+            for text in [format!(r#""{name}":7"#), format!(r#" "{name}" : 7"#)] {
+                let mut r = Reader::new(&text);
+                assert_eq!(r.fee_line_member(), fee_line_key(name), "{text}");
+                assert_eq!(r.decimal(), Some(Decimal::from(7)), "{text}");
+            }
+        }
+        // An escaped spelling is read by the general path; unknown or cut-off names are declined.
+        assert_eq!(Reader::new(r#""cn\u0074":1"#).fee_line_member(), None);
+        assert_eq!(Reader::new(r#""cnt":1"#).fee_line_member(), Some(6));
+        for text in [
+            r#""pric_x":1"#,
+            r#""cnt"#,
+            r#""med_list":1"#,
+            r#""":1"#,
+            r#""cntx":1"#,
+        ] {
+            assert_eq!(Reader::new(text).fee_line_member(), None, "{text}");
+        }
     }
 
     #[test]

@@ -40,9 +40,11 @@ impl Out {
         // refused by every caller's JSON parser rather than pass silently.
         String::from_utf8(self.0).unwrap_or_default()
     }
+    #[inline(always)]
     fn push(&mut self, b: u8) {
         self.0.push(b);
     }
+    #[inline(always)]
     fn push_str(&mut self, s: &str) {
         self.0.extend_from_slice(s.as_bytes());
     }
@@ -219,23 +221,28 @@ struct Obj<'a> {
 
 impl Obj<'_> {
     /// Start member `k`, given as `,"name":` by [`k!`], and return the writer for its value.
+    #[inline(always)]
     fn key(&mut self, k: &str) -> &mut Out {
         let k = if self.first { k.get(1..).unwrap_or(k) } else { k };
         self.first = false;
         self.out.push_str(k);
         self.out
     }
+    #[inline(always)]
     fn str(&mut self, k: &str, v: &str) {
         self.key(k).str(v);
     }
+    #[inline(always)]
     fn opt_str(&mut self, k: &str, v: Option<&str>) {
         if let Some(v) = v {
             self.str(k, v);
         }
     }
+    #[inline(always)]
     fn money(&mut self, k: &str, v: Money) {
         self.key(k).money(v);
     }
+    #[inline(always)]
     fn opt_money(&mut self, k: &str, v: Option<Money>) {
         if let Some(v) = v {
             self.money(k, v);
