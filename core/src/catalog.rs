@@ -51,19 +51,35 @@ struct CodeHasher(u64);
 
 impl Hasher for CodeHasher {
     fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let word = |c: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            u64::from_le_bytes(w)
+        };
+        let n = bytes.len();
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+            self.add(word(c));
         }
-        for &b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        match chunks.remainder().len() {
+            0 => {}
+            // The last eight bytes at once, overlapping the previous word (the length goes in too).
+            _ if n >= 8 => self.add(word(&bytes[n - 8..]) ^ n as u64),
+            _ => self.add(word(chunks.remainder())),
         }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
     }
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+impl CodeHasher {
+    fn add(&mut self, w: u64) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
     }
 }
 
@@ -231,5 +247,49 @@ impl Catalog {
     }
     pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
         self.items.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "# region: 610100\n# name: test\n\
+        med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n\
+        XJ01DDA117B002010100448,头孢曲松钠注射剂（长名称超过二十四个字节）,09,02,0.1,999999,0,true,t\n\
+        001103000010000,床位费,01,01,0,55,0,true,t\n\
+        A,甲,01,01,0,999999,1,false,t\n";
+
+    #[test]
+    fn lookup_by_code_and_items_in_code_order() {
+        let c = Catalog::from_csv("t.csv", CSV).unwrap();
+        let codes: Vec<&str> = c.items().map(|i| i.med_list_codg.as_str()).collect();
+        assert_eq!(codes, ["001103000010000", "A", "XJ01DDA117B002010100448"]);
+        for (code, name) in [
+            ("001103000010000", "床位费"),
+            (" 001103000010000\t", "床位费"),
+            (
+                "XJ01DDA117B002010100448",
+                "头孢曲松钠注射剂（长名称超过二十四个字节）",
+            ),
+            ("A", "甲"),
+            ("\u{3000}A", "甲"),
+        ] {
+            assert_eq!(
+                c.get(code).map(|i| i.med_list_name.as_str()),
+                Some(name),
+                "{code:?}"
+            );
+        }
+        for code in [
+            "",
+            "a",
+            "00110300001000",
+            "001103000010000x",
+            "XJ01DDA117B00201010044",
+        ] {
+            assert!(c.get(code).is_none(), "{code:?}");
+        }
+        assert_eq!(c.len(), 3);
     }
 }

@@ -24,7 +24,7 @@ pub fn round_fen(d: Decimal) -> Decimal {
 }
 
 /// Powers of ten that fit an `i64`.
-const POW10: [i64; 19] = {
+pub(crate) const POW10: [i64; 19] = {
     let mut p = [1i64; 19];
     let mut i = 1;
     while i < 19 {

@@ -343,7 +343,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
         psn_class: person.psn_type.class(),
         visit_category: cov.visit_category,
     };
-    let pool_name = pack.pool(&key);
+    let rows = pack.applicable(&key);
+    let pool_name = rows.pool(key.med_class);
     let pool = before.pool(&pool_name);
     let mut delta = Accumulators::empty(year);
     let mut funds: Vec<(FundColumn, ShortText, ShortText, Money, Option<Money>, String)> = Vec::new();
@@ -355,14 +356,14 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     let funds_pay = matches!(cov.route, Route::Direct | Route::ManualReimbursement);
 
     if funds_pay {
-        let ded = pack
-            .benefit(|r| r.deductible.as_ref(), &key, setl_date)
+        let ded = rows
+            .benefit(|r| r.deductible.as_ref(), setl_date)
             .ok_or_else(|| no_benefit(pack, "deductible", &key, setl_date))?;
-        let tiers = pack
-            .benefit(|r| r.tiers.as_ref(), &key, setl_date)
+        let tiers = rows
+            .benefit(|r| r.tiers.as_ref(), setl_date)
             .ok_or_else(|| no_benefit(pack, "tiers", &key, setl_date))?;
-        let cap = pack.benefit(|r| r.annual_cap.as_ref(), &key, setl_date);
-        let red = pack.benefit(|r| r.reduction.as_ref(), &key, setl_date);
+        let cap = rows.benefit(|r| r.annual_cap.as_ref(), setl_date);
+        let red = rows.benefit(|r| r.reduction.as_ref(), setl_date);
         t.used(ded.verified);
         t.used(tiers.verified);
         if let Some(c) = cap {
@@ -702,7 +703,7 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     // Personal account.
     let mut acct_pay = Money::ZERO;
     if person.insutype == Insutype::Employee && visit.use_acct && !person.balc.is_zero() {
-        let rule = pack.benefit(|r| r.account.as_ref(), &key, setl_date);
+        let rule = rows.benefit(|r| r.account.as_ref(), setl_date);
         if let Some(r) = rule {
             t.used(r.verified);
             let payable = match r.value {
