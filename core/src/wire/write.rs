@@ -49,6 +49,7 @@ impl Out {
         self.0.extend_from_slice(s.as_bytes());
     }
     /// A JSON string, escaped exactly as serde_json does (only `"`, `\` and control characters).
+    #[inline(always)]
     fn str(&mut self, s: &str) {
         let bytes = s.as_bytes();
         self.push(b'"');
@@ -78,6 +79,7 @@ impl Out {
     }
     /// An amount as serde writes [`Money`]: a string at fen scale. Fen-exact amounts (all of a
     /// settlement's) are written from whole fen; others take the general decimal writer.
+    #[inline(always)]
     fn money(&mut self, m: Money) {
         match m.to_fen() {
             Some(fen) => self.quoted_fixed(fen, 2),
@@ -90,6 +92,7 @@ impl Out {
         }
     }
     /// A decimal as serde writes [`Dec`]: its exact value without trailing zeros.
+    #[inline(always)]
     fn dec(&mut self, d: Dec) {
         match fixed(d.dec()) {
             Some((mut m, mut s)) => {
@@ -109,6 +112,7 @@ impl Out {
     }
     /// `"m × 10^-scale"`, quoted, with exactly `scale` fraction digits; no sign on zero. Built in one
     /// stack buffer and appended at once.
+    #[inline(always)]
     fn quoted_fixed(&mut self, m: i64, scale: u32) {
         let mut buf = [0u8; 48];
         let mut i = buf.len() - 1;
