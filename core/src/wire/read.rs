@@ -45,6 +45,10 @@ impl<'a> Reader<'a> {
     }
 
     fn eat(&mut self, c: u8) -> Option<()> {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            return Some(());
+        }
         (self.peek()? == c).then(|| self.i += 1)
     }
 
@@ -268,6 +272,7 @@ impl<'a> Reader<'a> {
 
     /// The common shapes of [`Self::decimal`] in one pass over the digits: `"123.45"` and `123.45`, at
     /// most 15 digits. `None` (the caller rewinds and takes the general path) for anything else.
+    #[inline(always)]
     fn decimal_quick(&mut self) -> Option<Decimal> {
         let b = self.b;
         let quoted = self.peek()? == b'"';

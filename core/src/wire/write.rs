@@ -1,9 +1,12 @@
 //! The writer: `settle` answers and per-line results as JSON text.
 
 use super::plain_until;
+use crate::coverage::Coverage;
 use crate::model::Accumulators;
 use crate::money::{Dec, Money, fixed, round_fen, write_decimal};
+use crate::policy::ParamUse;
 use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
+use crate::trace::TraceEntry;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -343,6 +346,49 @@ fn line(o: &mut Out, l: &LineSplit) {
     w.end();
 }
 
+fn coverage(o: &mut Out, c: &Coverage) {
+    let mut w = o.obj();
+    // The three enums are unit variants: serde writes their names (a few dozen bytes).
+    w.key(k!("route")).serde(&c.route);
+    w.key(k!("visit_category")).serde(&c.visit_category);
+    w.key(k!("catalog_place")).serde(&c.catalog_place);
+    w.key(k!("cross_province")).bool(c.cross_province);
+    w.key(k!("cross_region")).bool(c.cross_region);
+    w.opt_str(k!("filing_id"), c.filing_id.as_deref());
+    w.key(k!("deemed_filed")).bool(c.deemed_filed);
+    array(w.key(k!("reasons")), &c.reasons, trace_entry);
+    w.end();
+}
+
+fn trace_entry(o: &mut Out, e: &TraceEntry) {
+    let mut w = o.obj();
+    w.str(k!("field"), &e.field);
+    w.opt_money(k!("amount"), e.amount);
+    w.str(k!("rule"), &e.rule);
+    w.str(k!("cite"), &e.cite);
+    if !e.params.is_empty() {
+        array(w.key(k!("params")), &e.params, param_use);
+    }
+    w.str(k!("zh"), &e.zh);
+    w.str(k!("en"), &e.en);
+    w.end();
+}
+
+fn param_use(o: &mut Out, p: &ParamUse) {
+    let mut w = o.obj();
+    w.str(k!("name"), &p.name);
+    w.str(k!("value"), &p.value);
+    w.key(k!("from")).date(p.from);
+    if let Some(d) = p.to {
+        w.key(k!("to")).date(d);
+    }
+    w.str(k!("cite"), &p.cite);
+    w.key(k!("verified")).bool(p.verified);
+    w.opt_str(k!("note"), p.note.as_deref());
+    w.str(k!("pack"), &p.pack);
+    w.end();
+}
+
 fn accumulators(o: &mut Out, a: &Accumulators) {
     let mut w = o.obj();
     w.key(k!("year")).int(i64::from(a.year));
@@ -414,7 +460,7 @@ fn settle_body(o: &mut Out, r: &SettleResponse) {
     if !r.lines.is_empty() {
         array(w.key(k!("lines")), &r.lines, line);
     }
-    w.key(k!("coverage")).serde(&r.coverage);
+    coverage(w.key(k!("coverage")), &r.coverage);
     w.str(k!("fund_pay_sumamt_daxie"), &r.fund_pay_sumamt_daxie);
     w.str(k!("psn_cash_pay_daxie"), &r.psn_cash_pay_daxie);
     accumulators(w.key(k!("accumulators_before")), &r.accumulators_before);
@@ -423,7 +469,7 @@ fn settle_body(o: &mut Out, r: &SettleResponse) {
     w.opt_str(k!("catalog"), r.catalog.as_deref());
     w.key(k!("uses_unverified_values")).bool(r.uses_unverified_values);
     if !r.trace.is_empty() {
-        w.key(k!("trace")).serde(&r.trace);
+        array(w.key(k!("trace")), &r.trace, trace_entry);
     }
     w.end();
 }
