@@ -5,11 +5,15 @@
 //! are read by exactly one implementation.
 
 use super::plain_until;
-use crate::codes::{ChrgitmLv, ChrgitmType};
-use crate::model::{FeeLine, HospApprFlag, ShortText};
+use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
+use crate::model::{
+    Accumulators, FeeLine, HospApprFlag, Person, PoolAccum, RiderAccum, SettlementMode, ShortText, Visit,
+};
 use crate::money::{Dec, Money, parse_decimal};
 use crate::settle::SettleRequest;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 
 /// Deepest nesting the reader skips through; deeper input goes to serde (which has its own limit).
 const MAX_DEPTH: usize = 64;
@@ -373,6 +377,286 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// An optional string member (`null` is absent), owned.
+    fn opt_string(&mut self) -> Option<Option<String>> {
+        if self.null()? {
+            return Some(None);
+        }
+        self.str().map(|s| Some(s.to_string()))
+    }
+
+    /// A date as chrono reads it, in its plain form `YYYY-MM-DD` only (anything else goes to serde).
+    fn date(&mut self) -> Option<NaiveDate> {
+        let t = self.str()?.as_bytes();
+        let digit = |i: usize| {
+            t.get(i)
+                .and_then(|c| c.is_ascii_digit().then(|| i32::from(c - b'0')))
+        };
+        if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
+            return None;
+        }
+        let y = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+        let m = digit(5)? * 10 + digit(6)?;
+        let d = digit(8)? * 10 + digit(9)?;
+        NaiveDate::from_ymd_opt(y, m as u32, d as u32)
+    }
+
+    fn opt_date(&mut self) -> Option<Option<NaiveDate>> {
+        if self.null()? {
+            return Some(None);
+        }
+        self.date().map(Some)
+    }
+
+    /// An `i32` written as a plain integer token, as serde reads it.
+    fn int(&mut self) -> Option<i32> {
+        let t = self.number()?;
+        if t.contains('.') {
+            return None;
+        }
+        t.parse().ok()
+    }
+
+    /// Members of an object with each name checked once: `f` gets the name's bit (from `key`) and
+    /// reads the value; an unknown or repeated name declines.
+    fn fields(
+        &mut self,
+        key: fn(&str) -> Option<u32>,
+        mut f: impl FnMut(&mut Self, u32) -> Option<()>,
+    ) -> Option<u32> {
+        let mut seen = 0u32;
+        self.members(|r, k| {
+            let n = key(k)?;
+            if seen & (1 << n) != 0 {
+                return None;
+            }
+            seen |= 1 << n;
+            f(r, n)
+        })?;
+        Some(seen)
+    }
+
+    /// `person`, as its serde derive reads it.
+    fn person(&mut self) -> Option<Person> {
+        let (mut insutype, mut psn_type, mut place) = (None, None, None);
+        let mut p = Person {
+            psn_no: None,
+            psn_name: None,
+            insutype: Insutype::Employee,
+            psn_type: PsnType::parse("11").ok()?,
+            insuplc_admdvs: Admdvs::parse("110000").ok()?,
+            cvlserv_flag: false,
+            maf_class: None,
+            balc: Money::default(),
+        };
+        self.fields(
+            |k| {
+                Some(match k {
+                    "psn_no" => 0,
+                    "psn_name" => 1,
+                    "insutype" => 2,
+                    "psn_type" => 3,
+                    "insuplc_admdvs" => 4,
+                    "cvlserv_flag" => 5,
+                    "maf_class" => 6,
+                    "balc" => 7,
+                    _ => return None,
+                })
+            },
+            |r, n| {
+                match n {
+                    0 => p.psn_no = r.opt_string()?,
+                    1 => p.psn_name = r.opt_string()?,
+                    2 => insutype = Some(Insutype::parse(r.code()?).ok()?),
+                    3 => psn_type = Some(PsnType::parse(r.code()?).ok()?),
+                    4 => place = Some(Admdvs::parse(r.code()?).ok()?),
+                    5 => p.cvlserv_flag = r.flag()?,
+                    6 => p.maf_class = r.opt_string()?,
+                    _ => p.balc = Money::from_decimal(r.decimal()?),
+                }
+                Some(())
+            },
+        )?;
+        p.insutype = insutype?;
+        p.psn_type = psn_type?;
+        p.insuplc_admdvs = place?;
+        Some(p)
+    }
+
+    /// `visit`, as its serde derive reads it (`networked` and `use_acct` default to true).
+    fn visit(&mut self) -> Option<Visit> {
+        let (mut med_type, mut place, mut lv, mut begndate) = (None, None, None, None);
+        let mut v = Visit {
+            mdtrt_id: None,
+            med_type: MedType::parse("11").ok()?,
+            mdtrtarea_admvs: Admdvs::parse("110000").ok()?,
+            fixmedins_code: None,
+            fixmedins_name: None,
+            hosp_lv: FacilityLevel::parse("1").ok()?,
+            networked: true,
+            begndate: NaiveDate::MIN,
+            enddate: None,
+            setl_date: None,
+            emergency_flag: false,
+            referral_flag: false,
+            trauma_flag: false,
+            third_party_flag: None,
+            no_third_party_commitment: false,
+            settlement_mode: SettlementMode::Direct,
+            use_acct: true,
+            dise_name: None,
+        };
+        self.fields(
+            |k| {
+                Some(match k {
+                    "mdtrt_id" => 0,
+                    "med_type" => 1,
+                    "mdtrtarea_admvs" => 2,
+                    "fixmedins_code" => 3,
+                    "fixmedins_name" => 4,
+                    "hosp_lv" => 5,
+                    "networked" => 6,
+                    "begndate" => 7,
+                    "enddate" => 8,
+                    "setl_date" => 9,
+                    "emergency_flag" => 10,
+                    "referral_flag" => 11,
+                    "trauma_flag" => 12,
+                    "third_party_flag" => 13,
+                    "no_third_party_commitment" => 14,
+                    "settlement_mode" => 15,
+                    "use_acct" => 16,
+                    "dise_name" => 17,
+                    _ => return None,
+                })
+            },
+            |r, n| {
+                match n {
+                    0 => v.mdtrt_id = r.opt_string()?,
+                    1 => med_type = Some(MedType::parse(r.code()?).ok()?),
+                    2 => place = Some(Admdvs::parse(r.code()?).ok()?),
+                    3 => v.fixmedins_code = r.opt_string()?,
+                    4 => v.fixmedins_name = r.opt_string()?,
+                    5 => lv = Some(FacilityLevel::parse(r.code()?).ok()?),
+                    6 => v.networked = r.flag()?,
+                    7 => begndate = Some(r.date()?),
+                    8 => v.enddate = r.opt_date()?,
+                    9 => v.setl_date = r.opt_date()?,
+                    10 => v.emergency_flag = r.flag()?,
+                    11 => v.referral_flag = r.flag()?,
+                    12 => v.trauma_flag = r.flag()?,
+                    13 => {
+                        v.third_party_flag = match r.null()? {
+                            true => None,
+                            false => Some(r.flag()?),
+                        }
+                    }
+                    14 => v.no_third_party_commitment = r.flag()?,
+                    15 => {
+                        v.settlement_mode = match r.str()? {
+                            "direct" => SettlementMode::Direct,
+                            "self_paid" => SettlementMode::SelfPaid,
+                            _ => return None,
+                        }
+                    }
+                    16 => v.use_acct = r.flag()?,
+                    _ => v.dise_name = r.opt_string()?,
+                }
+                Some(())
+            },
+        )?;
+        v.med_type = med_type?;
+        v.mdtrtarea_admvs = place?;
+        v.hosp_lv = lv?;
+        v.begndate = begndate?;
+        Some(v)
+    }
+
+    /// A map of named members (later duplicates win, as serde's map reading does).
+    fn map<V>(&mut self, mut value: impl FnMut(&mut Self) -> Option<V>) -> Option<BTreeMap<String, V>> {
+        let mut m = BTreeMap::new();
+        self.members(|r, k| {
+            m.insert(k.to_string(), value(r)?);
+            Some(())
+        })?;
+        Some(m)
+    }
+
+    /// `accumulators` (`null` is absent), as serde reads them.
+    fn accumulators(&mut self) -> Option<Option<Accumulators>> {
+        if self.null()? {
+            return Some(None);
+        }
+        let mut a = Accumulators::default();
+        let money = |r: &mut Self| r.decimal().map(Money::from_decimal);
+        let seen = self.fields(
+            |k| {
+                Some(match k {
+                    "year" => 0,
+                    "pools" => 1,
+                    "riders" => 2,
+                    _ => return None,
+                })
+            },
+            |r, n| {
+                match n {
+                    0 => a.year = r.int()?,
+                    1 => {
+                        a.pools = r.map(|r| {
+                            let mut p = PoolAccum::default();
+                            r.fields(
+                                |k| {
+                                    Some(match k {
+                                        "dedc_paid" => 0,
+                                        "above_dedc" => 1,
+                                        "hifp_paid" => 2,
+                                        "visits" => 3,
+                                        _ => return None,
+                                    })
+                                },
+                                |r, n| {
+                                    match n {
+                                        0 => p.dedc_paid = money(r)?,
+                                        1 => p.above_dedc = money(r)?,
+                                        2 => p.hifp_paid = money(r)?,
+                                        _ => p.visits = r.int()?,
+                                    }
+                                    Some(())
+                                },
+                            )?;
+                            Some(p)
+                        })?
+                    }
+                    _ => {
+                        a.riders = r.map(|r| {
+                            let mut x = RiderAccum::default();
+                            r.fields(
+                                |k| {
+                                    Some(match k {
+                                        "base" => 0,
+                                        "paid" => 1,
+                                        _ => return None,
+                                    })
+                                },
+                                |r, n| {
+                                    match n {
+                                        0 => x.base = money(r)?,
+                                        _ => x.paid = money(r)?,
+                                    }
+                                    Some(())
+                                },
+                            )?;
+                            Some(x)
+                        })?
+                    }
+                }
+                Some(())
+            },
+        )?;
+        // `year` has no default.
+        (seen & 1 != 0).then_some(Some(a))
+    }
+
     fn opt_text(&mut self) -> Option<Option<ShortText>> {
         if self.null()? {
             return Some(None);
@@ -530,11 +814,11 @@ impl<'a> Reader<'a> {
                         false => Some(r.str()?.to_string()),
                     }
                 }
-                "person" => person = Some(serde_json::from_str(r.span()?).ok()?),
-                "visit" => visit = Some(serde_json::from_str(r.span()?).ok()?),
+                "person" => person = Some(r.person()?),
+                "visit" => visit = Some(r.visit()?),
                 "lines" => lines = Some(r.lines()?),
                 "filings" => filings = serde_json::from_str(r.span()?).ok()?,
-                "accumulators" => accumulators = serde_json::from_str(r.span()?).ok()?,
+                "accumulators" => accumulators = r.accumulators()?,
                 "trace" => trace = r.bool()?,
                 "line_results" => line_results = r.bool()?,
                 _ => return None,
