@@ -85,6 +85,8 @@ impl Out {
     #[inline(always)]
     fn money(&mut self, m: Money) {
         match m.to_fen() {
+            // Most of a line's parts are zero: a constant.
+            Some(0) => self.push_str("\"0.00\""),
             Some(fen) => self.quoted_fixed(fen, 2),
             None => {
                 let mut buf = [0u8; 64];
@@ -98,6 +100,7 @@ impl Out {
     #[inline(always)]
     fn dec(&mut self, d: Dec) {
         match fixed(d.dec()) {
+            Some((0, _)) => self.push_str("\"0\""),
             Some((mut m, mut s)) => {
                 while s > 0 && m % 10 == 0 {
                     m /= 10;
