@@ -9,7 +9,8 @@ use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType};
 use crate::error::PackError;
 use crate::money::{Dec, Money, parse_decimal};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// `pric_uplmt_amt` value meaning "no ceiling".
 pub const NO_PRICE_CEILING: i64 = 999_999;
@@ -36,7 +37,60 @@ pub struct Catalog {
     region: Admdvs,
     name: String,
     source: String,
-    items: BTreeMap<String, CatalogItem>,
+    /// Sorted by code (the order `items` promises).
+    items: Vec<CatalogItem>,
+    /// Code → position in `items`: one hash and one comparison per fee line, where an ordered map
+    /// compared the code with a dozen others.
+    index: HashMap<Box<str>, u32, BuildHasherDefault<CodeHasher>>,
+}
+
+/// FxHash (rustc's hasher) over the code's bytes: codes are short ASCII from our own files, so a fast,
+/// non-cryptographic hash is right; a hostile request can only look codes up, never insert them.
+#[derive(Default)]
+struct CodeHasher(u64);
+
+impl Hasher for CodeHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let word = |c: &[u8]| {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            u64::from_le_bytes(w)
+        };
+        let n = bytes.len();
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(word(c));
+        }
+        match chunks.remainder().len() {
+            0 => {}
+            // The last eight bytes at once, overlapping the previous word (the length goes in too).
+            _ if n >= 8 => self.add(word(&bytes[n - 8..]) ^ n as u64),
+            _ => self.add(word(chunks.remainder())),
+        }
+    }
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl CodeHasher {
+    fn add(&mut self, w: u64) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+}
+
+/// `s.trim()`, without the Unicode scan when both ends are printable ASCII (every real code).
+fn trimmed(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
 }
 
 const COLUMNS: [&str; 9] = [
@@ -158,11 +212,17 @@ impl Catalog {
                 return Err(PackError::new(file, at(0), format!("code {code} appears twice")));
             }
         }
+        let index = items
+            .keys()
+            .enumerate()
+            .map(|(i, code)| (code.as_str().into(), i as u32))
+            .collect();
         Ok(Catalog {
             region,
             name,
             source: file.to_string(),
-            items,
+            items: items.into_values().collect(),
+            index,
         })
     }
 
@@ -176,7 +236,8 @@ impl Catalog {
         &self.source
     }
     pub fn get(&self, code: &str) -> Option<&CatalogItem> {
-        self.items.get(code.trim())
+        let i = *self.index.get(trimmed(code))?;
+        self.items.get(i as usize)
     }
     pub fn len(&self) -> usize {
         self.items.len()
@@ -185,6 +246,50 @@ impl Catalog {
         self.items.is_empty()
     }
     pub fn items(&self) -> impl Iterator<Item = &CatalogItem> {
-        self.items.values()
+        self.items.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "# region: 610100\n# name: test\n\
+        med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n\
+        XJ01DDA117B002010100448,头孢曲松钠注射剂（长名称超过二十四个字节）,09,02,0.1,999999,0,true,t\n\
+        001103000010000,床位费,01,01,0,55,0,true,t\n\
+        A,甲,01,01,0,999999,1,false,t\n";
+
+    #[test]
+    fn lookup_by_code_and_items_in_code_order() {
+        let c = Catalog::from_csv("t.csv", CSV).unwrap();
+        let codes: Vec<&str> = c.items().map(|i| i.med_list_codg.as_str()).collect();
+        assert_eq!(codes, ["001103000010000", "A", "XJ01DDA117B002010100448"]);
+        for (code, name) in [
+            ("001103000010000", "床位费"),
+            (" 001103000010000\t", "床位费"),
+            (
+                "XJ01DDA117B002010100448",
+                "头孢曲松钠注射剂（长名称超过二十四个字节）",
+            ),
+            ("A", "甲"),
+            ("\u{3000}A", "甲"),
+        ] {
+            assert_eq!(
+                c.get(code).map(|i| i.med_list_name.as_str()),
+                Some(name),
+                "{code:?}"
+            );
+        }
+        for code in [
+            "",
+            "a",
+            "00110300001000",
+            "001103000010000x",
+            "XJ01DDA117B00201010044",
+        ] {
+            assert!(c.get(code).is_none(), "{code:?}");
+        }
+        assert_eq!(c.len(), 3);
     }
 }

@@ -358,11 +358,11 @@ impl Admdvs {
         &self.0[4..] == "00" && &self.0[2..4] != "00"
     }
     /// The pooling area (统筹区): the city (first four digits), or the whole municipality.
-    pub fn pooling_area(&self) -> String {
+    pub fn pooling_area(&self) -> &str {
         if self.is_municipality() {
-            self.province().to_string()
+            self.province()
         } else {
-            self.0[..4].to_string()
+            &self.0[..4]
         }
     }
     pub fn same_pooling_area(&self, o: &Admdvs) -> bool {

@@ -270,6 +270,49 @@ impl Selector {
     }
 }
 
+/// The benefit rows that apply to one visit, with their specificity, in pack order.
+pub struct Applicable<'a> {
+    rows: Vec<(u32, &'a BenefitRow)>,
+}
+
+impl<'a> Applicable<'a> {
+    /// The most specific value of a benefit parameter in force at `date` (the first row on a tie).
+    pub fn benefit<T>(
+        &self,
+        pick: impl Fn(&'a BenefitRow) -> Option<&'a Dated<T>>,
+        date: NaiveDate,
+    ) -> Option<&'a Param<T>> {
+        let mut best: Option<(u32, &Param<T>)> = None;
+        for &(s, row) in &self.rows {
+            let Some(p) = pick(row).and_then(|d| d.at(date)) else {
+                continue;
+            };
+            if best.is_none_or(|(bs, _)| s > bs) {
+                best = Some((s, p));
+            }
+        }
+        best.map(|(_, p)| p)
+    }
+
+    /// The accumulator pool of the visit: the most specific row naming one, else by class.
+    pub fn pool(&self, med_class: MedClass) -> String {
+        let mut best: Option<(u32, &str)> = None;
+        for &(s, row) in &self.rows {
+            if let Some(p) = &row.pool
+                && best.is_none_or(|(bs, _)| s > bs)
+            {
+                best = Some((s, p));
+            }
+        }
+        match best {
+            Some((_, p)) => p.to_string(),
+            None if med_class == MedClass::Inpatient => "inpatient".into(),
+            None if med_class == MedClass::Maternity => "maternity".into(),
+            None => "outpatient".into(),
+        }
+    }
+}
+
 /// A row of the benefit table: a selector and any of the parameters it sets.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -629,40 +672,23 @@ impl Pack {
         key: &SelectKey,
         date: NaiveDate,
     ) -> Option<&'a Param<T>> {
-        let mut best: Option<(u32, &Param<T>)> = None;
-        for row in &self.benefits {
-            if !row.select.matches(key) {
-                continue;
-            }
-            let Some(p) = pick(row).and_then(|d| d.at(date)) else {
-                continue;
-            };
-            let s = row.select.specificity();
-            if best.is_none_or(|(bs, _)| s > bs) {
-                best = Some((s, p));
-            }
-        }
-        best.map(|(_, p)| p)
+        self.applicable(key).benefit(pick, date)
     }
 
     /// The accumulator pool of a visit.
     pub fn pool(&self, key: &SelectKey) -> String {
-        let mut best: Option<(u32, &str)> = None;
-        for row in &self.benefits {
-            if let Some(p) = &row.pool
-                && row.select.matches(key)
-            {
-                let s = row.select.specificity();
-                if best.is_none_or(|(bs, _)| s > bs) {
-                    best = Some((s, p));
-                }
-            }
-        }
-        match best {
-            Some((_, p)) => p.to_string(),
-            None if key.med_class == MedClass::Inpatient => "inpatient".into(),
-            None if key.med_class == MedClass::Maternity => "maternity".into(),
-            None => "outpatient".into(),
+        self.applicable(key).pool(key.med_class)
+    }
+
+    /// The benefit rows that apply to `key`, selected once: a claim asks them for five parameters.
+    pub fn applicable(&self, key: &SelectKey) -> Applicable<'_> {
+        Applicable {
+            rows: self
+                .benefits
+                .iter()
+                .filter(|r| r.select.matches(key))
+                .map(|r| (r.select.specificity(), r))
+                .collect(),
         }
     }
 

@@ -178,10 +178,34 @@ fn the_reader_declines_what_it_does_not_know() {
 prop_compose! {
     /// A claim written with the variations real senders use: numbers instead of strings, codes as
     /// integers, flags as 0/1/"Y"/true/null, nulls for absent members, pretty-printed or compact.
-    fn messy_claim()(c in claim(), forms in prop::collection::vec(0u8..6, 30), plain: bool) -> (Value, bool) {
+    fn messy_claim()(c in claim(), forms in prop::collection::vec(0u8..6, 30), plain: bool,
+                     person_form in 0u8..4, visit_form in 0u8..5) -> (Value, bool) {
         let mut c = c;
         if plain {
             c["setl_id"] = json!("S1");
+        }
+        // Person and visit as real exports write them.
+        match person_form {
+            0 => { c["person"]["insutype"] = json!(c["person"]["insutype"].as_str().unwrap_or("310").parse::<u32>().unwrap_or(310));
+                   c["person"]["balc"] = json!(321.09); c["person"]["cvlserv_flag"] = json!("Y"); }
+            1 => { c["person"]["psn_no"] = json!("P001"); c["person"]["psn_name"] = Value::Null;
+                   c["person"]["maf_class"] = json!("1"); c["person"]["cvlserv_flag"] = Value::Null; }
+            2 => { c["person"]["insuplc_admdvs"] = json!(c["person"]["insuplc_admdvs"].as_str().unwrap_or("610100").parse::<u32>().unwrap_or(610100));
+                   c["person"]["psn_type"] = json!(" 1201 "); c["person"]["cvlserv_flag"] = json!(1); }
+            _ => {}
+        }
+        match visit_form {
+            0 => { c["visit"]["med_type"] = json!(21); c["visit"]["hosp_lv"] = json!(3); c["visit"]["networked"] = json!("1");
+                   c["visit"]["setl_date"] = json!("2026-01-03"); c["visit"]["third_party_flag"] = Value::Null; }
+            1 => { c["visit"]["emergency_flag"] = json!(true); c["visit"]["mdtrt_id"] = json!("M1");
+                   c["visit"]["settlement_mode"] = json!("self_paid"); c["visit"]["use_acct"] = json!(0); }
+            2 => { c["visit"]["trauma_flag"] = json!("Y"); c["visit"]["third_party_flag"] = json!(0);
+                   c["visit"]["no_third_party_commitment"] = json!(1); c["visit"]["dise_name"] = json!("肺炎"); }
+            3 => { c["visit"]["fixmedins_code"] = json!("H330100001"); c["visit"]["fixmedins_name"] = Value::Null;
+                   c["visit"]["referral_flag"] = json!("N"); c["visit"]["setl_date"] = Value::Null;
+                   c["accumulators"] = json!({"year": 2026, "pools": {"inpatient": {"dedc_paid": 300, "above_dedc": "1200.5",
+                       "hifp_paid": "800", "visits": 2}}, "riders": {"dbbx": {"base": "100", "paid": 90.5}}}); }
+            _ => {}
         }
         if let Some(lines) = c["lines"].as_array_mut() {
             for (i, (l, f)) in lines.iter_mut().zip(forms).enumerate() {

@@ -4,7 +4,7 @@ use crate::catalog::{Catalog, CatalogItem};
 use crate::codes::{ChrgitmLv, ChrgitmType};
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{FeeLine, HospApprFlag, ShortText};
-use crate::money::{Dec, MAX_AMOUNT, Money, aligned, fen_rounded, fixed, round_fen};
+use crate::money::{Dec, MAX_AMOUNT, Money, POW10, aligned, fen_rounded, fixed, round_fen};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +68,9 @@ fn amount_err(path: String, zh: String, en: String) -> ApiError {
 /// sends the line through the exact checks, which also word the error. Never accepts what they refuse.
 fn plainly_valid(line: &FeeLine) -> Option<bool> {
     const MAX_YUAN: i128 = 10_000_000_000; // MAX_AMOUNT
-    let within = |(m, s): (i64, u32), max: i128| i128::from(m).abs() <= max * 10i128.pow(s);
+    // `fixed` keeps scales ≤ 12, so the table lookup is in range.
+    let pow10 = |s: u32| i128::from(POW10[s as usize]);
+    let within = |(m, s): (i64, u32), max: i128| i128::from(m).abs() <= max * pow10(s);
     let cnt = fixed(line.cnt.dec())?;
     let pric = fixed(line.pric.dec())?;
     let det = line.det_item_fee_sumamt.to_fen()?;
@@ -77,7 +79,7 @@ fn plainly_valid(line: &FeeLine) -> Option<bool> {
         None => true,
         Some(sp) => {
             let (m, s) = fixed(sp.dec())?;
-            !sp.dec().is_sign_negative() && i128::from(m) <= 10i128.pow(s)
+            !sp.dec().is_sign_negative() && i128::from(m) <= pow10(s)
         }
     };
     let ceiling_ok = match line.pric_uplmt_amt {

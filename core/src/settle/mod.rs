@@ -15,7 +15,7 @@ pub use refund::{
 use crate::codes::{FundColumn, Insutype, MedClass};
 use crate::coverage::{self, CatalogPlace, Route};
 use crate::error::{ApiError, ErrorCode};
-use crate::model::{Accumulators, FeeLine, Filing, Person, PoolAccum, RiderAccum, Visit};
+use crate::model::{Accumulators, FeeLine, Filing, Person, PoolAccum, RiderAccum, ShortText, Visit};
 use crate::money::{Dec, Money, round_fen};
 use crate::policy::{
     AccountUse, Band, DeductibleMode, PackSet, ReductionForm, RiderBase, SelectKey, TierBasis,
@@ -343,10 +343,11 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
         psn_class: person.psn_type.class(),
         visit_category: cov.visit_category,
     };
-    let pool_name = pack.pool(&key);
+    let rows = pack.applicable(&key);
+    let pool_name = rows.pool(key.med_class);
     let pool = before.pool(&pool_name);
     let mut delta = Accumulators::empty(year);
-    let mut funds: Vec<(FundColumn, String, String, Money, Option<Money>, String)> = Vec::new();
+    let mut funds: Vec<(FundColumn, ShortText, ShortText, Money, Option<Money>, String)> = Vec::new();
     let mut act_pay_dedc = Money::ZERO;
     let mut dedc_std = None;
     let mut crt_dedc = None;
@@ -355,14 +356,14 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     let funds_pay = matches!(cov.route, Route::Direct | Route::ManualReimbursement);
 
     if funds_pay {
-        let ded = pack
-            .benefit(|r| r.deductible.as_ref(), &key, setl_date)
+        let ded = rows
+            .benefit(|r| r.deductible.as_ref(), setl_date)
             .ok_or_else(|| no_benefit(pack, "deductible", &key, setl_date))?;
-        let tiers = pack
-            .benefit(|r| r.tiers.as_ref(), &key, setl_date)
+        let tiers = rows
+            .benefit(|r| r.tiers.as_ref(), setl_date)
             .ok_or_else(|| no_benefit(pack, "tiers", &key, setl_date))?;
-        let cap = pack.benefit(|r| r.annual_cap.as_ref(), &key, setl_date);
-        let red = pack.benefit(|r| r.reduction.as_ref(), &key, setl_date);
+        let cap = rows.benefit(|r| r.annual_cap.as_ref(), setl_date);
+        let red = rows.benefit(|r| r.reduction.as_ref(), setl_date);
         t.used(ded.verified);
         t.used(tiers.verified);
         if let Some(c) = cap {
@@ -533,8 +534,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
         };
         funds.push((
             FundColumn::HifpPay,
-            hifp_code.into(),
-            "基本医疗保险统筹基金".into(),
+            ShortText::const_new(hifp_code),
+            ShortText::const_new("基本医疗保险统筹基金"),
             hifp,
             cap_left,
             format!("起付线 {act_pay_dedc}"),
@@ -603,8 +604,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
             let col = FundColumn::of_fund_pay_type(&rider.fund_pay_type);
             funds.push((
                 col,
-                rider.fund_pay_type.clone(),
-                rider.name_zh.clone(),
+                rider.fund_pay_type.as_str().into(),
+                rider.name_zh.as_str().into(),
                 pay,
                 cap_left,
                 format!("基数 {rbase}"),
@@ -702,7 +703,7 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     // Personal account.
     let mut acct_pay = Money::ZERO;
     if person.insutype == Insutype::Employee && visit.use_acct && !person.balc.is_zero() {
-        let rule = pack.benefit(|r| r.account.as_ref(), &key, setl_date);
+        let rule = rows.benefit(|r| r.account.as_ref(), setl_date);
         if let Some(r) = rule {
             t.used(r.verified);
             let payable = match r.value {
@@ -733,8 +734,8 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     if !acct_pay.is_zero() {
         funds.push((
             FundColumn::AcctPay,
-            "310200".into(),
-            "职工基本医疗保险个人账户".into(),
+            ShortText::const_new("310200"),
+            ShortText::const_new("职工基本医疗保险个人账户"),
             acct_pay,
             Some(person.balc),
             String::new(),

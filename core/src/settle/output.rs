@@ -4,7 +4,7 @@ use super::{LineSplit, SettleRequest, Tracer, clr_type};
 use crate::codes::{FundColumn, MedClass};
 use crate::coverage::Coverage;
 use crate::error::{ApiError, ErrorCode};
-use crate::model::Accumulators;
+use crate::model::{Accumulators, ShortText};
 use crate::money::{Dec, Money, daxie};
 use crate::trace::TraceEntry;
 use chrono::NaiveDate;
@@ -22,12 +22,18 @@ pub struct SetlInfo {
     pub psn_no: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub psn_name: Option<String>,
-    pub insutype: String,
-    pub psn_type: String,
-    pub cvlserv_flag: String,
-    pub med_type: String,
-    pub insuplc_admdvs: String,
-    pub mdtrtarea_admvs: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub insutype: ShortText,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub psn_type: ShortText,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub cvlserv_flag: ShortText,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub med_type: ShortText,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub insuplc_admdvs: ShortText,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub mdtrtarea_admvs: ShortText,
     pub begndate: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enddate: Option<NaiveDate>,
@@ -67,11 +73,14 @@ pub struct SetlInfo {
     /// Account balance after this bill.
     pub balc: Money,
     pub acct_mulaid_pay: Money,
-    pub clr_type: String,
-    pub clr_way: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub clr_type: ShortText,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub clr_way: ShortText,
     /// 3 省内异地, 4 跨省异地; absent for local visits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pay_loc: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub pay_loc: Option<ShortText>,
     /// 起付标准
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dedc_std: Option<Money>,
@@ -84,8 +93,10 @@ pub struct SetlInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SetlDetail {
-    pub fund_pay_type: String,
-    pub fund_pay_type_name: String,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub fund_pay_type: ShortText,
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    pub fund_pay_type_name: ShortText,
     pub inscp_scp_amt: Money,
     /// 本次可支付限额
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,7 +147,7 @@ pub(super) struct Parts<'a> {
     pub crt_dedc: Option<Money>,
     pub ratio: Option<Dec>,
     /// (column, fund_pay_type, name, amount, crt_payb_lmt_amt, process note)
-    pub funds: Vec<(FundColumn, String, String, Money, Option<Money>, String)>,
+    pub funds: Vec<(FundColumn, ShortText, ShortText, Money, Option<Money>, String)>,
     pub hifp: Money,
     pub fund_sum: Money,
     pub hosp_part: Money,
@@ -170,12 +181,12 @@ pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
         mdtrt_id: visit.mdtrt_id.clone(),
         psn_no: person.psn_no.clone(),
         psn_name: person.psn_name.clone(),
-        insutype: person.insutype.code().to_string(),
-        psn_type: person.psn_type.code().to_string(),
-        cvlserv_flag: if person.cvlserv_flag { "1" } else { "0" }.to_string(),
-        med_type: visit.med_type.code().to_string(),
-        insuplc_admdvs: person.insuplc_admdvs.code().to_string(),
-        mdtrtarea_admvs: visit.mdtrtarea_admvs.code().to_string(),
+        insutype: person.insutype.code().into(),
+        psn_type: person.psn_type.code().into(),
+        cvlserv_flag: if person.cvlserv_flag { "1" } else { "0" }.into(),
+        med_type: visit.med_type.code().into(),
+        insuplc_admdvs: person.insuplc_admdvs.code().into(),
+        mdtrtarea_admvs: visit.mdtrtarea_admvs.code().into(),
         begndate: visit.begndate,
         enddate: visit.enddate,
         setl_time: visit.settlement_date(),
@@ -206,12 +217,12 @@ pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
         psn_cash_pay: p.cash,
         balc: person.balc - p.acct_pay,
         acct_mulaid_pay: Money::ZERO,
-        clr_type: clr_type(p.med_class).to_string(),
-        clr_way: "01".to_string(),
+        clr_type: ShortText::const_new(clr_type(p.med_class)),
+        clr_way: ShortText::const_new("01"),
         pay_loc: if p.cov.cross_province {
-            Some("4".into())
+            Some(ShortText::const_new("4"))
         } else if p.cov.cross_region {
-            Some("3".into())
+            Some(ShortText::const_new("3"))
         } else {
             None
         },
@@ -221,14 +232,14 @@ pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
     // INVARIANT: fund_pay_sumamt equals the sum of the fund columns (hifdm folded into oth_pay).
     let setldetail = p
         .funds
-        .iter()
+        .into_iter()
         .map(|(_, code, name, amt, lmt, info)| SetlDetail {
-            fund_pay_type: code.clone(),
-            fund_pay_type_name: name.clone(),
+            fund_pay_type: code,
+            fund_pay_type_name: name,
             inscp_scp_amt: p.inscp,
-            crt_payb_lmt_amt: *lmt,
-            fund_payamt: *amt,
-            setl_proc_info: info.clone(),
+            crt_payb_lmt_amt: lmt,
+            fund_payamt: amt,
+            setl_proc_info: info,
         })
         .collect();
     Ok(SettleResponse {

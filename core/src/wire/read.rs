@@ -5,11 +5,15 @@
 //! are read by exactly one implementation.
 
 use super::plain_until;
-use crate::codes::{ChrgitmLv, ChrgitmType};
-use crate::model::{FeeLine, HospApprFlag, ShortText};
+use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
+use crate::model::{
+    Accumulators, FeeLine, HospApprFlag, Person, PoolAccum, RiderAccum, SettlementMode, ShortText, Visit,
+};
 use crate::money::{Dec, Money, parse_decimal};
 use crate::settle::SettleRequest;
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 
 /// Deepest nesting the reader skips through; deeper input goes to serde (which has its own limit).
 const MAX_DEPTH: usize = 64;
@@ -31,6 +35,10 @@ impl<'a> Reader<'a> {
 
     fn peek(&mut self) -> Option<u8> {
         while let Some(&c) = self.b.get(self.i) {
+            // Nearly always the next byte is the token itself: one comparison decides.
+            if c > b' ' {
+                return Some(c);
+            }
             if matches!(c, b' ' | b'\n' | b'\r' | b'\t') {
                 self.i += 1;
             } else {
@@ -41,6 +49,10 @@ impl<'a> Reader<'a> {
     }
 
     fn eat(&mut self, c: u8) -> Option<()> {
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            return Some(());
+        }
         (self.peek()? == c).then(|| self.i += 1)
     }
 
@@ -161,6 +173,48 @@ impl<'a> Reader<'a> {
         self.s.get(start..self.i)
     }
 
+    /// The member name of a fee line that comes next, with its closing quote and colon, numbered as in
+    /// [`fee_line_key`]: told apart by its first letter and checked whole against the few names that
+    /// share it, without scanning for the closing quote first.
+    fn fee_line_member(&mut self) -> Option<u32> {
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let b = self.b;
+        let rest = b.get(self.i + 1..)?;
+        let hit = |name: &[u8], n: u32| {
+            // `name` ends with the closing quote, so "pric" never matches "pric_uplmt_amt".
+            rest.starts_with(name).then_some((name.len(), n))
+        };
+        let (len, n) = match *rest.first()? {
+            b'f' => hit(b"feedetl_sn\"", 0).or_else(|| hit(b"fee_ocur_time\"", 5)),
+            b'i' => hit(b"init_feedetl_sn\"", 1),
+            b'm' => hit(b"med_list_codg\"", 2)
+                .or_else(|| hit(b"med_list_name\"", 4))
+                .or_else(|| hit(b"med_chrgitm_type\"", 9))
+                .or_else(|| hit(b"medins_list_codg\"", 3)),
+            b'c' => hit(b"cnt\"", 6).or_else(|| hit(b"chrgitm_lv\"", 10)),
+            b'p' => hit(b"pric\"", 7).or_else(|| hit(b"pric_uplmt_amt\"", 11)),
+            b'd' => hit(b"det_item_fee_sumamt\"", 8),
+            b's' => hit(b"selfpay_prop\"", 12),
+            b'l' => hit(b"lmt_used_flag\"", 13),
+            b'h' => hit(b"hosp_appr_flag\"", 14),
+            b'e' => hit(b"etip_flag\"", 15),
+            _ => None,
+        }
+        .or_else(|| {
+            // Any other spelling (an escape, an unknown member): the general reading decides.
+            let at = self.i;
+            let n = fee_line_key(self.str()?)?;
+            let len = self.i - at - 1;
+            self.i = at;
+            Some((len, n))
+        })?;
+        self.i += 1 + len;
+        self.eat(b':')?;
+        Some(n)
+    }
+
     /// Call `f` with each member's key, positioned at its value.
     fn members(&mut self, mut f: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
         self.eat(b'{')?;
@@ -222,49 +276,67 @@ impl<'a> Reader<'a> {
 
     /// The common shapes of [`Self::decimal`] in one pass over the digits: `"123.45"` and `123.45`, at
     /// most 15 digits. `None` (the caller rewinds and takes the general path) for anything else.
+    #[inline(always)]
     fn decimal_quick(&mut self) -> Option<Decimal> {
+        let b = self.b;
         let quoted = self.peek()? == b'"';
-        if quoted {
-            self.i += 1;
-        }
-        let neg = self.b.get(self.i) == Some(&b'-');
-        if neg {
-            self.i += 1;
-        }
-        let (mut m, mut scale, mut digits, mut int_digits, mut dot) = (0i64, 0u32, 0u32, 0u32, false);
-        let first = *self.b.get(self.i)?;
-        while let Some(&c) = self.b.get(self.i) {
-            match c {
-                b'0'..=b'9' => {
-                    m = m * 10 + i64::from(c - b'0');
-                    digits += 1;
-                    if dot {
-                        scale += 1;
-                    } else {
-                        int_digits += 1;
-                    }
-                }
-                b'.' if !dot && digits > 0 => dot = true,
-                _ => break,
+        let mut i = self.i + usize::from(quoted);
+        let neg = b.get(i) == Some(&b'-');
+        i += usize::from(neg);
+        let int_start = i;
+        let mut m = 0i64;
+        // At most 15 digits in all: checked after each digit, so `m` never exceeds 16 digits.
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                break;
             }
-            if digits > 15 {
+            m = m * 10 + i64::from(d);
+            i += 1;
+            if i - int_start > 15 {
                 return None;
             }
-            self.i += 1;
         }
-        if digits == 0 || (dot && scale == 0) || (neg && m == 0) {
+        let int_digits = i - int_start;
+        if int_digits == 0 {
+            return None;
+        }
+        let mut scale = 0u32;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let frac_start = i;
+            while let Some(&c) = b.get(i) {
+                let d = c.wrapping_sub(b'0');
+                if d > 9 {
+                    break;
+                }
+                m = m * 10 + i64::from(d);
+                i += 1;
+                if int_digits + (i - frac_start) > 15 {
+                    return None;
+                }
+            }
+            scale = (i - frac_start) as u32;
+            if scale == 0 {
+                return None;
+            }
+        }
+        if neg && m == 0 {
             return None;
         }
         if quoted {
             // Inside a string this is `Decimal::from_str`'s reading of the same digits.
-            self.eat_exact(b'"')?;
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            i += 1;
         } else {
             // A number token as serde's f64 + ryu print it back (see `decimal`): valid JSON only (no
             // leading zero), no exponent, trailing zeros dropped but ".0" kept, nothing below 10^-4.
-            if (first == b'0' && int_digits > 1) || matches!(self.b.get(self.i), Some(b'e' | b'E')) {
+            if (b[int_start] == b'0' && int_digits > 1) || matches!(b.get(i), Some(b'e' | b'E')) {
                 return None;
             }
-            if dot {
+            if scale > 0 {
                 while scale > 1 && m % 10 == 0 {
                     m /= 10;
                     scale -= 1;
@@ -274,12 +346,8 @@ impl<'a> Reader<'a> {
                 }
             }
         }
+        self.i = i;
         Some(Decimal::new(if neg { -m } else { m }, scale))
-    }
-
-    /// `c` as the very next byte (no whitespace before it).
-    fn eat_exact(&mut self, c: u8) -> Option<()> {
-        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
     }
 
     /// A code sent as a string or an integer, as the code tables' serde reads it.
@@ -307,6 +375,286 @@ impl<'a> Reader<'a> {
                 _ => None,
             },
         }
+    }
+
+    /// An optional string member (`null` is absent), owned.
+    fn opt_string(&mut self) -> Option<Option<String>> {
+        if self.null()? {
+            return Some(None);
+        }
+        self.str().map(|s| Some(s.to_string()))
+    }
+
+    /// A date as chrono reads it, in its plain form `YYYY-MM-DD` only (anything else goes to serde).
+    fn date(&mut self) -> Option<NaiveDate> {
+        let t = self.str()?.as_bytes();
+        let digit = |i: usize| {
+            t.get(i)
+                .and_then(|c| c.is_ascii_digit().then(|| i32::from(c - b'0')))
+        };
+        if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
+            return None;
+        }
+        let y = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
+        let m = digit(5)? * 10 + digit(6)?;
+        let d = digit(8)? * 10 + digit(9)?;
+        NaiveDate::from_ymd_opt(y, m as u32, d as u32)
+    }
+
+    fn opt_date(&mut self) -> Option<Option<NaiveDate>> {
+        if self.null()? {
+            return Some(None);
+        }
+        self.date().map(Some)
+    }
+
+    /// An `i32` written as a plain integer token, as serde reads it.
+    fn int(&mut self) -> Option<i32> {
+        let t = self.number()?;
+        if t.contains('.') {
+            return None;
+        }
+        t.parse().ok()
+    }
+
+    /// Members of an object with each name checked once: `f` gets the name's bit (from `key`) and
+    /// reads the value; an unknown or repeated name declines.
+    fn fields(
+        &mut self,
+        key: fn(&str) -> Option<u32>,
+        mut f: impl FnMut(&mut Self, u32) -> Option<()>,
+    ) -> Option<u32> {
+        let mut seen = 0u32;
+        self.members(|r, k| {
+            let n = key(k)?;
+            if seen & (1 << n) != 0 {
+                return None;
+            }
+            seen |= 1 << n;
+            f(r, n)
+        })?;
+        Some(seen)
+    }
+
+    /// `person`, as its serde derive reads it.
+    fn person(&mut self) -> Option<Person> {
+        let (mut insutype, mut psn_type, mut place) = (None, None, None);
+        let mut p = Person {
+            psn_no: None,
+            psn_name: None,
+            insutype: Insutype::Employee,
+            psn_type: PsnType::parse("11").ok()?,
+            insuplc_admdvs: Admdvs::parse("110000").ok()?,
+            cvlserv_flag: false,
+            maf_class: None,
+            balc: Money::default(),
+        };
+        self.fields(
+            |k| {
+                Some(match k {
+                    "psn_no" => 0,
+                    "psn_name" => 1,
+                    "insutype" => 2,
+                    "psn_type" => 3,
+                    "insuplc_admdvs" => 4,
+                    "cvlserv_flag" => 5,
+                    "maf_class" => 6,
+                    "balc" => 7,
+                    _ => return None,
+                })
+            },
+            |r, n| {
+                match n {
+                    0 => p.psn_no = r.opt_string()?,
+                    1 => p.psn_name = r.opt_string()?,
+                    2 => insutype = Some(Insutype::parse(r.code()?).ok()?),
+                    3 => psn_type = Some(PsnType::parse(r.code()?).ok()?),
+                    4 => place = Some(Admdvs::parse(r.code()?).ok()?),
+                    5 => p.cvlserv_flag = r.flag()?,
+                    6 => p.maf_class = r.opt_string()?,
+                    _ => p.balc = Money::from_decimal(r.decimal()?),
+                }
+                Some(())
+            },
+        )?;
+        p.insutype = insutype?;
+        p.psn_type = psn_type?;
+        p.insuplc_admdvs = place?;
+        Some(p)
+    }
+
+    /// `visit`, as its serde derive reads it (`networked` and `use_acct` default to true).
+    fn visit(&mut self) -> Option<Visit> {
+        let (mut med_type, mut place, mut lv, mut begndate) = (None, None, None, None);
+        let mut v = Visit {
+            mdtrt_id: None,
+            med_type: MedType::parse("11").ok()?,
+            mdtrtarea_admvs: Admdvs::parse("110000").ok()?,
+            fixmedins_code: None,
+            fixmedins_name: None,
+            hosp_lv: FacilityLevel::parse("1").ok()?,
+            networked: true,
+            begndate: NaiveDate::MIN,
+            enddate: None,
+            setl_date: None,
+            emergency_flag: false,
+            referral_flag: false,
+            trauma_flag: false,
+            third_party_flag: None,
+            no_third_party_commitment: false,
+            settlement_mode: SettlementMode::Direct,
+            use_acct: true,
+            dise_name: None,
+        };
+        self.fields(
+            |k| {
+                Some(match k {
+                    "mdtrt_id" => 0,
+                    "med_type" => 1,
+                    "mdtrtarea_admvs" => 2,
+                    "fixmedins_code" => 3,
+                    "fixmedins_name" => 4,
+                    "hosp_lv" => 5,
+                    "networked" => 6,
+                    "begndate" => 7,
+                    "enddate" => 8,
+                    "setl_date" => 9,
+                    "emergency_flag" => 10,
+                    "referral_flag" => 11,
+                    "trauma_flag" => 12,
+                    "third_party_flag" => 13,
+                    "no_third_party_commitment" => 14,
+                    "settlement_mode" => 15,
+                    "use_acct" => 16,
+                    "dise_name" => 17,
+                    _ => return None,
+                })
+            },
+            |r, n| {
+                match n {
+                    0 => v.mdtrt_id = r.opt_string()?,
+                    1 => med_type = Some(MedType::parse(r.code()?).ok()?),
+                    2 => place = Some(Admdvs::parse(r.code()?).ok()?),
+                    3 => v.fixmedins_code = r.opt_string()?,
+                    4 => v.fixmedins_name = r.opt_string()?,
+                    5 => lv = Some(FacilityLevel::parse(r.code()?).ok()?),
+                    6 => v.networked = r.flag()?,
+                    7 => begndate = Some(r.date()?),
+                    8 => v.enddate = r.opt_date()?,
+                    9 => v.setl_date = r.opt_date()?,
+                    10 => v.emergency_flag = r.flag()?,
+                    11 => v.referral_flag = r.flag()?,
+                    12 => v.trauma_flag = r.flag()?,
+                    13 => {
+                        v.third_party_flag = match r.null()? {
+                            true => None,
+                            false => Some(r.flag()?),
+                        }
+                    }
+                    14 => v.no_third_party_commitment = r.flag()?,
+                    15 => {
+                        v.settlement_mode = match r.str()? {
+                            "direct" => SettlementMode::Direct,
+                            "self_paid" => SettlementMode::SelfPaid,
+                            _ => return None,
+                        }
+                    }
+                    16 => v.use_acct = r.flag()?,
+                    _ => v.dise_name = r.opt_string()?,
+                }
+                Some(())
+            },
+        )?;
+        v.med_type = med_type?;
+        v.mdtrtarea_admvs = place?;
+        v.hosp_lv = lv?;
+        v.begndate = begndate?;
+        Some(v)
+    }
+
+    /// A map of named members (later duplicates win, as serde's map reading does).
+    fn map<V>(&mut self, mut value: impl FnMut(&mut Self) -> Option<V>) -> Option<BTreeMap<String, V>> {
+        let mut m = BTreeMap::new();
+        self.members(|r, k| {
+            m.insert(k.to_string(), value(r)?);
+            Some(())
+        })?;
+        Some(m)
+    }
+
+    /// `accumulators` (`null` is absent), as serde reads them.
+    fn accumulators(&mut self) -> Option<Option<Accumulators>> {
+        if self.null()? {
+            return Some(None);
+        }
+        let mut a = Accumulators::default();
+        let money = |r: &mut Self| r.decimal().map(Money::from_decimal);
+        let seen = self.fields(
+            |k| {
+                Some(match k {
+                    "year" => 0,
+                    "pools" => 1,
+                    "riders" => 2,
+                    _ => return None,
+                })
+            },
+            |r, n| {
+                match n {
+                    0 => a.year = r.int()?,
+                    1 => {
+                        a.pools = r.map(|r| {
+                            let mut p = PoolAccum::default();
+                            r.fields(
+                                |k| {
+                                    Some(match k {
+                                        "dedc_paid" => 0,
+                                        "above_dedc" => 1,
+                                        "hifp_paid" => 2,
+                                        "visits" => 3,
+                                        _ => return None,
+                                    })
+                                },
+                                |r, n| {
+                                    match n {
+                                        0 => p.dedc_paid = money(r)?,
+                                        1 => p.above_dedc = money(r)?,
+                                        2 => p.hifp_paid = money(r)?,
+                                        _ => p.visits = r.int()?,
+                                    }
+                                    Some(())
+                                },
+                            )?;
+                            Some(p)
+                        })?
+                    }
+                    _ => {
+                        a.riders = r.map(|r| {
+                            let mut x = RiderAccum::default();
+                            r.fields(
+                                |k| {
+                                    Some(match k {
+                                        "base" => 0,
+                                        "paid" => 1,
+                                        _ => return None,
+                                    })
+                                },
+                                |r, n| {
+                                    match n {
+                                        0 => x.base = money(r)?,
+                                        _ => x.paid = money(r)?,
+                                    }
+                                    Some(())
+                                },
+                            )?;
+                            Some(x)
+                        })?
+                    }
+                }
+                Some(())
+            },
+        )?;
+        // `year` has no default.
+        (seen & 1 != 0).then_some(Some(a))
     }
 
     fn opt_text(&mut self) -> Option<Option<ShortText>> {
@@ -339,9 +687,12 @@ impl<'a> Reader<'a> {
             hosp_appr_flag: None,
             etip_flag: false,
         };
-        self.members(|r, k| {
-            // The key is matched once; members are then numbered as in `fee_line_key`.
-            let n = fee_line_key(k)?;
+        self.eat(b'{')?;
+        // `{}` has no members; otherwise members until the closing brace.
+        let mut more = self.peek()? != b'}';
+        while more {
+            let n = self.fee_line_member()?;
+            let r = &mut *self;
             if seen & (1 << n) != 0 {
                 return None; // serde refuses a duplicate field: let it say so
             }
@@ -408,8 +759,13 @@ impl<'a> Reader<'a> {
                 15 => l.etip_flag = r.flag()?,
                 _ => return None,
             }
-            Some(())
-        })?;
+            match r.peek()? {
+                b',' => r.i += 1,
+                b'}' => more = false,
+                _ => return None,
+            }
+        }
+        self.i += 1;
         l.feedetl_sn = sn?;
         l.med_list_codg = code?;
         l.cnt = cnt?;
@@ -420,6 +776,7 @@ impl<'a> Reader<'a> {
 
     fn lines(&mut self) -> Option<Vec<FeeLine>> {
         self.eat(b'[')?;
+        // A claim's lines in one allocation (the national limit is far above a typical claim).
         let mut out = Vec::new();
         if self.peek()? == b']' {
             self.i += 1;
@@ -457,11 +814,11 @@ impl<'a> Reader<'a> {
                         false => Some(r.str()?.to_string()),
                     }
                 }
-                "person" => person = Some(serde_json::from_str(r.span()?).ok()?),
-                "visit" => visit = Some(serde_json::from_str(r.span()?).ok()?),
+                "person" => person = Some(r.person()?),
+                "visit" => visit = Some(r.visit()?),
                 "lines" => lines = Some(r.lines()?),
                 "filings" => filings = serde_json::from_str(r.span()?).ok()?,
-                "accumulators" => accumulators = serde_json::from_str(r.span()?).ok()?,
+                "accumulators" => accumulators = r.accumulators()?,
                 "trace" => trace = r.bool()?,
                 "line_results" => line_results = r.bool()?,
                 _ => return None,
@@ -649,6 +1006,47 @@ mod tests {
         assert_eq!(plain_decimal("-0"), None);
         assert_eq!(plain_decimal("1e3"), None);
         assert_eq!(plain_decimal(" 1"), None);
+    }
+
+    #[test]
+    fn fee_line_members_are_told_apart_by_name() {
+        let names = [
+            "feedetl_sn",
+            "init_feedetl_sn",
+            "med_list_codg",
+            "medins_list_codg",
+            "med_list_name",
+            "fee_ocur_time",
+            "cnt",
+            "pric",
+            "det_item_fee_sumamt",
+            "med_chrgitm_type",
+            "chrgitm_lv",
+            "pric_uplmt_amt",
+            "selfpay_prop",
+            "lmt_used_flag",
+            "hosp_appr_flag",
+            "etip_flag",
+        ];
+        for name in names {
+            for text in [format!(r#""{name}":7"#), format!(r#" "{name}" : 7"#)] {
+                let mut r = Reader::new(&text);
+                assert_eq!(r.fee_line_member(), fee_line_key(name), "{text}");
+                assert_eq!(r.decimal(), Some(Decimal::from(7)), "{text}");
+            }
+        }
+        // An escaped spelling is read by the general path; unknown or cut-off names are declined.
+        assert_eq!(Reader::new(r#""cn\u0074":1"#).fee_line_member(), None);
+        assert_eq!(Reader::new(r#""cnt":1"#).fee_line_member(), Some(6));
+        for text in [
+            r#""pric_x":1"#,
+            r#""cnt"#,
+            r#""med_list":1"#,
+            r#""":1"#,
+            r#""cntx":1"#,
+        ] {
+            assert_eq!(Reader::new(text).fee_line_member(), None, "{text}");
+        }
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! The writer: `settle` answers and per-line results as JSON text.
 
 use super::plain_until;
+use crate::coverage::Coverage;
 use crate::model::Accumulators;
 use crate::money::{Dec, Money, fixed, round_fen, write_decimal};
+use crate::policy::ParamUse;
 use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
+use crate::trace::TraceEntry;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
@@ -40,13 +43,16 @@ impl Out {
         // refused by every caller's JSON parser rather than pass silently.
         String::from_utf8(self.0).unwrap_or_default()
     }
+    #[inline(always)]
     fn push(&mut self, b: u8) {
         self.0.push(b);
     }
+    #[inline(always)]
     fn push_str(&mut self, s: &str) {
         self.0.extend_from_slice(s.as_bytes());
     }
     /// A JSON string, escaped exactly as serde_json does (only `"`, `\` and control characters).
+    #[inline(always)]
     fn str(&mut self, s: &str) {
         let bytes = s.as_bytes();
         self.push(b'"');
@@ -76,8 +82,11 @@ impl Out {
     }
     /// An amount as serde writes [`Money`]: a string at fen scale. Fen-exact amounts (all of a
     /// settlement's) are written from whole fen; others take the general decimal writer.
+    #[inline(always)]
     fn money(&mut self, m: Money) {
         match m.to_fen() {
+            // Most of a line's parts are zero: a constant.
+            Some(0) => self.push_str("\"0.00\""),
             Some(fen) => self.quoted_fixed(fen, 2),
             None => {
                 let mut buf = [0u8; 64];
@@ -88,8 +97,10 @@ impl Out {
         }
     }
     /// A decimal as serde writes [`Dec`]: its exact value without trailing zeros.
+    #[inline(always)]
     fn dec(&mut self, d: Dec) {
         match fixed(d.dec()) {
+            Some((0, _)) => self.push_str("\"0\""),
             Some((mut m, mut s)) => {
                 while s > 0 && m % 10 == 0 {
                     m /= 10;
@@ -107,6 +118,7 @@ impl Out {
     }
     /// `"m × 10^-scale"`, quoted, with exactly `scale` fraction digits; no sign on zero. Built in one
     /// stack buffer and appended at once.
+    #[inline(always)]
     fn quoted_fixed(&mut self, m: i64, scale: u32) {
         let mut buf = [0u8; 48];
         let mut i = buf.len() - 1;
@@ -219,23 +231,28 @@ struct Obj<'a> {
 
 impl Obj<'_> {
     /// Start member `k`, given as `,"name":` by [`k!`], and return the writer for its value.
+    #[inline(always)]
     fn key(&mut self, k: &str) -> &mut Out {
         let k = if self.first { k.get(1..).unwrap_or(k) } else { k };
         self.first = false;
         self.out.push_str(k);
         self.out
     }
+    #[inline(always)]
     fn str(&mut self, k: &str, v: &str) {
         self.key(k).str(v);
     }
+    #[inline(always)]
     fn opt_str(&mut self, k: &str, v: Option<&str>) {
         if let Some(v) = v {
             self.str(k, v);
         }
     }
+    #[inline(always)]
     fn money(&mut self, k: &str, v: Money) {
         self.key(k).money(v);
     }
+    #[inline(always)]
     fn opt_money(&mut self, k: &str, v: Option<Money>) {
         if let Some(v) = v {
             self.money(k, v);
@@ -332,6 +349,49 @@ fn line(o: &mut Out, l: &LineSplit) {
     w.end();
 }
 
+fn coverage(o: &mut Out, c: &Coverage) {
+    let mut w = o.obj();
+    // The three enums are unit variants: serde writes their names (a few dozen bytes).
+    w.key(k!("route")).serde(&c.route);
+    w.key(k!("visit_category")).serde(&c.visit_category);
+    w.key(k!("catalog_place")).serde(&c.catalog_place);
+    w.key(k!("cross_province")).bool(c.cross_province);
+    w.key(k!("cross_region")).bool(c.cross_region);
+    w.opt_str(k!("filing_id"), c.filing_id.as_deref());
+    w.key(k!("deemed_filed")).bool(c.deemed_filed);
+    array(w.key(k!("reasons")), &c.reasons, trace_entry);
+    w.end();
+}
+
+fn trace_entry(o: &mut Out, e: &TraceEntry) {
+    let mut w = o.obj();
+    w.str(k!("field"), &e.field);
+    w.opt_money(k!("amount"), e.amount);
+    w.str(k!("rule"), &e.rule);
+    w.str(k!("cite"), &e.cite);
+    if !e.params.is_empty() {
+        array(w.key(k!("params")), &e.params, param_use);
+    }
+    w.str(k!("zh"), &e.zh);
+    w.str(k!("en"), &e.en);
+    w.end();
+}
+
+fn param_use(o: &mut Out, p: &ParamUse) {
+    let mut w = o.obj();
+    w.str(k!("name"), &p.name);
+    w.str(k!("value"), &p.value);
+    w.key(k!("from")).date(p.from);
+    if let Some(d) = p.to {
+        w.key(k!("to")).date(d);
+    }
+    w.str(k!("cite"), &p.cite);
+    w.key(k!("verified")).bool(p.verified);
+    w.opt_str(k!("note"), p.note.as_deref());
+    w.str(k!("pack"), &p.pack);
+    w.end();
+}
+
 fn accumulators(o: &mut Out, a: &Accumulators) {
     let mut w = o.obj();
     w.key(k!("year")).int(i64::from(a.year));
@@ -403,7 +463,7 @@ fn settle_body(o: &mut Out, r: &SettleResponse) {
     if !r.lines.is_empty() {
         array(w.key(k!("lines")), &r.lines, line);
     }
-    w.key(k!("coverage")).serde(&r.coverage);
+    coverage(w.key(k!("coverage")), &r.coverage);
     w.str(k!("fund_pay_sumamt_daxie"), &r.fund_pay_sumamt_daxie);
     w.str(k!("psn_cash_pay_daxie"), &r.psn_cash_pay_daxie);
     accumulators(w.key(k!("accumulators_before")), &r.accumulators_before);
@@ -412,7 +472,7 @@ fn settle_body(o: &mut Out, r: &SettleResponse) {
     w.opt_str(k!("catalog"), r.catalog.as_deref());
     w.key(k!("uses_unverified_values")).bool(r.uses_unverified_values);
     if !r.trace.is_empty() {
-        w.key(k!("trace")).serde(&r.trace);
+        array(w.key(k!("trace")), &r.trace, trace_entry);
     }
     w.end();
 }
