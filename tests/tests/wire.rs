@@ -179,7 +179,7 @@ prop_compose! {
     /// A claim written with the variations real senders use: numbers instead of strings, codes as
     /// integers, flags as 0/1/"Y"/true/null, nulls for absent members, pretty-printed or compact.
     fn messy_claim()(c in claim(), forms in prop::collection::vec(0u8..6, 30), plain: bool,
-                     person_form in 0u8..4, visit_form in 0u8..5) -> (Value, bool) {
+                     person_form in 0u8..4, visit_form in 0u8..5, filing_form in 0u8..4) -> (Value, bool) {
         let mut c = c;
         if plain {
             c["setl_id"] = json!("S1");
@@ -205,6 +205,15 @@ prop_compose! {
                    c["visit"]["referral_flag"] = json!("N"); c["visit"]["setl_date"] = Value::Null;
                    c["accumulators"] = json!({"year": 2026, "pools": {"inpatient": {"dedc_paid": 300, "above_dedc": "1200.5",
                        "hifp_paid": "800", "visits": 2}}, "riders": {"dbbx": {"base": "100", "paid": 90.5}}}); }
+            _ => {}
+        }
+        match filing_form {
+            0 => { c["filings"][0]["filing_id"] = json!("F1"); c["filings"][0]["status"] = json!("active");
+                   c["filings"][0]["enddate"] = Value::Null; c["filings"][0]["retroactive"] = json!("0"); }
+            1 => { c["filings"][0]["rloc_admdvs"] = json!(c["filings"][0]["rloc_admdvs"].as_str().unwrap_or("330100").parse::<u32>().unwrap_or(330100));
+                   c["filings"][0]["materials"] = json!({"residence_proof": 1}); c["filings"][0]["chronic_disease"] = json!(false); }
+            2 => { let f = c["filings"][0].clone(); c["filings"] = json!([f, {"rloc_admdvs": "610100", "category": "other_temporary",
+                   "begndate": "2025-11-01", "enddate": "2026-04-30", "status": "cancelled", "applied_date": "2025-10-30"}]); }
             _ => {}
         }
         if let Some(lines) = c["lines"].as_array_mut() {

@@ -7,12 +7,15 @@
 use super::plain_until;
 use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
 use crate::model::{
-    Accumulators, FeeLine, HospApprFlag, Person, PoolAccum, RiderAccum, SettlementMode, ShortText, Visit,
+    Accumulators, FeeLine, Filing, FilingStatus, HospApprFlag, Materials, Person, PoolAccum, RiderAccum,
+    SettlementMode, ShortText, Visit,
 };
 use crate::money::{Dec, Money, parse_decimal};
 use crate::settle::SettleRequest;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::de::DeserializeOwned;
+use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
 use std::collections::BTreeMap;
 
 /// Deepest nesting the reader skips through; deeper input goes to serde (which has its own limit).
@@ -552,13 +555,7 @@ impl<'a> Reader<'a> {
                         }
                     }
                     14 => v.no_third_party_commitment = r.flag()?,
-                    15 => {
-                        v.settlement_mode = match r.str()? {
-                            "direct" => SettlementMode::Direct,
-                            "self_paid" => SettlementMode::SelfPaid,
-                            _ => return None,
-                        }
-                    }
+                    15 => v.settlement_mode = r.unit()?,
                     16 => v.use_acct = r.flag()?,
                     _ => v.dise_name = r.opt_string()?,
                 }
@@ -570,6 +567,83 @@ impl<'a> Reader<'a> {
         v.hosp_lv = lv?;
         v.begndate = begndate?;
         Some(v)
+    }
+
+    /// A unit variant of an enum, named by a plain string: read by the enum's own serde derive (so the
+    /// names are exactly serde's), without the JSON machinery.
+    fn unit<T: DeserializeOwned>(&mut self) -> Option<T> {
+        T::deserialize(BorrowedStrDeserializer::<ValueError>::new(self.str()?)).ok()
+    }
+
+    /// `filings`, as serde reads them (`materials`, rare on a claim, is read by serde).
+    fn filings(&mut self) -> Option<Vec<Filing>> {
+        self.eat(b'[')?;
+        let mut out = Vec::new();
+        if self.peek()? == b']' {
+            self.i += 1;
+            return Some(out);
+        }
+        loop {
+            out.push(self.filing()?);
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(out);
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn filing(&mut self) -> Option<Filing> {
+        let (mut place, mut category, mut begndate, mut applied) = (None, None, None, None);
+        let (mut filing_id, mut enddate, mut status) = (None, None, FilingStatus::default());
+        let (mut retroactive, mut chronic, mut materials) = (false, false, Materials::default());
+        self.fields(
+            |k| {
+                Some(match k {
+                    "filing_id" => 0,
+                    "rloc_admdvs" => 1,
+                    "category" => 2,
+                    "begndate" => 3,
+                    "enddate" => 4,
+                    "status" => 5,
+                    "applied_date" => 6,
+                    "retroactive" => 7,
+                    "chronic_disease" => 8,
+                    "materials" => 9,
+                    _ => return None,
+                })
+            },
+            |r, n| {
+                match n {
+                    0 => filing_id = r.opt_string()?,
+                    1 => place = Some(Admdvs::parse(r.code()?).ok()?),
+                    2 => category = Some(r.unit()?),
+                    3 => begndate = Some(r.date()?),
+                    4 => enddate = r.opt_date()?,
+                    5 => status = r.unit()?,
+                    6 => applied = Some(r.date()?),
+                    7 => retroactive = r.flag()?,
+                    8 => chronic = r.flag()?,
+                    _ => materials = serde_json::from_str(r.span()?).ok()?,
+                }
+                Some(())
+            },
+        )?;
+        Some(Filing {
+            filing_id,
+            rloc_admdvs: place?,
+            category: category?,
+            begndate: begndate?,
+            enddate,
+            status,
+            applied_date: applied?,
+            retroactive,
+            chronic_disease: chronic,
+            materials,
+        })
     }
 
     /// A map of named members (later duplicates win, as serde's map reading does).
@@ -817,7 +891,7 @@ impl<'a> Reader<'a> {
                 "person" => person = Some(r.person()?),
                 "visit" => visit = Some(r.visit()?),
                 "lines" => lines = Some(r.lines()?),
-                "filings" => filings = serde_json::from_str(r.span()?).ok()?,
+                "filings" => filings = r.filings()?,
                 "accumulators" => accumulators = r.accumulators()?,
                 "trace" => trace = r.bool()?,
                 "line_results" => line_results = r.bool()?,
