@@ -95,8 +95,9 @@ export function idNumber(region = '610102', birth = '19600101', seq = String(100
   return body + '10X98765432'[sum % 11];
 }
 
+/** Today in China (UTC+8), as the app and the registry count days, whatever the machine's zone. */
 export function today() {
-  const d = new Date();
+  const d = new Date(Date.now() + 8 * 3600 * 1000);
   const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
 }

@@ -3,14 +3,18 @@
 
 use wasm_bindgen::JsCast;
 
-/// Today's date in the user's time zone, as `YYYY-MM-DD` (the core takes dates as inputs, it has no clock).
+/// Today's date in China (UTC+8), as `YYYY-MM-DD` (the core takes dates as inputs, it has no clock).
+/// Not the device's time zone: filing dates follow the Chinese calendar day, and the registry checks an
+/// application's dates against China's today — a phone set to another zone would otherwise propose a
+/// start date the server refuses as past (or accept one a day early).
 pub fn today() -> String {
-    let d = js_sys::Date::new_0();
+    const UTC8_MS: f64 = 8.0 * 3600.0 * 1000.0;
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(js_sys::Date::now() + UTC8_MS));
     format!(
         "{:04}-{:02}-{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date()
+        d.get_utc_full_year(),
+        d.get_utc_month() + 1,
+        d.get_utc_date()
     )
 }
 
