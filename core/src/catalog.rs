@@ -5,7 +5,7 @@
 //! Catalogs are CSV files with a header and `# key: value` comment lines for metadata:
 //! `med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite`.
 
-use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType};
+use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, trimmed};
 use crate::error::PackError;
 use crate::money::{Dec, Money, parse_decimal};
 use serde::{Deserialize, Serialize};
@@ -80,16 +80,6 @@ impl CodeHasher {
     fn add(&mut self, w: u64) {
         const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
         self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
-    }
-}
-
-/// `s.trim()`, without the Unicode scan when both ends are printable ASCII (every real code).
-fn trimmed(s: &str) -> &str {
-    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
-    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
-        s
-    } else {
-        s.trim()
     }
 }
 

@@ -46,6 +46,16 @@ macro_rules! code_serde {
     };
 }
 
+/// `s.trim()`, without the Unicode scan when both ends are printable ASCII (every real code).
+pub(crate) fn trimmed(s: &str) -> &str {
+    let plain = |b: Option<&u8>| b.is_some_and(|&b| b > b' ' && b < 0x80);
+    if plain(s.as_bytes().first()) && plain(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// Left-pad a numeric code to `width` ("1" → "01").
 fn pad(code: &str, width: usize) -> String {
     if code.len() < width && code.chars().all(|c| c.is_ascii_digit()) {

@@ -5,7 +5,7 @@
 //! are read by exactly one implementation.
 
 use super::plain_until;
-use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
+use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType, trimmed};
 use crate::model::{
     Accumulators, FeeLine, Filing, FilingStatus, HospApprFlag, Materials, Person, PoolAccum, RiderAccum,
     SettlementMode, ShortText, Visit,
@@ -356,7 +356,7 @@ impl<'a> Reader<'a> {
     /// A code sent as a string or an integer, as the code tables' serde reads it.
     fn code(&mut self) -> Option<&'a str> {
         if self.peek()? == b'"' {
-            return Some(self.str()?.trim());
+            return Some(trimmed(self.str()?));
         }
         let t = self.number()?;
         (!t.contains(['-', '.'])).then_some(t)
@@ -798,10 +798,19 @@ impl<'a> Reader<'a> {
                         true => None,
                         // A blank string is absent here (`money::opt_money`).
                         false if r.peek()? == b'"' => {
-                            let s = r.str()?;
-                            match s.trim().is_empty() {
-                                true => None,
-                                false => Some(Money::from_decimal(parse_decimal(s)?)),
+                            // Plain digits in one pass (what `parse_decimal` makes of them), else the
+                            // general reading with its blank-is-absent rule.
+                            let at = r.i;
+                            match r.decimal_quick() {
+                                Some(d) => Some(Money::from_decimal(d)),
+                                None => {
+                                    r.i = at;
+                                    let s = r.str()?;
+                                    match s.trim().is_empty() {
+                                        true => None,
+                                        false => Some(Money::from_decimal(parse_decimal(s)?)),
+                                    }
+                                }
                             }
                         }
                         false => Some(Money::from_decimal(r.decimal()?)),
