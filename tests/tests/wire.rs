@@ -249,6 +249,25 @@ proptest! {
         }
     }
 
+    /// Damaged text: a byte replaced by one that matters to JSON. Whatever the fast reader still accepts,
+    /// serde must read to the same value; anything else is declined (and serde words the error).
+    #[test]
+    fn damaged_claims_are_read_the_same_or_declined((c, _) in messy_claim(), at in 0.0f64..1.0,
+                                                     with in prop::sample::select(vec!["\"", "\\", "1", "-", ".", "e", " ", "{", "}",
+                                                                                       "[", "]", ",", ":", "n", "0", "x", "\u{3000}", "é"])) {
+        let text = envelope(&c, false);
+        let mut i = (at * text.len() as f64) as usize;
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        let next = text[i..].chars().next().map_or(0, char::len_utf8);
+        let damaged = format!("{}{}{}", &text[..i], with, &text[i + next..]);
+        let (fast, reference) = read_both(&damaged);
+        if let Some(fast) = fast {
+            prop_assert_eq!(Some(fast), reference, "{}", damaged);
+        }
+    }
+
     #[test]
     fn generated_settlements_write_the_same_bytes(c in claim()) {
         // Every generated claim is one the core settles: a refusal would leave nothing compared.
