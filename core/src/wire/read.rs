@@ -577,6 +577,11 @@ impl<'a> Reader<'a> {
 
     /// `filings`, as serde reads them (`materials`, rare on a claim, is read by serde).
     fn filings(&mut self) -> Option<Vec<Filing>> {
+        self.array(Self::filing)
+    }
+
+    /// A JSON array whose elements `item` reads.
+    fn array<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         self.eat(b'[')?;
         let mut out = Vec::new();
         if self.peek()? == b']' {
@@ -584,7 +589,7 @@ impl<'a> Reader<'a> {
             return Some(out);
         }
         loop {
-            out.push(self.filing()?);
+            out.push(item(self)?);
             match self.peek()? {
                 b',' => self.i += 1,
                 b']' => {
@@ -858,24 +863,7 @@ impl<'a> Reader<'a> {
     }
 
     fn lines(&mut self) -> Option<Vec<FeeLine>> {
-        self.eat(b'[')?;
-        // A claim's lines in one allocation (the national limit is far above a typical claim).
-        let mut out = Vec::new();
-        if self.peek()? == b']' {
-            self.i += 1;
-            return Some(out);
-        }
-        loop {
-            out.push(self.line()?);
-            match self.peek()? {
-                b',' => self.i += 1,
-                b']' => {
-                    self.i += 1;
-                    return Some(out);
-                }
-                _ => return None,
-            }
-        }
+        self.array(Self::line)
     }
 
     fn request(&mut self) -> Option<SettleRequest> {
