@@ -675,11 +675,6 @@ impl Pack {
         self.applicable(key).benefit(pick, date)
     }
 
-    /// The accumulator pool of a visit.
-    pub fn pool(&self, key: &SelectKey) -> String {
-        self.applicable(key).pool(key.med_class)
-    }
-
     /// The benefit rows that apply to `key`, selected once: a claim asks them for five parameters.
     pub fn applicable(&self, key: &SelectKey) -> Applicable<'_> {
         Applicable {
