@@ -98,6 +98,24 @@ const COLUMNS: [&str; 9] = [
 impl Catalog {
     /// Load a catalog CSV. Metadata comments `# region: 610100` and `# name: …` are required.
     pub fn from_csv(file: &str, text: &str) -> Result<Catalog, PackError> {
+        Catalog::read(file, text, None)
+    }
+
+    /// [`Catalog::from_csv`] for a shipped catalog: item names point into the text instead of being
+    /// copied, so the per-line split copies a name without allocating (most names are longer than the
+    /// 24 bytes a `ShortText` keeps inline).
+    pub fn from_static_csv(file: &'static str, text: &'static str) -> Result<Catalog, PackError> {
+        Catalog::read(file, text, Some(text))
+    }
+
+    fn read(file: &str, text: &str, shipped: Option<&'static str>) -> Result<Catalog, PackError> {
+        // A row's raw fields, when its line has no quotes (then the reader's fields are exactly the
+        // comma-separated slices): by 1-based line number.
+        let raw_lines: Vec<&'static str> = shipped.map_or_else(Vec::new, |t| t.lines().collect());
+        let raw_name = |line: usize| -> Option<&'static str> {
+            let raw = *raw_lines.get(line.checked_sub(1)?)?;
+            (!raw.contains('"')).then(|| raw.split(',').nth(1).map(str::trim))?
+        };
         let mut region = None;
         let mut name = None;
         for l in text.lines() {
@@ -187,9 +205,14 @@ impl Catalog {
             if f(8).is_empty() {
                 return Err(PackError::new(file, at(8), "every item needs a citation"));
             }
+            let med_list_name = match raw_name(line) {
+                // Only when the slice is exactly what the reader produced.
+                Some(raw) if raw == f(1) => crate::model::ShortText::const_new(raw),
+                _ => f(1).into(),
+            };
             let item = CatalogItem {
                 med_list_codg: code.clone(),
-                med_list_name: f(1).into(),
+                med_list_name,
                 med_chrgitm_type: chrg_type,
                 chrgitm_lv: lv,
                 selfpay_prop: Dec(prop),
@@ -281,5 +304,27 @@ mod tests {
             assert!(c.get(code).is_none(), "{code:?}");
         }
         assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn shipped_catalogs_point_names_into_their_text() {
+        // A quoted name (with a comma) is copied; the others point into the text, same values.
+        const QUOTED: &str = "# region: 610100\n# name: q\n\
+            med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n\
+            B,\"葡萄糖注射液，规格超过二十四个字节的名称\",09,01,0,999999,0,true,t\n";
+        for text in [CSV, QUOTED] {
+            let owned = Catalog::from_csv("t.csv", text).unwrap();
+            let shipped = Catalog::from_static_csv("t.csv", text).unwrap();
+            assert_eq!(owned.items, shipped.items);
+        }
+        let c = Catalog::from_static_csv("t.csv", CSV).unwrap();
+        let long = c.get("XJ01DDA117B002010100448").unwrap();
+        assert!(!long.med_list_name.is_heap_allocated());
+        let q = Catalog::from_static_csv("q.csv", QUOTED).unwrap();
+        assert_eq!(
+            q.get("B").unwrap().med_list_name,
+            "葡萄糖注射液，规格超过二十四个字节的名称"
+        );
+        assert!(q.get("B").unwrap().med_list_name.is_heap_allocated());
     }
 }

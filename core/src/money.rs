@@ -394,12 +394,13 @@ pub fn daxie(amount: Money) -> Option<String> {
     if yuan >= 10_000_000_000_000_000 {
         return None;
     }
-    let mut out = String::new();
+    // One allocation: 64 bytes hold every amount below a hundred million yuan.
+    let mut out = String::with_capacity(64);
     if negative {
         out.push('负');
     }
     if yuan > 0 {
-        out.push_str(&integer_daxie(yuan));
+        integer_daxie(yuan, &mut out);
         out.push('元');
     }
     match (jiao, fen) {
@@ -430,18 +431,18 @@ pub fn daxie(amount: Money) -> Option<String> {
     Some(out)
 }
 
-fn integer_daxie(n: u64) -> String {
+fn integer_daxie(n: u64, out: &mut String) {
     let groups = [
         n / 1_000_000_000_000 % 10_000,
         n / 100_000_000 % 10_000,
         n / 10_000 % 10_000,
         n % 10_000,
     ];
-    let mut out = String::new();
+    let start = out.len();
     let mut zero_pending = false;
     for (gi, &g) in groups.iter().enumerate() {
         if g == 0 {
-            if !out.is_empty() {
+            if out.len() > start {
                 zero_pending = true;
             }
             continue;
@@ -449,7 +450,7 @@ fn integer_daxie(n: u64) -> String {
         let digits = [g / 1000, g / 100 % 10, g / 10 % 10, g % 10];
         for (pi, &dg) in digits.iter().enumerate() {
             if dg == 0 {
-                if !out.is_empty() {
+                if out.len() > start {
                     zero_pending = true;
                 }
             } else {
@@ -465,7 +466,6 @@ fn integer_daxie(n: u64) -> String {
         // Zeros at the end of a group are absorbed by its unit (壹佰万贰仟, not 壹佰万零贰仟).
         zero_pending = false;
     }
-    out
 }
 
 #[cfg(feature = "schema")]

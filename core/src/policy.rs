@@ -799,7 +799,7 @@ enum Lazy<T> {
 }
 
 impl<T> Lazy<T> {
-    fn get(&self, parse: fn(&str, &str) -> Result<T, PackError>) -> Result<&T, PackError> {
+    fn get(&self, parse: fn(&'static str, &'static str) -> Result<T, PackError>) -> Result<&T, PackError> {
         match self {
             Lazy::Ready(t, _) => Ok(t),
             Lazy::Text { file, text, cell } => cell
@@ -970,7 +970,7 @@ impl PackSet {
             .get(region.code())
             .or_else(|| self.catalogs.get(region.city().code()))
         {
-            Some(l) => l.get(Catalog::from_csv).map(Some).map_err(ApiError::from),
+            Some(l) => l.get(Catalog::from_static_csv).map(Some).map_err(ApiError::from),
             None => Ok(None),
         }
     }

@@ -63,53 +63,87 @@ fn amount_err(path: String, zh: String, en: String) -> ApiError {
     ApiError::new(ErrorCode::Amount, zh, en).at(path)
 }
 
-/// `Some(true)` when every number of the line passes [`check_line`]'s tests, decided in integers (the
-/// common case, and a claim's hot loop). `Some(false)` or `None` (a value outside the integer fast path)
-/// sends the line through the exact checks, which also word the error. Never accepts what they refuse.
-fn plainly_valid(line: &FeeLine) -> Option<bool> {
-    const MAX_YUAN: i128 = 10_000_000_000; // MAX_AMOUNT
-    // `fixed` keeps scales ≤ 12, so the table lookup is in range.
-    let pow10 = |s: u32| i128::from(POW10[s as usize]);
-    let within = |(m, s): (i64, u32), max: i128| i128::from(m).abs() <= max * pow10(s);
+/// A fee line's numbers as `(mantissa, scale)` integers (the amount in whole fen), read from their
+/// `Decimal`s once per claim: the checks and the split both compute on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineNums {
+    cnt: (i64, u32),
+    pric: (i64, u32),
+    det: i64,
+    /// The line's own `selfpay_prop` and `pric_uplmt_amt`, when it carries them.
+    prop: Option<(i64, u32)>,
+    ceiling: Option<(i64, u32)>,
+}
+
+/// `limit × 10^s` for every scale `fixed` gives, saturating: a mantissa of scale `s` is within `limit`
+/// when its magnitude is at most this (a table lookup and one comparison, no 128-bit product).
+const fn scaled_limits(limit: u64) -> [u64; 13] {
+    let mut t = [0u64; 13];
+    let mut i = 0;
+    while i < 13 {
+        t[i] = limit.saturating_mul(10u64.pow(i as u32));
+        i += 1;
+    }
+    t
+}
+const CNT_LIMITS: [u64; 13] = scaled_limits(MAX_CNT as u64);
+const YUAN_LIMITS: [u64; 13] = scaled_limits(10_000_000_000); // MAX_AMOUNT
+
+/// The line's numbers when every one passes [`check_line`]'s tests, decided in integers (the common
+/// case, and a claim's hot loop). `None` (a failing value, or one outside the integer fast path) sends
+/// the line through the exact checks, which also word the error. Never accepts what they refuse.
+fn plainly_valid(line: &FeeLine) -> Option<LineNums> {
+    // `fixed` keeps scales ≤ 12, so the table lookups are in range.
+    let within = |(m, s): (i64, u32), limits: &[u64; 13]| m.unsigned_abs() <= limits[s as usize];
     let cnt = fixed(line.cnt.dec())?;
     let pric = fixed(line.pric.dec())?;
     let det = line.det_item_fee_sumamt.to_fen()?;
     let expect = fen_rounded(i128::from(cnt.0) * i128::from(pric.0), cnt.1 + pric.1)?;
-    let prop_ok = match line.selfpay_prop {
-        None => true,
+    let prop = match line.selfpay_prop {
+        None => None,
         Some(sp) => {
             let (m, s) = fixed(sp.dec())?;
-            !sp.dec().is_sign_negative() && i128::from(m) <= pow10(s)
+            let ok = !sp.dec().is_sign_negative() && m.unsigned_abs() <= POW10[s as usize] as u64;
+            Some(ok.then_some((m, s))?)
         }
     };
-    let ceiling_ok = match line.pric_uplmt_amt {
-        None => true,
+    let ceiling = match line.pric_uplmt_amt {
+        None => None,
         Some(c) => {
             let c = fixed(c.dec())?;
-            c.0 >= 0 && within(c, MAX_YUAN)
+            Some((c.0 >= 0 && within(c, &YUAN_LIMITS)).then_some(c)?)
         }
     };
-    Some(
-        within(cnt, i128::from(MAX_CNT))
-            && pric.0 >= 0
-            && within(pric, MAX_YUAN)
-            && i128::from(det).abs() <= MAX_YUAN * 100
-            && (det >= 0 || line.init_feedetl_sn.is_some())
-            && (expect - det).abs() <= 1
-            && prop_ok
-            && ceiling_ok,
-    )
+    let ok = within(cnt, &CNT_LIMITS)
+        && pric.0 >= 0
+        && within(pric, &YUAN_LIMITS)
+        && det.unsigned_abs() <= YUAN_LIMITS[2]
+        && (det >= 0 || line.init_feedetl_sn.is_some())
+        && (expect - det).abs() <= 1;
+    ok.then_some(LineNums {
+        cnt,
+        pric,
+        det,
+        prop,
+        ceiling,
+    })
 }
 
 /// Check a fee line's numbers before any arithmetic. `i` is its index, for the error path.
 pub fn check_line(line: &FeeLine, i: usize) -> Result<(), ApiError> {
+    checked_nums(line, i).map(|_| ())
+}
+
+/// [`check_line`], keeping the line's numbers in integers when the fast path read them (for
+/// [`split_checked`]).
+pub(crate) fn checked_nums(line: &FeeLine, i: usize) -> Result<Option<LineNums>, ApiError> {
     if line.feedetl_sn.chars().all(char::is_whitespace) {
         return Err(ApiError::missing("feedetl_sn").at(format!("request.lines[{i}]")));
     }
-    if plainly_valid(line) == Some(true) {
-        return Ok(());
+    if let Some(n) = plainly_valid(line) {
+        return Ok(Some(n));
     }
-    check_numbers_exact(line, i)
+    check_numbers_exact(line, i).map(|()| None)
 }
 
 /// [`check_line`]'s tests of the numbers in `Decimal`, with the wording of each refusal.
@@ -221,26 +255,65 @@ fn amounts_fixed(
     cnt: Dec,
     prop: Dec,
 ) -> Option<Parts> {
-    let det = det.to_fen()?;
+    let ceiling = match ceiling {
+        Some(c) => Some(fixed(c.dec())?),
+        None => None,
+    };
+    let fen = amounts_int(
+        det.to_fen()?,
+        whole,
+        ceiling,
+        fixed(pric.dec())?,
+        fixed(cnt.dec())?,
+        fixed(prop.dec())?,
+    )?;
+    Some(fen.map(Money::from_fen))
+}
+
+/// [`amounts_fixed`] on numbers already in integers: `[fulamt, overlmt, pre, inscp]` in fen.
+fn amounts_int(
+    det: i64,
+    whole: bool,
+    ceiling: Option<(i64, u32)>,
+    pric: (i64, u32),
+    cnt: (i64, u32),
+    prop: (i64, u32),
+) -> Option<[i64; 4]> {
     let fulamt = if whole { det } else { 0 };
     let overlmt = match ceiling {
         Some(c) if fulamt == 0 => {
-            let (p, c, s) = aligned(fixed(pric.dec())?, fixed(c.dec())?);
-            let (n, sn) = fixed(cnt.dec())?;
-            let o = fen_rounded((p - c).max(0).checked_mul(i128::from(n))?, s + sn)?;
+            let (p, c, s) = aligned(pric, c);
+            let o = fen_rounded((p - c).max(0).checked_mul(i128::from(cnt.0))?, s + cnt.1)?;
             if det < 0 { o.max(det) } else { o.min(det) }
         }
         _ => 0,
     };
     let rest = det - fulamt - overlmt;
-    let (r, sr) = fixed(prop.dec())?;
-    let pre = fen_rounded(i128::from(rest) * i128::from(r), sr + 2)?;
-    Some([fulamt, overlmt, pre, rest - pre].map(Money::from_fen))
+    let pre = fen_rounded(i128::from(rest) * i128::from(prop.0), prop.1 + 2)?;
+    Some([fulamt, overlmt, pre, rest - pre])
+}
+
+/// Whether a ceiling of `(mantissa, scale)` is the interface's "no ceiling", 999999.
+fn is_no_ceiling((m, s): (i64, u32)) -> bool {
+    i128::from(m) == i128::from(crate::catalog::NO_PRICE_CEILING) * i128::from(POW10[s as usize])
 }
 
 /// Split one line. Catalog fields sent on the line (the treatment place's 2204 answer) win over the
 /// catalog; an item in neither is wholly self-paid.
 pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
+    split_checked(line, plainly_valid(line).as_ref(), catalog, &mut None)
+}
+
+/// [`split_line`] with the line's numbers already read by [`checked_nums`] (`None`: read them here).
+/// Adds the line's columns `[det_item_fee_sumamt, fulamt_ownpay_amt, overlmt_amt, preselfpay_amt,
+/// inscp_scp_amt]` to the bill's totals in whole fen `fen`, or sets it to `None` when a line left the
+/// integer path (the caller then sums the splits).
+pub(crate) fn split_checked(
+    line: &FeeLine,
+    nums: Option<&LineNums>,
+    catalog: Option<&Catalog>,
+    fen: &mut Option<[i64; 5]>,
+) -> LineSplit {
     let item: Option<&CatalogItem> = catalog.and_then(|c| c.get(&line.med_list_codg));
     let lv = line.chrgitm_lv.or(item.map(|i| i.chrgitm_lv));
     let in_catalog = lv.is_some();
@@ -248,11 +321,6 @@ pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
         .selfpay_prop
         .or(item.map(|i| i.selfpay_prop))
         .unwrap_or(Dec::ZERO);
-    let ceiling = match line.pric_uplmt_amt {
-        Some(c) if c.dec() == Decimal::from(crate::catalog::NO_PRICE_CEILING) => None,
-        Some(c) => Some(c),
-        None => item.and_then(|i| i.pric_uplmt_amt),
-    };
     let lmt = line
         .lmt_used_flag
         .or(item.map(|i| i.lmt_used_flag))
@@ -260,16 +328,49 @@ pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
     let det = line.det_item_fee_sumamt;
     let refused = lmt && line.hosp_appr_flag == Some(HospApprFlag::Refused);
     let whole = !in_catalog || lv == Some(ChrgitmLv::Bing) || refused;
-    let [fulamt, overlmt, pre, inscp] = amounts_fixed(det, whole, ceiling, line.pric, line.cnt, prop)
-        .unwrap_or_else(|| amounts_exact(det, whole, ceiling, line.pric, line.cnt, prop));
+    // The integer path, on the numbers the checks read (the line's own ceiling and proportion among
+    // them); the catalog's are read here.
+    let int = nums.and_then(|n| {
+        let ceiling = match (n.ceiling, item.and_then(|i| i.pric_uplmt_amt)) {
+            (Some(c), _) if is_no_ceiling(c) => None,
+            (Some(c), _) => Some(c),
+            (None, Some(c)) => Some(fixed(c.dec())?),
+            (None, None) => None,
+        };
+        let prop = match n.prop {
+            Some(p) => p,
+            None => fixed(prop.dec())?,
+        };
+        let [f, o, p, i] = amounts_int(n.det, whole, ceiling, n.pric, n.cnt, prop)?;
+        Some([n.det, f, o, p, i])
+    });
+    let ceiling = match line.pric_uplmt_amt {
+        Some(c) if c.dec() == Decimal::from(crate::catalog::NO_PRICE_CEILING) => None,
+        Some(c) => Some(c),
+        None => item.and_then(|i| i.pric_uplmt_amt),
+    };
+    *fen = match (*fen, int) {
+        (Some(mut sum), Some(line)) => sum
+            .iter_mut()
+            .zip(line)
+            .all(|(t, v)| t.checked_add(v).map(|n| *t = n).is_some())
+            .then_some(sum),
+        _ => None,
+    };
+    let [fulamt, overlmt, pre, inscp] = match int {
+        Some(f) => [f[1], f[2], f[3], f[4]].map(Money::from_fen),
+        None => amounts_fixed(det, whole, ceiling, line.pric, line.cnt, prop)
+            .unwrap_or_else(|| amounts_exact(det, whole, ceiling, line.pric, line.cnt, prop)),
+    };
     LineSplit {
         feedetl_sn: line.feedetl_sn.clone(),
         init_feedetl_sn: line.init_feedetl_sn.clone(),
         med_list_codg: line.med_list_codg.clone(),
+        // `or_else`: the catalog's name is copied only when the line has none.
         med_list_name: line
             .med_list_name
             .clone()
-            .or(item.map(|i| i.med_list_name.clone())),
+            .or_else(|| item.map(|i| i.med_list_name.clone())),
         med_chrgitm_type: line.med_chrgitm_type.or(item.map(|i| i.med_chrgitm_type)),
         chrgitm_lv: lv,
         cnt: line.cnt,
@@ -366,7 +467,7 @@ mod tests {
                 init_feedetl_sn: refund.then(|| "0".into()),
                 ..line("1", "1", "1", "01", "0", None)
             };
-            if plainly_valid(&l) == Some(true) {
+            if plainly_valid(&l).is_some() {
                 proptest::prop_assert!(check_numbers_exact(&l, 0).is_ok(), "{:?}", l);
             }
         }
@@ -376,16 +477,16 @@ mod tests {
     fn plain_lines_take_the_integer_checks() {
         assert_eq!(
             plainly_valid(&line("3", "1.115", "3.35", "01", "0.1", Some("2"))),
-            Some(true)
+            Some(LineNums {
+                cnt: (3, 0),
+                pric: (1115, 3),
+                det: 335,
+                prop: Some((1, 1)),
+                ceiling: Some((2, 0)),
+            })
         );
-        assert_eq!(
-            plainly_valid(&line("3", "1.11", "3.35", "01", "0", None)),
-            Some(false)
-        );
-        assert_eq!(
-            plainly_valid(&line("1", "1", "1.00", "01", "-0.1", None)),
-            Some(false)
-        );
+        assert_eq!(plainly_valid(&line("3", "1.11", "3.35", "01", "0", None)), None);
+        assert_eq!(plainly_valid(&line("1", "1", "1.00", "01", "-0.1", None)), None);
         let s = split_line(&line("3", "1.115", "3.35", "01", "0.1", Some("1")), None);
         assert_eq!(
             (s.overlmt_amt.to_string(), s.preselfpay_amt.to_string()),

@@ -6,6 +6,7 @@ pub mod lines;
 mod output;
 mod refund;
 
+use lines::{LineNums, checked_nums, split_checked};
 pub use lines::{LineSplit, check_line, split_line};
 pub use output::{SetlDetail, SetlInfo, SettleResponse};
 pub use refund::{
@@ -83,6 +84,11 @@ impl Tracer {
 
 /// Validate a claim's structure and numbers; collects nothing, fails on the first problem.
 pub fn check_claim(req: &SettleRequest) -> Result<(), ApiError> {
+    checked_claim(req).map(|_| ())
+}
+
+/// [`check_claim`], keeping each line's numbers as the checks read them (for the split).
+fn checked_claim(req: &SettleRequest) -> Result<Vec<Option<LineNums>>, ApiError> {
     coverage::check_visit_dates(&req.visit)?;
     if req.lines.is_empty() {
         return Err(ApiError::invalid("费用明细为空", "the claim has no fee lines").at("request.lines"));
@@ -96,8 +102,9 @@ pub fn check_claim(req: &SettleRequest) -> Result<(), ApiError> {
         .at("request.lines"));
     }
     let repeat = first_repeat(req.lines.iter().map(|l| l.feedetl_sn.as_str()));
+    let mut nums = Vec::with_capacity(req.lines.len());
     for (i, l) in req.lines.iter().enumerate() {
-        check_line(l, i)?;
+        nums.push(checked_nums(l, i)?);
         if repeat == Some(i) {
             return Err(ApiError::invalid(
                 format!("明细流水号 {} 重复", l.feedetl_sn),
@@ -114,13 +121,12 @@ pub fn check_claim(req: &SettleRequest) -> Result<(), ApiError> {
         )
         .at("request.person.balc"));
     }
-    Ok(())
+    Ok(nums)
 }
 
-/// The bill's totals of the line columns: `det_item_fee_sumamt`, `fulamt_ownpay_amt`, `overlmt_amt`,
-/// `preselfpay_amt`, `inscp_scp_amt`. One pass in whole fen (every split amount is fen-exact); the
-/// general `Money` sum only if some amount is not.
-fn totals(splits: &[LineSplit]) -> [Money; 5] {
+/// The bill's totals of the line columns `det_item_fee_sumamt`, `fulamt_ownpay_amt`, `overlmt_amt`,
+/// `preselfpay_amt`, `inscp_scp_amt`, when the split could not keep them in whole fen.
+fn totals_exact(splits: &[LineSplit]) -> [Money; 5] {
     let cols = |s: &LineSplit| {
         [
             s.det_item_fee_sumamt,
@@ -130,22 +136,55 @@ fn totals(splits: &[LineSplit]) -> [Money; 5] {
             s.inscp_scp_amt,
         ]
     };
-    let mut fen = [0i64; 5];
-    for s in splits {
-        for (t, m) in fen.iter_mut().zip(cols(s)) {
-            match m.to_fen().and_then(|f| t.checked_add(f)) {
-                Some(v) => *t = v,
-                None => return std::array::from_fn(|i| splits.iter().map(|s| cols(s)[i]).sum()),
+    std::array::from_fn(|i| splits.iter().map(|s| cols(s)[i]).sum())
+}
+
+/// Index of the first item equal to an earlier one. A claim's lines go through a small open-addressing
+/// table on the stack (one hash and, on a hit, one comparison each); a claim of more than
+/// [`SMALL_CLAIM`] lines sorts small integer keys instead, so no crafted input can make it quadratic.
+fn first_repeat<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
+    let all: Vec<&str> = items.collect();
+    if all.len() <= SMALL_CLAIM {
+        first_repeat_small(&all)
+    } else {
+        first_repeat_sorted(&all)
+    }
+}
+
+/// Most items [`first_repeat_small`] takes: a quarter of its table, so probes stay short.
+const SMALL_CLAIM: usize = 64;
+
+fn first_repeat_small(all: &[&str]) -> Option<usize> {
+    // Slot = 1 + index of the item stored there; 0 = empty.
+    let mut slots = [0u8; 4 * SMALL_CLAIM];
+    let mask = slots.len() - 1;
+    for (i, s) in all.iter().enumerate() {
+        let b = s.as_bytes();
+        let mut h = (b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for c in b.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..c.len()].copy_from_slice(c);
+            h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        let mut at = (h >> 56) as usize & mask;
+        loop {
+            match slots[at] {
+                0 => {
+                    // `i < SMALL_CLAIM ≤ 255`, so the index fits a byte.
+                    slots[at] = (i + 1) as u8;
+                    break;
+                }
+                k if all[usize::from(k) - 1] == *s => return Some(i),
+                _ => at = (at + 1) & mask,
             }
         }
     }
-    fen.map(Money::from_fen)
+    None
 }
 
-/// Index of the first item equal to an earlier one. Sorts small integer keys (first seven bytes and the
-/// length) instead of hashing or comparing strings: a 40-line claim's check costs a few hundred
-/// instructions, and no crafted input can make it quadratic.
-fn first_repeat<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
+/// [`first_repeat`] for large claims: sorts small integer keys (first seven bytes and the length)
+/// instead of hashing, and compares strings only within runs of equal keys.
+fn first_repeat_sorted(all: &[&str]) -> Option<usize> {
     let key = |s: &str| {
         let mut k = 0u64;
         for i in 0..7 {
@@ -153,7 +192,6 @@ fn first_repeat<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
         }
         (k << 8) | s.len().min(255) as u64
     };
-    let all: Vec<&str> = items.collect();
     let mut keyed: Vec<(u64, usize)> = all.iter().enumerate().map(|(i, s)| (key(s), i)).collect();
     keyed.sort_unstable();
     let mut first: Option<usize> = None;
@@ -225,7 +263,7 @@ fn bands_text(bands: &[Band]) -> String {
 
 /// Settle a claim under the packs.
 pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, ApiError> {
-    check_claim(req)?;
+    let nums = checked_claim(req)?;
     let person = &req.person;
     let visit = &req.visit;
     let pack = packs.pack(&person.insuplc_admdvs)?;
@@ -284,8 +322,14 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     }
 
     // Lines.
-    let splits: Vec<LineSplit> = req.lines.iter().map(|l| split_line(l, catalog)).collect();
-    let [medfee, fulamt, overlmt, preself, inscp] = totals(&splits);
+    let mut fen = Some([0i64; 5]);
+    let splits: Vec<LineSplit> = (req.lines.iter().zip(&nums))
+        .map(|(l, n)| split_checked(l, n.as_ref(), catalog, &mut fen))
+        .collect();
+    let [medfee, fulamt, overlmt, preself, inscp] = match fen {
+        Some(sum) => sum.map(Money::from_fen),
+        None => totals_exact(&splits),
+    };
     if medfee.is_negative() || inscp.is_negative() {
         return Err(ApiError::invalid(
             "本单合计为负：退费请用 settle.refund（部分退费）或 settle.reverse（整单冲销）",
@@ -844,6 +888,18 @@ mod tests {
         assert_eq!(f(&["ABCDEFG-1", "ABCDEFG-2", "x", "ABCDEFG-2"]), Some(3));
         assert_eq!(f(&["", "", "x"]), Some(1));
         assert_eq!(f(&[]), None);
+    }
+
+    proptest::proptest! {
+        /// The stack table and the sort give the same first repeat, which is the plain quadratic
+        /// definition's (items drawn from a small alphabet, so repeats are common).
+        #[test]
+        fn first_repeat_small_and_sorted_agree(items in proptest::collection::vec("[ab]{0,3}|ABCDEFG-[0-9]|[0-9]{1,12}", 0..64)) {
+            let v: Vec<&str> = items.iter().map(String::as_str).collect();
+            let naive = (0..v.len()).find(|&i| v[..i].contains(&v[i]));
+            proptest::prop_assert_eq!(first_repeat_small(&v), naive);
+            proptest::prop_assert_eq!(first_repeat_sorted(&v), naive);
+        }
     }
 
     fn d(s: &str) -> Decimal {
