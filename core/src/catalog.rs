@@ -42,6 +42,27 @@ pub struct Catalog {
     /// Code → position in `items`: one hash and one comparison per fee line, where an ordered map
     /// compared the code with a dozen others.
     index: HashMap<Box<str>, u32, BuildHasherDefault<CodeHasher>>,
+    /// Per item (same positions), its numbers in the per-line split's integer form, read once at load.
+    nums: Vec<Option<ItemNums>>,
+}
+
+/// A catalog item's `selfpay_prop` and price ceiling as `(mantissa, scale)` integers; `None` when
+/// either does not fit the integer fast path (the split then computes that line in `Decimal`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ItemNums {
+    pub prop: (i64, u32),
+    pub ceiling: Option<(i64, u32)>,
+}
+
+impl ItemNums {
+    fn of(item: &CatalogItem) -> Option<ItemNums> {
+        let prop = crate::money::fixed(item.selfpay_prop.dec())?;
+        let ceiling = match item.pric_uplmt_amt {
+            Some(c) => Some(crate::money::fixed(c.dec())?),
+            None => None,
+        };
+        Some(ItemNums { prop, ceiling })
+    }
 }
 
 /// FxHash (rustc's hasher) over the code's bytes: codes are short ASCII from our own files, so a fast,
@@ -230,12 +251,15 @@ impl Catalog {
             .enumerate()
             .map(|(i, code)| (code.as_str().into(), i as u32))
             .collect();
+        let items: Vec<CatalogItem> = items.into_values().collect();
+        let nums = items.iter().map(ItemNums::of).collect();
         Ok(Catalog {
             region,
             name,
             source: file.to_string(),
-            items: items.into_values().collect(),
+            items,
             index,
+            nums,
         })
     }
 
@@ -251,6 +275,11 @@ impl Catalog {
     pub fn get(&self, code: &str) -> Option<&CatalogItem> {
         let i = *self.index.get(trimmed(code))?;
         self.items.get(i as usize)
+    }
+    /// [`Catalog::get`] with the item's numbers in integers (`None` inside when they do not fit).
+    pub(crate) fn get_with_nums(&self, code: &str) -> Option<(&CatalogItem, Option<ItemNums>)> {
+        let i = *self.index.get(trimmed(code))? as usize;
+        Some((self.items.get(i)?, self.nums.get(i).copied().flatten()))
     }
     pub fn len(&self) -> usize {
         self.items.len()

@@ -89,10 +89,13 @@ const fn scaled_limits(limit: u64) -> [u64; 13] {
 const CNT_LIMITS: [u64; 13] = scaled_limits(MAX_CNT as u64);
 const YUAN_LIMITS: [u64; 13] = scaled_limits(10_000_000_000); // MAX_AMOUNT
 
-/// The line's numbers when every one passes [`check_line`]'s tests, decided in integers (the common
-/// case, and a claim's hot loop). `None` (a failing value, or one outside the integer fast path) sends
-/// the line through the exact checks, which also word the error. Never accepts what they refuse.
+/// The line's numbers when the line passes every test of [`check_line`], decided in integers (the
+/// common case, and a claim's hot loop). `None` (a failing value, or one outside the integer fast path)
+/// sends the line through the exact checks, which also word the error. Never accepts what they refuse.
 fn plainly_valid(line: &FeeLine) -> Option<LineNums> {
+    if line.feedetl_sn.chars().all(char::is_whitespace) {
+        return None;
+    }
     // `fixed` keeps scales ≤ 12, so the table lookups are in range.
     let within = |(m, s): (i64, u32), limits: &[u64; 13]| m.unsigned_abs() <= limits[s as usize];
     let cnt = fixed(line.cnt.dec())?;
@@ -136,14 +139,22 @@ pub fn check_line(line: &FeeLine, i: usize) -> Result<(), ApiError> {
 
 /// [`check_line`], keeping the line's numbers in integers when the fast path read them (for
 /// [`split_checked`]).
+#[inline]
 pub(crate) fn checked_nums(line: &FeeLine, i: usize) -> Result<Option<LineNums>, ApiError> {
+    let nums = plainly_valid(line);
+    if nums.is_none() {
+        check_serial_and_numbers(line, i)?;
+    }
+    Ok(nums)
+}
+
+/// The checks [`plainly_valid`] passed over, with the wording of each refusal.
+#[cold]
+fn check_serial_and_numbers(line: &FeeLine, i: usize) -> Result<(), ApiError> {
     if line.feedetl_sn.chars().all(char::is_whitespace) {
         return Err(ApiError::missing("feedetl_sn").at(format!("request.lines[{i}]")));
     }
-    if let Some(n) = plainly_valid(line) {
-        return Ok(Some(n));
-    }
-    check_numbers_exact(line, i).map(|()| None)
+    check_numbers_exact(line, i)
 }
 
 /// [`check_line`]'s tests of the numbers in `Decimal`, with the wording of each refusal.
@@ -289,7 +300,10 @@ fn amounts_int(
         _ => 0,
     };
     let rest = det - fulamt - overlmt;
-    let pre = fen_rounded(i128::from(rest) * i128::from(prop.0), prop.1 + 2)?;
+    let pre = match prop.0 {
+        0 => 0,
+        _ => fen_rounded(i128::from(rest) * i128::from(prop.0), prop.1 + 2)?,
+    };
     Some([fulamt, overlmt, pre, rest - pre])
 }
 
@@ -308,13 +322,15 @@ pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
 /// Adds the line's columns `[det_item_fee_sumamt, fulamt_ownpay_amt, overlmt_amt, preselfpay_amt,
 /// inscp_scp_amt]` to the bill's totals in whole fen `fen`, or sets it to `None` when a line left the
 /// integer path (the caller then sums the splits).
+#[inline(always)]
 pub(crate) fn split_checked(
     line: &FeeLine,
     nums: Option<&LineNums>,
     catalog: Option<&Catalog>,
     fen: &mut Option<[i64; 5]>,
 ) -> LineSplit {
-    let item: Option<&CatalogItem> = catalog.and_then(|c| c.get(&line.med_list_codg));
+    let found = catalog.and_then(|c| c.get_with_nums(&line.med_list_codg));
+    let item: Option<&CatalogItem> = found.map(|(i, _)| i);
     let lv = line.chrgitm_lv.or(item.map(|i| i.chrgitm_lv));
     let in_catalog = lv.is_some();
     let prop = line
@@ -328,27 +344,37 @@ pub(crate) fn split_checked(
     let det = line.det_item_fee_sumamt;
     let refused = lmt && line.hosp_appr_flag == Some(HospApprFlag::Refused);
     let whole = !in_catalog || lv == Some(ChrgitmLv::Bing) || refused;
-    // The integer path, on the numbers the checks read (the line's own ceiling and proportion among
-    // them); the catalog's are read here.
+    // A ceiling the line sends wins over the catalog's, and 999999 on the line means none.
+    let line_no_ceiling = match (line.pric_uplmt_amt, nums.and_then(|n| n.ceiling)) {
+        (Some(_), Some(c)) => is_no_ceiling(c),
+        (Some(c), None) => c.dec() == Decimal::from(crate::catalog::NO_PRICE_CEILING),
+        (None, _) => false,
+    };
+    let ceiling = match line.pric_uplmt_amt {
+        Some(_) if line_no_ceiling => None,
+        Some(c) => Some(c),
+        None => item.and_then(|i| i.pric_uplmt_amt),
+    };
+    // The integer path, on the numbers the checks read and the catalog's read at load.
     let int = nums.and_then(|n| {
-        let ceiling = match (n.ceiling, item.and_then(|i| i.pric_uplmt_amt)) {
-            (Some(c), _) if is_no_ceiling(c) => None,
+        let item_nums = match found {
+            Some((_, nums)) => Some(nums?),
+            None => None,
+        };
+        let ceiling = match (n.ceiling, item_nums) {
+            (Some(_), _) if line_no_ceiling => None,
             (Some(c), _) => Some(c),
-            (None, Some(c)) => Some(fixed(c.dec())?),
+            (None, Some(i)) => i.ceiling,
             (None, None) => None,
         };
-        let prop = match n.prop {
-            Some(p) => p,
-            None => fixed(prop.dec())?,
+        let prop = match (n.prop, item_nums) {
+            (Some(p), _) => p,
+            (None, Some(i)) => i.prop,
+            (None, None) => (0, 0),
         };
         let [f, o, p, i] = amounts_int(n.det, whole, ceiling, n.pric, n.cnt, prop)?;
         Some([n.det, f, o, p, i])
     });
-    let ceiling = match line.pric_uplmt_amt {
-        Some(c) if c.dec() == Decimal::from(crate::catalog::NO_PRICE_CEILING) => None,
-        Some(c) => Some(c),
-        None => item.and_then(|i| i.pric_uplmt_amt),
-    };
     *fen = match (*fen, int) {
         (Some(mut sum), Some(line)) => sum
             .iter_mut()
@@ -470,6 +496,52 @@ mod tests {
             if plainly_valid(&l).is_some() {
                 proptest::prop_assert!(check_numbers_exact(&l, 0).is_ok(), "{:?}", l);
             }
+        }
+    }
+
+    const TEST_CATALOG: &str = "# region: 330100\n# name: t\n\
+        med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n\
+        A,甲类项目,01,01,0,999999,0,true,t\n\
+        B,乙类药品（名称超过二十四个字节的一种）,09,02,0.15,12.345,0,true,t\n\
+        C,丙类,09,03,1,999999,0,true,t\n\
+        D,限制使用,09,02,0.1,8,1,true,t\n";
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// The split on the numbers the checks read (and the catalog's read at load) is the split
+        /// computed from the line's `Decimal`s: same columns, same ceiling and proportion chosen.
+        #[test]
+        fn split_on_checked_numbers_equals_split_from_decimals(
+            code in proptest::sample::select(vec!["A", "B", "C", "D", "X"]),
+            cnt in (1i64..500, 0u32..3), pric in (0i64..5_000_000, 0u32..4),
+            lv in proptest::option::of(proptest::sample::select(vec!["01", "02", "03"])),
+            prop in proptest::option::of((0i64..=100, 0u32..3)),
+            ceil in proptest::option::of(proptest::prop_oneof![proptest::strategy::Just((999_999i64, 0u32)), proptest::strategy::Just((99_999_900, 2)), (0i64..100_000, 0u32..3)]),
+            appr in proptest::option::of(proptest::bool::ANY),
+        ) {
+            let cat = Catalog::from_static_csv("t.csv", TEST_CATALOG).unwrap();
+            let (c, p) = (dec(cnt.0, cnt.1), dec(pric.0, pric.1));
+            let mut l = FeeLine {
+                med_list_codg: code.into(),
+                cnt: c,
+                pric: p,
+                det_item_fee_sumamt: Money::rounded(c.dec() * p.dec()),
+                selfpay_prop: prop.map(|(m, s)| dec(m.min(10i64.pow(s)), s)),
+                pric_uplmt_amt: ceil.map(|(m, s)| Money::from_decimal(Decimal::new(m, s))),
+                ..line("1", "1", "1", "01", "0", None)
+            };
+            l.chrgitm_lv = lv.map(|v| ChrgitmLv::parse(v).unwrap());
+            l.hosp_appr_flag = appr.map(|a| if a { HospApprFlag::Approved } else { HospApprFlag::Refused });
+            let nums = plainly_valid(&l);
+            proptest::prop_assert!(nums.is_some());
+            let (mut a, mut b) = (Some([0; 5]), Some([0; 5]));
+            let on_nums = split_checked(&l, nums.as_ref(), Some(&cat), &mut a);
+            let from_decimals = split_checked(&l, None, Some(&cat), &mut b);
+            proptest::prop_assert_eq!(&on_nums, &from_decimals);
+            proptest::prop_assert!(a.is_some() && b.is_none());
+            let cols = [on_nums.det_item_fee_sumamt, on_nums.fulamt_ownpay_amt, on_nums.overlmt_amt,
+                on_nums.preselfpay_amt, on_nums.inscp_scp_amt];
+            proptest::prop_assert_eq!(a.map(|f| f.map(Money::from_fen)), Some(cols));
         }
     }
 
