@@ -218,7 +218,8 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_fen_string())
+        let mut buf = [0u8; 64];
+        f.write_str(write_decimal(&mut buf, round_fen(self.0), 2, false))
     }
 }
 

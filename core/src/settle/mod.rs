@@ -101,7 +101,7 @@ fn checked_claim(req: &SettleRequest) -> Result<Vec<Option<LineNums>>, ApiError>
         )
         .at("request.lines"));
     }
-    let repeat = first_repeat(req.lines.iter().map(|l| l.feedetl_sn.as_str()));
+    let repeat = first_repeat(&req.lines, |l| &l.feedetl_sn);
     let mut nums = Vec::with_capacity(req.lines.len());
     for (i, l) in req.lines.iter().enumerate() {
         nums.push(checked_nums(l, i)?);
@@ -142,23 +142,23 @@ fn totals_exact(splits: &[LineSplit]) -> [Money; 5] {
 /// Index of the first item equal to an earlier one. A claim's lines go through a small open-addressing
 /// table on the stack (one hash and, on a hit, one comparison each); a claim of more than
 /// [`SMALL_CLAIM`] lines sorts small integer keys instead, so no crafted input can make it quadratic.
-fn first_repeat<'a>(items: impl Iterator<Item = &'a str>) -> Option<usize> {
-    let all: Vec<&str> = items.collect();
-    if all.len() <= SMALL_CLAIM {
-        first_repeat_small(&all)
+fn first_repeat<T>(items: &[T], text: impl Fn(&T) -> &str) -> Option<usize> {
+    if items.len() <= SMALL_CLAIM {
+        first_repeat_small(items, text)
     } else {
-        first_repeat_sorted(&all)
+        first_repeat_sorted(&items.iter().map(text).collect::<Vec<_>>())
     }
 }
 
 /// Most items [`first_repeat_small`] takes: a quarter of its table, so probes stay short.
 const SMALL_CLAIM: usize = 64;
 
-fn first_repeat_small(all: &[&str]) -> Option<usize> {
+fn first_repeat_small<T>(all: &[T], text: impl Fn(&T) -> &str) -> Option<usize> {
     // Slot = 1 + index of the item stored there; 0 = empty.
     let mut slots = [0u8; 4 * SMALL_CLAIM];
     let mask = slots.len() - 1;
-    for (i, s) in all.iter().enumerate() {
+    for (i, item) in all.iter().enumerate() {
+        let s = text(item);
         let b = s.as_bytes();
         let mut h = (b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         for c in b.chunks(8) {
@@ -174,7 +174,7 @@ fn first_repeat_small(all: &[&str]) -> Option<usize> {
                     slots[at] = (i + 1) as u8;
                     break;
                 }
-                k if all[usize::from(k) - 1] == *s => return Some(i),
+                k if text(&all[usize::from(k) - 1]) == s => return Some(i),
                 _ => at = (at + 1) & mask,
             }
         }
@@ -391,7 +391,9 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
     let pool_name = rows.pool(key.med_class);
     let pool = before.pool(&pool_name);
     let mut delta = Accumulators::empty(year);
-    let mut funds: Vec<(FundColumn, ShortText, ShortText, Money, Option<Money>, String)> = Vec::new();
+    // Basic fund, up to four riders, the account: one allocation.
+    let mut funds: Vec<(FundColumn, ShortText, ShortText, Money, Option<Money>, String)> =
+        Vec::with_capacity(6);
     let mut act_pay_dedc = Money::ZERO;
     let mut dedc_std = None;
     let mut crt_dedc = None;
@@ -585,7 +587,7 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
             format!("起付线 {act_pay_dedc}"),
         ));
         delta.pools.insert(
-            pool_name.clone(),
+            pool_name,
             PoolAccum {
                 dedc_paid: act_pay_dedc,
                 above_dedc: above,
@@ -718,7 +720,7 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
             .amount(Money::ZERO)
         });
         delta.pools.insert(
-            pool_name.clone(),
+            pool_name,
             PoolAccum {
                 visits: 1,
                 ..Default::default()
@@ -879,7 +881,7 @@ mod tests {
 
     #[test]
     fn first_repeat_finds_the_earliest_second_occurrence() {
-        let f = |v: &[&str]| first_repeat(v.iter().copied());
+        let f = |v: &[&str]| first_repeat(v, |s| s);
         assert_eq!(f(&["1", "2", "3"]), None);
         assert_eq!(f(&["1", "2", "1", "2"]), Some(2));
         assert_eq!(f(&["a", "b", "b", "a"]), Some(2));
@@ -897,7 +899,7 @@ mod tests {
         fn first_repeat_small_and_sorted_agree(items in proptest::collection::vec("[ab]{0,3}|ABCDEFG-[0-9]|[0-9]{1,12}", 0..64)) {
             let v: Vec<&str> = items.iter().map(String::as_str).collect();
             let naive = (0..v.len()).find(|&i| v[..i].contains(&v[i]));
-            proptest::prop_assert_eq!(first_repeat_small(&v), naive);
+            proptest::prop_assert_eq!(first_repeat_small(&v, |s| s), naive);
             proptest::prop_assert_eq!(first_repeat_sorted(&v), naive);
         }
     }
