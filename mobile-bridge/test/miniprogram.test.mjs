@@ -88,6 +88,15 @@ for (const name of ['yidi', 'yidi-hospital']) {
         ['function yidi_abi_version', 'function yidi_alloc', 'function yidi_call', 'function yidi_free', 'memory memory']);
       assert.ok(brotliDecompressSync(readFileSync(join(pkgDir, `mp/${name}.wasm.br`))).equals(wasm));
     });
+
+    it('puts its stack first and its data above 1 MB, as build.mjs\'s --low-memory-unused assumes', () => {
+      const dump = execFileSync('wasm-objdump', ['-x', join(pkgDir, `${name}.wasm`)], { encoding: 'utf8' });
+      const segments = [...dump.matchAll(/^ - segment\[\d+\] memory=0 size=\d+ - init i32=(\d+)$/gm)].map((m) => Number(m[1]));
+      assert.ok(segments.length > 0, 'data segments found');
+      for (const at of segments) assert.ok(at >= 1048576, `a data segment at ${at}`);
+      const stack = dump.match(/^ - global\[0\] i32 mutable=1 - init i32=(\d+)$/m);
+      assert.equal(Number(stack?.[1]), 1048576, 'the stack pointer starts at 1 MB and grows down');
+    });
   });
 }
 
