@@ -13,7 +13,9 @@
 #   scripts/build-guest.sh --phone [--opt|--mvp]
 #                                   -> as --lite with only the insured person's ops (core feature `insured-ops`:
 #                                      version, amount.daxie, packs, filing.*, coverage.resolve, estimate); the other
-#                                      ops answer E_UNKNOWN_OP. mobile-bridge's first module; prints yidi_guest.phone[…].wasm
+#                                      ops answer E_UNKNOWN_OP; request dates read by hand (core feature `small-dates`:
+#                                      15 KB less; not for --hospital, whose settle output types keep chrono's reader).
+#                                      mobile-bridge's first module; prints yidi_guest.phone[…].wasm
 #   scripts/build-guest.sh --hospital [--opt|--mvp]
 #                                   -> as --lite with only the hospital's and agency's ops (`hospital-ops`: lines.split,
 #                                      settle, settle.reverse, settle.refund, verify, precheck; and version).
@@ -28,7 +30,7 @@ features=()
 flavour=
 case "${1:-}" in
   --lite) flavour=lite; features=(--no-default-features --features arena,insured-ops,hospital-ops); shift ;;
-  --phone) flavour=phone; features=(--no-default-features --features arena,insured-ops); shift ;;
+  --phone) flavour=phone; features=(--no-default-features --features arena,small-dates,insured-ops); shift ;;
   --hospital) flavour=hospital; features=(--no-default-features --features arena,hospital-ops); shift ;;
 esac
 mode=${1:-}
