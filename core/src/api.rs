@@ -118,7 +118,7 @@ pub fn handle_json(input: &str) -> String {
         );
     }
     // The common case, a plain settle envelope, is read without serde (the same value; see `wire`).
-    #[cfg(feature = "wire")]
+    #[cfg(all(feature = "wire", feature = "hospital-ops"))]
     if let Some(req) = crate::wire::settle_request(input) {
         return match crate::settle::settle(embedded(), &req) {
             Ok(r) => crate::wire::settle_reply(&r),
