@@ -1,9 +1,11 @@
 // Assembles the npm package directory from the two built modules. Called by build.sh, which builds them.
-//   node build.mjs --bindgen DIR --guest FILE --out DIR
-// DIR from `wasm-bindgen --target web`; FILE the guest's C-ABI .wasm (yidi_guest.wasm).
-import { execFileSync as exec } from 'node:child_process';
+//   node build.mjs --bindgen DIR --guest FILE --guest-hospital FILE --out DIR
+// DIR from `wasm-bindgen --target web`; FILEs the guest's C-ABI modules (build-guest.sh --phone, --hospital).
+import { execFile, execFileSync as exec } from 'node:child_process';
+import { promisify } from 'node:util';
 
 const execFileSync = (cmd, argv, opts = {}) => exec(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], ...opts });
+const run = async (cmd, argv) => { const { stderr } = await promisify(execFile)(cmd, argv, { maxBuffer: 1 << 26 }); if (stderr) process.stderr.write(stderr); };
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +15,7 @@ import { schemaToTs } from './tools/schema-to-ts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [v.replace(/^--/, ''), all[i + 1]]]), []));
-for (const k of ['bindgen', 'guest', 'out']) if (!args[k]) throw new Error(`missing --${k}`);
+for (const k of ['bindgen', 'guest', 'guest-hospital', 'out']) if (!args[k]) throw new Error(`missing --${k}`);
 const out = args.out;
 const wasmOpt = join(here, 'node_modules/.bin/wasm-opt');
 const crate = JSON.parse(execFileSync('cargo', ['metadata', '--no-deps', '--format-version', '1'], { cwd: here })).packages.find((p) => p.name === 'yidi-bridge');
@@ -25,19 +27,27 @@ for (const d of ['esm', 'mp']) mkdirSync(join(out, d), { recursive: true });
 execFileSync(wasmOpt, [join(args.bindgen, 'yidi_bridge_bg.wasm'), '-Oz', '--strip-debug', '--strip-producers', '-o', join(out, 'esm/yidi_bridge_bg.wasm')]);
 copyFileSync(join(args.bindgen, 'yidi_bridge.js'), join(out, 'esm/yidi_bridge.js'));
 
-// --- mini-program flavour: the guest's C-ABI module lowered to WebAssembly 1.0 (no sign-ext, bulk
-// memory, non-trapping float-to-int, reference-types, multi-value) and without exported Globals.
-const tmp = join(out, 'mp/.lowered.wasm');
-execFileSync(wasmOpt, [args.guest, '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering', '-Oz', '--strip-debug', '--strip-producers', '--strip-target-features', '-o', tmp]);
-writeFileSync(tmp, removeGlobalExports(readFileSync(tmp)));
-// Re-read and write as a pure 1.0 module: binaryen refuses here if any post-1.0 feature is left. Flattening
-// and re-rerelooping the control flow before two more -Oz rounds: 8.8 KB raw / 1.8 KB brotli smaller (README
-// "Sizes"), for ~20 s of build time.
-execFileSync(wasmOpt, [tmp, '--mvp-features', '--flatten', '--rereloop', '-Oz', '-Oz', '-o', join(out, 'yidi.wasm')]);
-rmSync(tmp);
-const mpWasm = readFileSync(join(out, 'yidi.wasm'));
+// --- mini-program flavour: the guest's C-ABI modules lowered to WebAssembly 1.0 (no sign-ext, bulk
+// memory, non-trapping float-to-int, reference-types, multi-value) and without exported Globals. Two modules:
+// yidi.wasm (the insured person's ops, what a filing / estimate page loads) and yidi-hospital.wasm (the
+// hospital's and agency's ops), built side by side (the machine has two cores).
 const brotli = (b) => brotliCompressSync(b, { params: { [z.BROTLI_PARAM_QUALITY]: 11, [z.BROTLI_PARAM_SIZE_HINT]: b.length } });
-writeFileSync(join(out, 'mp/yidi.wasm.br'), brotli(mpWasm));
+// --low-memory-unused (both runs) lets binaryen fold constant offsets into loads and stores (3.3 KB raw / 0.9 KB
+// brotli): the first 1 KB of memory is never used, since Rust's wasm32 layout puts the stack first (1 MB, growing
+// down from 1 MB to 0: its bottom KB is reached only a KB before a stack overflow) and the data after it
+// (miniprogram.test.mjs checks that layout in the shipped modules).
+async function miniProgramModule(guest, name) {
+  const tmp = join(out, `mp/.${name}.lowered.wasm`);
+  await run(wasmOpt, [guest, '--low-memory-unused', '--signext-lowering', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering', '-Oz', '--strip-debug', '--strip-producers', '--strip-target-features', '-o', tmp]);
+  writeFileSync(tmp, removeGlobalExports(readFileSync(tmp)));
+  // Re-read and write as a pure 1.0 module: binaryen refuses here if any post-1.0 feature is left. Flattening
+  // and re-rerelooping the control flow before two more -Oz rounds: 8.8 KB raw / 1.8 KB brotli smaller (README
+  // "Sizes"), for ~20 s of build time.
+  await run(wasmOpt, [tmp, '--mvp-features', '--low-memory-unused', '--flatten', '--rereloop', '-Oz', '-Oz', '-o', join(out, `${name}.wasm`)]);
+  rmSync(tmp);
+  writeFileSync(join(out, `mp/${name}.wasm.br`), brotli(readFileSync(join(out, `${name}.wasm`))));
+}
+await Promise.all([miniProgramModule(args.guest, 'yidi'), miniProgramModule(args['guest-hospital'], 'yidi-hospital')]);
 
 // --- JS entries: the shared layer plus each flavour's loader, as ESM and CommonJS, no bundler.
 const src = (f) => readFileSync(join(here, 'js', f), 'utf8');
@@ -74,10 +84,12 @@ const pkg = {
     './bindgen': { types: './index.d.ts', import: './esm/index.js' },
     './yidi.wasm': './yidi.wasm',
     './yidi.wasm.br': './mp/yidi.wasm.br',
+    './yidi-hospital.wasm': './yidi-hospital.wasm',
+    './yidi-hospital.wasm.br': './mp/yidi-hospital.wasm.br',
     './yidi_bridge_bg.wasm': './esm/yidi_bridge_bg.wasm',
     './package.json': './package.json'
   },
-  files: ['index.d.ts', 'types.d.ts', 'yidi.wasm', 'esm', 'mp', 'README.md', 'sizes.json'],
+  files: ['index.d.ts', 'types.d.ts', 'yidi.wasm', 'yidi-hospital.wasm', 'esm', 'mp', 'README.md', 'sizes.json'],
   sideEffects: false,
   dependencies: {}
 };
@@ -88,6 +100,7 @@ copyFileSync(join(here, 'README.md'), join(out, 'README.md'));
 const size = (f) => { const b = readFileSync(join(out, f)); return { raw: b.length, brotli: brotli(b).length }; };
 const sizes = {
   'yidi.wasm': size('yidi.wasm'),
+  'yidi-hospital.wasm': size('yidi-hospital.wasm'),
   'mp/index.js': size('mp/index.js'),
   'esm/yidi_bridge_bg.wasm': size('esm/yidi_bridge_bg.wasm'),
   'esm/yidi_bridge.js': size('esm/yidi_bridge.js'),

@@ -9,7 +9,17 @@
 #                                      clearing.* / calendar.* answer E_UNKNOWN_OP) and without runtime packs
 #                                      (`runtime-packs` off: a request with `packs` answers E_PACK), with the per-call
 #                                      arena allocator (guest feature `arena`), for insured persons' phones
-#                                      (mobile-bridge's mini-program module); prints yidi_guest.lite[.opt|.mvp].wasm
+#                                      (mobile-bridge's mini-program modules); prints yidi_guest.lite[.opt|.mvp].wasm
+#   scripts/build-guest.sh --phone [--opt|--mvp]
+#                                   -> as --lite with only the insured person's ops (core feature `insured-ops`:
+#                                      version, amount.daxie, packs, filing.*, coverage.resolve, estimate); the other
+#                                      ops answer E_UNKNOWN_OP; request dates read by hand (core feature `small-dates`:
+#                                      15 KB less; not for --hospital, whose settle output types keep chrono's reader).
+#                                      mobile-bridge's first module; prints yidi_guest.phone[…].wasm
+#   scripts/build-guest.sh --hospital [--opt|--mvp]
+#                                   -> as --lite with only the hospital's and agency's ops (`hospital-ops`: lines.split,
+#                                      settle, settle.reverse, settle.refund, verify, precheck; and version).
+#                                      mobile-bridge's second module; prints yidi_guest.hospital[…].wasm
 # Only the path goes to stdout; progress goes to stderr, so `WASM=$(scripts/build-guest.sh)` works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,15 +27,20 @@ source scripts/lib.sh
 features=()
 # The phone module also takes the per-call arena allocator (guest feature `arena`): ~7 KB smaller than dlmalloc,
 # and mobile-bridge's loader keeps the ABI's alloc / call / free cycle (it drops the instance on any error).
-if [ "${1:-}" = --lite ]; then features=(--no-default-features --features arena); shift; fi
+flavour=
+case "${1:-}" in
+  --lite) flavour=lite; features=(--no-default-features --features arena,insured-ops,hospital-ops); shift ;;
+  --phone) flavour=phone; features=(--no-default-features --features arena,small-dates,insured-ops); shift ;;
+  --hospital) flavour=hospital; features=(--no-default-features --features arena,hospital-ops); shift ;;
+esac
 mode=${1:-}
 need_wasm_target >&2
 target_dir=${CARGO_TARGET_DIR:-target}
 cargo build --locked -p yidi-guest --target wasm32-unknown-unknown --profile wasm "${features[@]}" >&2
 wasm="$target_dir/wasm32-unknown-unknown/wasm/yidi_guest.wasm"
 [ -f "$wasm" ] || { echo "build-guest: $wasm was not produced" >&2; exit 1; }
-# Both flavours link to the same file name: keep the lite one under its own name.
-if [ ${#features[@]} -gt 0 ]; then cp "$wasm" "${wasm%.wasm}.lite.wasm"; wasm="${wasm%.wasm}.lite.wasm"; fi
+# Every flavour links to the same file name: keep each reduced one under its own name.
+if [ -n "$flavour" ]; then cp "$wasm" "${wasm%.wasm}.$flavour.wasm"; wasm="${wasm%.wasm}.$flavour.wasm"; fi
 if [ -z "$mode" ]; then echo "$(cd "$(dirname "$wasm")" && pwd)/$(basename "$wasm")"; exit 0; fi
 
 # wasm-opt from npm binaryen@132 (Debian's binaryen is too old for Rust 1.95 output), kept under the target dir.
@@ -41,6 +56,6 @@ case "$mode" in
   --mvp) out="${wasm%.wasm}.mvp.wasm"
          "$wasm_opt" -Oz --strip-debug --strip-producers --signext-lowering --llvm-memory-copy-fill-lowering \
            --llvm-nontrapping-fptoint-lowering "$wasm" -o "$out" >&2 ;;
-  *) echo "usage: $0 [--opt|--mvp]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--lite|--phone|--hospital] [--opt|--mvp]" >&2; exit 2 ;;
 esac
 echo "$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"

@@ -11,7 +11,7 @@
 
 use crate::catalog::Catalog;
 use crate::error::{ApiError, ErrorCode};
-use crate::money::{Money, daxie};
+use crate::money::Money;
 use crate::policy::{Pack, PackSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -118,7 +118,7 @@ pub fn handle_json(input: &str) -> String {
         );
     }
     // The common case, a plain settle envelope, is read without serde (the same value; see `wire`).
-    #[cfg(feature = "wire")]
+    #[cfg(all(feature = "wire", feature = "hospital-ops"))]
     if let Some(req) = crate::wire::settle_request(input) {
         return match crate::settle::settle(embedded(), &req) {
             Ok(r) => crate::wire::settle_reply(&r),
@@ -311,9 +311,10 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             r#"{{"api_version":"{API_VERSION}","core_version":"{}"}}"#,
             env!("CARGO_PKG_VERSION")
         )),
+        #[cfg(feature = "insured-ops")]
         "amount.daxie" => {
             let r: DaxieRequest = decode_str(request)?;
-            let d = daxie(r.amount).ok_or_else(|| {
+            let d = crate::money::daxie(r.amount).ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Amount,
                     "金额过大，无法写成大写",
@@ -326,6 +327,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                 daxie: d,
             })
         }
+        #[cfg(feature = "insured-ops")]
         "packs.list" => {
             let mut list = Vec::new();
             for p in packs.all()? {
@@ -341,19 +343,26 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             }
             encode(&list)
         }
+        #[cfg(feature = "insured-ops")]
         "pack.get" => {
             let r: PackGetRequest = decode_str(request)?;
             Ok(packs.pack_text(&r.region)?.into_owned())
         }
+        #[cfg(feature = "insured-ops")]
         "filing.validate" => encode(&crate::filing::validate(packs, &decode_str(request)?)?),
+        #[cfg(feature = "insured-ops")]
         "filing.window" => encode(&crate::filing::window_op(packs, &decode_str(request)?)?),
+        #[cfg(feature = "insured-ops")]
         "filing.change" => encode(&crate::filing::change(packs, &decode_str(request)?)?),
+        #[cfg(feature = "insured-ops")]
         "filing.cancel" => encode(&crate::filing::cancel(packs, &decode_str(request)?)?),
+        #[cfg(feature = "insured-ops")]
         "coverage.resolve" => {
             let r: crate::coverage::CoverageRequest = decode_str(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;
             encode(&crate::coverage::resolve(pack, &r.person, &r.visit, &r.filings)?)
         }
+        #[cfg(feature = "hospital-ops")]
         "lines.split" => {
             let r: SplitRequest = decode_str(request)?;
             let cat = packs.catalog(&r.mdtrtarea_admvs)?;
@@ -367,6 +376,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             #[cfg(not(feature = "wire"))]
             return encode(&out);
         }
+        #[cfg(feature = "hospital-ops")]
         "settle" => {
             let r = crate::settle::settle(packs, &decode_str(request)?)?;
             #[cfg(feature = "wire")]
@@ -374,16 +384,30 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             #[cfg(not(feature = "wire"))]
             return encode(&r);
         }
+        #[cfg(feature = "hospital-ops")]
         "settle.reverse" => encode(&crate::settle::reverse(&decode_str(request)?)?),
+        #[cfg(feature = "hospital-ops")]
         "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
+        #[cfg(feature = "insured-ops")]
         "estimate" => encode(&crate::estimate::estimate(packs, &decode_str(request)?)?),
+        #[cfg(feature = "hospital-ops")]
         "verify" => encode(&crate::verify::verify(packs, &decode_str(request)?)?),
+        #[cfg(feature = "hospital-ops")]
         "precheck" => encode(&crate::precheck::precheck(packs, &decode_str(request)?)?),
         #[cfg(feature = "clearing")]
         _ if op.starts_with("clearing.") || op.starts_with("calendar.") => {
             let v: Value = serde_json::from_str(request).map_err(decode_error)?;
             encode(&crate::clearing::dispatch(op, v)?)
         }
+        // A module built with part of the ops (the mini-program's two modules): the other part is a known op
+        // that this module does not hold; the package's loader sends it to the module that does.
+        #[cfg(not(all(feature = "hospital-ops", feature = "insured-ops")))]
+        _ if OPS.iter().any(|o| o.0 == op) => Err(ApiError::new(
+            ErrorCode::UnknownOp,
+            format!("此模块不含操作“{op}”，它在本包的另一个模块中"),
+            format!("op \"{op}\" is not in this module; the package's other module has it"),
+        )
+        .at("op")),
         _ => Err(ApiError::new(
             ErrorCode::UnknownOp,
             format!("未知操作“{op}”；可用操作：{}", op_names().join(", ")),

@@ -23,6 +23,7 @@ pub struct Applicant {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetroactiveStay {
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub admission_date: NaiveDate,
     /// Whether the discharge was already settled (paid in full by the person).
     #[serde(default, deserialize_with = "crate::model::flag")]
@@ -35,8 +36,10 @@ pub struct FilingApplication {
     pub applicant: Applicant,
     pub category: FilingCategory,
     pub rloc_admdvs: Admdvs,
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub begndate: NaiveDate,
     /// The day of application ("today").
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub applied_date: NaiveDate,
     #[serde(default)]
     pub materials: Materials,
@@ -75,15 +78,18 @@ fn refusal(code: &str, field: &str, cite: &str, zh: String, en: String) -> Refus
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ValidityWindow {
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub begndate: NaiveDate,
     /// Absent = open-ended (long-term).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
     pub enddate: Option<NaiveDate>,
     /// Validity in months for temporary filings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<u32>,
     /// First day a long-term filing may be changed or cancelled without an exception.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
     pub change_allowed_from: Option<NaiveDate>,
 }
 
@@ -511,6 +517,7 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
 pub struct WindowRequest {
     pub insuplc_admdvs: Admdvs,
     pub category: FilingCategory,
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub begndate: NaiveDate,
 }
 
@@ -546,6 +553,7 @@ pub struct ChangeRequest {
     pub applicant: Applicant,
     pub filing: Filing,
     /// The day of the request ("today").
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub date: NaiveDate,
     pub reason: ChangeReason,
     /// Supporting documents handed in for the reason.
@@ -724,6 +732,7 @@ pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiE
 pub struct CancelRequest {
     pub applicant: Applicant,
     pub filing: Filing,
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub date: NaiveDate,
     pub reason: ChangeReason,
     #[serde(default, deserialize_with = "crate::model::flag")]

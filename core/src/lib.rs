@@ -12,7 +12,8 @@
 //! Regional numbers live in effective-dated policy packs ([`policy`]), each value with its citation.
 //!
 //! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `clearing` (default) the
-//! agency toolkit; `wire` (default) the hand-written JSON of the settle hot path; `schema` derives the JSON Schema of the API types.
+//! agency toolkit; `wire` (default) the hand-written JSON of the settle hot path; `schema` derives the JSON Schema of the API types;
+//! `insured-ops`, `hospital-ops` (default) the two groups of ops; `small-dates` reads request dates by hand ([`date`]).
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -22,6 +23,8 @@ pub mod clearing;
 pub mod codes;
 pub mod coverage;
 pub mod csv;
+#[cfg(any(test, feature = "small-dates"))]
+pub mod date;
 pub mod error;
 pub mod estimate;
 pub mod filing;

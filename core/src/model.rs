@@ -94,12 +94,15 @@ pub struct Visit {
     #[serde(default = "yes", deserialize_with = "flag")]
     pub networked: bool,
     /// Admission date (or the outpatient visit date).
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub begndate: NaiveDate,
     /// Discharge date; absent for outpatient visits and current stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
     pub enddate: Option<NaiveDate>,
     /// Settlement date; defaults to the discharge (or visit) date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
     pub setl_date: Option<NaiveDate>,
     /// Emergency marker (门诊急诊转诊标志 / 住院类型=急诊); `med_type` 13 and 24 carry it too.
     #[serde(default, deserialize_with = "flag")]
@@ -435,13 +438,16 @@ pub struct Filing {
     pub rloc_admdvs: Admdvs,
     pub category: FilingCategory,
     /// Effective from.
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub begndate: NaiveDate,
     /// Effective until (inclusive); empty = open-ended (long-term).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
     pub enddate: Option<NaiveDate>,
     #[serde(default)]
     pub status: FilingStatus,
     /// The day the filing was applied for.
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub applied_date: NaiveDate,
     /// Filed after admission, effective from the admission date (补办).
     #[serde(default, deserialize_with = "flag")]

@@ -66,6 +66,18 @@ export interface LoadOptions {
    * The ESM (wasm-bindgen) flavour may omit it in browsers: it fetches the .wasm next to its script.
    */
   wasm?: string | ArrayBuffer | ArrayBufferView | object;
+  /**
+   * Mini-program flavour: the second module, with the hospital's and agency's ops (`settle`, `verify`,
+   * `precheck`, `lines.split`, `settle.reverse`, `settle.refund`), as `wasm`. When `wasm` is a path or URL
+   * ending in `yidi.wasm` / `yidi.wasm.br` it defaults to `yidi-hospital.wasm` / `.wasm.br` beside it.
+   */
+  hospitalWasm?: string | ArrayBuffer | ArrayBufferView | object;
+  /**
+   * Mini-program flavour: `false` loads only the first module (what a page of an insured person needs:
+   * filings, coverage, estimate, packs, amounts in upper case); the hospital's ops then throw
+   * `YidiError` `E_UNKNOWN_OP`. Default `true`.
+   */
+  hospital?: boolean;
 }
 
 /** Instantiate the core. */

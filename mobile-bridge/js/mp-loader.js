@@ -92,26 +92,69 @@ function coreEngine(exports) {
   };
 }
 
+// The hospital's and agency's ops are in a second module (yidi-hospital.wasm), so that a page of an insured
+// person loads only the first, smaller one (yidi.wasm). Each op goes to the module that has it; everything
+// else (other ops, malformed envelopes) to the first, which answers exactly as the one module did.
+var HOSPITAL_OPS = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
+
+function isHospitalOp(op) {
+  return typeof op === 'string' && HOSPITAL_OPS.indexOf(op) >= 0;
+}
+
+function twoModules(insured, hospital) {
+  if (!hospital) return insured;
+  return {
+    callJson: function (text) {
+      var env;
+      try { env = JSON.parse(text); } catch (e) { env = null; }
+      return (env !== null && typeof env === 'object' && isHospitalOp(env.op) ? hospital : insured).callJson(text);
+    },
+    call: function (envelope) {
+      return (isHospitalOp(envelope.op) ? hospital : insured).call(envelope);
+    }
+  };
+}
+
+function instantiate(wasm) {
+  if (typeof WXWebAssembly !== 'undefined') return WXWebAssembly.instantiate(wasm, {});
+  if (typeof MYWebAssembly !== 'undefined') return MYWebAssembly.instantiate(wasm, {});
+  if (typeof WebAssembly === 'undefined') throw new Error('@yidi/bridge: no WebAssembly engine here');
+  if (typeof wasm === 'string' || (typeof URL !== 'undefined' && wasm instanceof URL)) {
+    return fetch(wasm).then(function (r) {
+      if (!r.ok) throw new Error('@yidi/bridge: fetching ' + wasm + ' failed: ' + r.status);
+      return r.arrayBuffer();
+    }).then(function (bytes) { return WebAssembly.instantiate(bytes, {}); });
+  }
+  return WebAssembly.instantiate(wasm, {});
+}
+
+function engineOf(r) {
+  return coreEngine((r.instance || r).exports);
+}
+
 /**
  * Load the core. `options.wasm`: in WeChat / Alipay the absolute path of yidi.wasm.br (or yidi.wasm)
  * inside the mini-program package; elsewhere its bytes (ArrayBuffer, Uint8Array), a compiled
- * WebAssembly.Module, or a URL to fetch.
+ * WebAssembly.Module, or a URL to fetch. The hospital's and agency's ops come from the second module,
+ * `options.hospitalWasm` (the same kinds of value); given a path or URL of yidi.wasm[.br], it defaults to
+ * yidi-hospital.wasm[.br] beside it. `options.hospital: false` loads only the first module (a page of an
+ * insured person): the hospital's ops then answer E_UNKNOWN_OP.
  */
 function load(options) {
   var wasm = options && options.wasm;
+  var withHospital = !(options && options.hospital === false);
+  var hospitalWasm = options && options.hospitalWasm;
   return Promise.resolve().then(function () {
     if (wasm === undefined || wasm === null) throw new TypeError('@yidi/bridge: load({ wasm }) needs the .wasm path or bytes');
-    if (typeof WXWebAssembly !== 'undefined') return WXWebAssembly.instantiate(wasm, {});
-    if (typeof MYWebAssembly !== 'undefined') return MYWebAssembly.instantiate(wasm, {});
-    if (typeof WebAssembly === 'undefined') throw new Error('@yidi/bridge: no WebAssembly engine here');
-    if (typeof wasm === 'string' || (typeof URL !== 'undefined' && wasm instanceof URL)) {
-      return fetch(wasm).then(function (r) {
-        if (!r.ok) throw new Error('@yidi/bridge: fetching ' + wasm + ' failed: ' + r.status);
-        return r.arrayBuffer();
-      }).then(function (bytes) { return WebAssembly.instantiate(bytes, {}); });
+    if (withHospital && (hospitalWasm === undefined || hospitalWasm === null)) {
+      var name = String(typeof wasm === 'string' || (typeof URL !== 'undefined' && wasm instanceof URL) ? wasm : '');
+      if (!/yidi\.wasm(\.br)?$/.test(name)) {
+        throw new TypeError('@yidi/bridge: load({ wasm, hospitalWasm }) needs the second module (yidi-hospital.wasm) too, or hospital: false');
+      }
+      hospitalWasm = name.replace(/yidi\.wasm(\.br)?$/, 'yidi-hospital.wasm$1');
     }
-    return WebAssembly.instantiate(wasm, {});
+    return Promise.all([instantiate(wasm), withHospital ? instantiate(hospitalWasm) : null]);
   }).then(function (r) {
-    return makeApi(coreEngine((r.instance || r).exports));
+    return makeApi(twoModules(engineOf(r[0]), r[1] && engineOf(r[1])));
   });
 }

@@ -48,13 +48,13 @@ export const flavours = [
     name: 'C-ABI + loader (ESM)',
     agency: false,
     module: () => import(pathToFileURL(pkgFile('mp/index.mjs')).href),
-    load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('yidi.wasm')) })
+    load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('yidi.wasm')), hospitalWasm: readFileSync(pkgFile('yidi-hospital.wasm')) })
   },
   {
     name: 'C-ABI + loader (CommonJS)',
     agency: false,
     module: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')),
-    load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('yidi.wasm')) })
+    load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('yidi.wasm')), hospitalWasm: readFileSync(pkgFile('yidi-hospital.wasm')) })
   },
   {
     name: 'mini-program runtime (WXWebAssembly, .wasm.br path, no WebAssembly/TextEncoder)',
@@ -96,6 +96,13 @@ export function hasInlinePacks(answer) {
 /** Whether a case's envelope asks for an agency op (raw malformed text never does). */
 export function isAgencyCase(answer) {
   try { return isAgencyOp(JSON.parse(answer.input).op); } catch { return false; }
+}
+
+/** Whether the mini-program loader sends a case to its second module (yidi-hospital.wasm): an envelope whose op
+ * is one of the hospital's and agency's ops. Everything else, malformed text too, goes to the first module. */
+export const hospitalOps = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
+export function isHospitalCase(answer) {
+  try { return hospitalOps.includes(JSON.parse(answer.input).op); } catch { return false; }
 }
 
 /** The error code of a response envelope's text, or undefined when it succeeded or is not JSON. */

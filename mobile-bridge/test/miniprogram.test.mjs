@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { brotliDecompressSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { alipayApp, envelopeText, nativeAnswers, pkgDir, repoDir, sameText, wechatApp } from './helpers.mjs';
 import { miniProgramRealm } from './miniprogram-realm.mjs';
@@ -46,7 +47,7 @@ describe('Alipay: the README worker answers the page in the mini-program realm',
     assert.equal(posted[1].ok, false);
     assert.match(posted[1].error.code, /^E_/);
     assert.match(posted[1].error.path, /^request/);
-    assert.deepEqual(realm.calls, ['/node_modules/yidi-bridge/yidi.wasm']);
+    assert.deepEqual(realm.calls, ['/node_modules/yidi-bridge/yidi.wasm', '/node_modules/yidi-bridge/yidi-hospital.wasm']);
   });
 });
 
@@ -54,9 +55,10 @@ describe('the stand-ins are as strict as the real engines', () => {
   it('bytes are refused: WXWebAssembly takes only a path', async () => {
     const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
     const { load } = realm.run('miniprogram_npm/yidi-bridge/index.js');
-    await assert.rejects(load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')) }), /takes a path/);
+    await assert.rejects(load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), hospital: false }), /takes a path/);
     await assert.rejects(load({ wasm: 'miniprogram_npm/yidi-bridge/yidi.wasm' }), /absolute/);
-    await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/nope.wasm' }), /no such file/);
+    await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', hospitalWasm: readFileSync(join(pkgDir, 'yidi-hospital.wasm')) }), /takes a path/);
+    await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/nope.wasm', hospital: false }), /no such file/);
   });
 
   it('a module exporting a Global is refused, as on iOS', async () => {
@@ -64,31 +66,96 @@ describe('the stand-ins are as strict as the real engines', () => {
     // (module (global (export "g") i32 (i32.const 0)))
     writeFileSync(join(root, 'g.wasm'), Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 6, 6, 1, 127, 0, 65, 0, 11, 7, 5, 1, 1, 103, 3, 0]));
     const { load } = miniProgramRealm({ engine: 'WXWebAssembly', root }).run('miniprogram_npm/yidi-bridge/index.js');
-    await assert.rejects(load({ wasm: '/g.wasm' }), /cannot export Globals/);
+    await assert.rejects(load({ wasm: '/g.wasm', hospital: false }), /cannot export Globals/);
   });
 });
 
-describe('the shipped mini-program module', () => {
-  const wasm = readFileSync(join(pkgDir, 'yidi.wasm'));
-  const mvpOnly = ['--disable-mutable-globals', '--disable-saturating-float-to-int', '--disable-sign-extension', '--disable-simd',
-    '--disable-multi-value', '--disable-bulk-memory', '--disable-reference-types'];
+const mvpOnly = ['--disable-mutable-globals', '--disable-saturating-float-to-int', '--disable-sign-extension', '--disable-simd',
+  '--disable-multi-value', '--disable-bulk-memory', '--disable-reference-types'];
 
-  it('is WebAssembly 1.0: wasm-validate passes with every post-1.0 feature disabled', () => {
-    execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, 'yidi.wasm')], { stdio: 'pipe' });
+for (const name of ['yidi', 'yidi-hospital']) {
+  describe(`the shipped mini-program module ${name}.wasm`, () => {
+    const wasm = readFileSync(join(pkgDir, `${name}.wasm`));
+
+    it('is WebAssembly 1.0: wasm-validate passes with every post-1.0 feature disabled', () => {
+      execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, `${name}.wasm`)], { stdio: 'pipe' });
+    });
+
+    it('has no imports, no exported Globals, exactly the C ABI; the .br is the same module', () => {
+      const m = new WebAssembly.Module(wasm);
+      assert.deepEqual(WebAssembly.Module.imports(m), []);
+      assert.deepEqual(WebAssembly.Module.exports(m).map((e) => `${e.kind} ${e.name}`).sort(),
+        ['function yidi_abi_version', 'function yidi_alloc', 'function yidi_call', 'function yidi_free', 'memory memory']);
+      assert.ok(brotliDecompressSync(readFileSync(join(pkgDir, `mp/${name}.wasm.br`))).equals(wasm));
+    });
+
+    it('puts its stack first and its data above 1 MB, as build.mjs\'s --low-memory-unused assumes', () => {
+      const dump = execFileSync('wasm-objdump', ['-x', join(pkgDir, `${name}.wasm`)], { encoding: 'utf8' });
+      const segments = [...dump.matchAll(/^ - segment\[\d+\] memory=0 size=\d+ - init i32=(\d+)$/gm)].map((m) => Number(m[1]));
+      assert.ok(segments.length > 0, 'data segments found');
+      for (const at of segments) assert.ok(at >= 1048576, `a data segment at ${at}`);
+      const stack = dump.match(/^ - global\[0\] i32 mutable=1 - init i32=(\d+)$/m);
+      assert.equal(Number(stack?.[1]), 1048576, 'the stack pointer starts at 1 MB and grows down');
+    });
   });
+}
 
-  it('the check can fail: the wasm-bindgen module (bulk memory, reference types) does not pass it', () => {
+describe('the two mini-program modules', () => {
+  const hospitalOps = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
+  const insuredOps = ['amount.daxie', 'packs.list', 'pack.get', 'filing.validate', 'filing.window', 'filing.change', 'filing.cancel', 'coverage.resolve', 'estimate'];
+  const raw = async (name) => {
+    const { load } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
+    return load({ wasm: readFileSync(join(pkgDir, `${name}.wasm`)), hospital: false });
+  };
+  const answer = (yidi, op) => JSON.parse(yidi.callJson(JSON.stringify({ api_version: '1', op, request: {} })));
+
+  it('the check can fail: the wasm-bindgen module (bulk memory, reference types) does not pass wasm-validate', () => {
     assert.throws(() => execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, 'esm/yidi_bridge_bg.wasm')], { stdio: 'pipe' }));
   });
 
-  it('has no imports, no exported Globals, exactly the C ABI; the .br is the same module', () => {
-    const m = new WebAssembly.Module(wasm);
-    assert.deepEqual(WebAssembly.Module.imports(m), []);
-    assert.deepEqual(WebAssembly.Module.exports(m).map((e) => `${e.kind} ${e.name}`).sort(),
-      ['function yidi_abi_version', 'function yidi_alloc', 'function yidi_call', 'function yidi_free', 'memory memory']);
-    assert.ok(brotliDecompressSync(readFileSync(join(pkgDir, 'mp/yidi.wasm.br'))).equals(wasm));
+  it('each holds its own ops only: the other ones are a typed E_UNKNOWN_OP at "op" naming the other module', async () => {
+    const first = await raw('yidi');
+    const second = await raw('yidi-hospital');
+    for (const [yidi, mine, theirs] of [[first, insuredOps, hospitalOps], [second, hospitalOps, insuredOps]]) {
+      for (const op of theirs) {
+        const { error } = answer(yidi, op);
+        assert.equal(error.code, 'E_UNKNOWN_OP', op);
+        assert.equal(error.path, 'op');
+        assert.match(error.message_en, /is not in this module; the package's other module has it/);
+      }
+      for (const op of [...mine, 'version']) assert.notEqual(answer(yidi, op).error?.code, 'E_UNKNOWN_OP', op);
+    }
   });
 
+  it('hospital: false instantiates only the first module; its hospital ops throw E_UNKNOWN_OP', async () => {
+    const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
+    const yidi = await realm.run('miniprogram_npm/yidi-bridge/index.js').load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', hospital: false });
+    assert.throws(() => yidi.settle({}), (e) => e.code === 'E_UNKNOWN_OP' && e.path === 'op');
+    assert.equal(yidi.amountDaxie({ amount: '0.50' }).daxie, '伍角');
+    assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi.wasm.br']);
+  });
+
+  it('by default both are instantiated, the second from beside the first; bytes need hospitalWasm', async () => {
+    const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
+    const { load } = realm.run('miniprogram_npm/yidi-bridge/index.js');
+    const yidi = await load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br' });
+    assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi.wasm.br', '/miniprogram_npm/yidi-bridge/yidi-hospital.wasm.br']);
+    assert.throws(() => yidi.settle({}), (e) => e.code !== 'E_UNKNOWN_OP');
+    const { load: nodeLoad } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
+    await assert.rejects(nodeLoad({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')) }), /hospitalWasm/);
+  });
+
+  it('callJson routes by the envelope\'s op: malformed text and other ops go to the first module', async () => {
+    const { load } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
+    const yidi = await load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), hospitalWasm: readFileSync(join(pkgDir, 'yidi-hospital.wasm')) });
+    assert.match(yidi.callJson('{"api_version":"1","op":"settle"'), /"code":"E_JSON"/);
+    assert.match(yidi.callJson('{"api_version":"1","op":"settle","request":{}}'), /"code":"E_MISSING_FIELD"/);
+    assert.match(yidi.callJson('{"api_version":"1","op":"\\u0073ettle","request":{}}'), /"code":"E_MISSING_FIELD"/);
+    assert.match(yidi.callJson('{"api_version":"1","op":"nope","request":{}}'), /unknown op \\"nope\\"; ops: version, .*settle/);
+  });
+});
+
+describe('the loader', () => {
   it('the loader never touches TextEncoder, TextDecoder, instantiateStreaming or Node modules', () => {
     const src = readFileSync(join(pkgDir, 'mp/index.js'), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     for (const banned of [/TextEncoder/, /TextDecoder/, /instantiateStreaming/, /\brequire\(/, /import\.meta/, /\bprocess\./, /\bBuffer\b/]) {

@@ -2,6 +2,8 @@
 const { readFileSync } = require('node:fs');
 const { load } = require('yidi-bridge');
 
-load({ wasm: readFileSync(require.resolve('yidi-bridge/yidi.wasm')) }).then((yidi) => {
+const bytes = (f) => readFileSync(require.resolve(`yidi-bridge/${f}`));
+
+load({ wasm: bytes('yidi.wasm'), hospitalWasm: bytes('yidi-hospital.wasm') }).then((yidi) => {
   console.log(yidi.version().api_version, yidi.amountDaxie({ amount: '100000000.01' }).daxie); // 1 壹亿元零壹分
 });

@@ -3,7 +3,8 @@
 // lands in miniprogram_npm/yidi-bridge/. WXWebAssembly takes only a path inside the package.
 const { load } = require('yidi-bridge');
 
-const core = load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br' });
+// An insured person's page needs only the first module (hospital: false skips yidi-hospital.wasm.br).
+const core = load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', hospital: false });
 
 Page({
   data: { payWithFiling: '', payWithout: '', saves: '', savesDaxie: '', error: '' },
