@@ -66,11 +66,17 @@ struct State {
 static NEXT_ENGINE_ID: AtomicU64 = AtomicU64::new(1);
 
 thread_local! {
-    /// The instance this thread used last, kept for its next call: its memory stays in this core's caches
-    /// (instances passed between the threads of a batch through the shared pool kept moving between cores)
-    /// and the pool's lock is not touched.
-    static LOCAL: RefCell<Option<(u64, Worker)>> = const { RefCell::new(None) };
+    /// The instances this thread used last, kept for its next calls: their memory stays in this core's
+    /// caches (instances passed between the threads of a batch through the shared pool kept moving between
+    /// cores) and the pool's lock is not touched. Keyed by engine, at most [`LOCAL_ENGINES`] of them, the most recently kept last: a thread that
+    /// alternates between two engines (`yidi bench` runs the guest with and without the deadline) keeps both
+    /// instances instead of dropping one and instantiating afresh at every switch.
+    static LOCAL: RefCell<Vec<(u64, Worker)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Engines whose instance a thread keeps for itself; an older engine's instance is dropped (so an engine
+/// the process no longer uses does not stay alive in a thread-local).
+const LOCAL_ENGINES: usize = 2;
 
 /// The compiled guest plus a pool of live instances. Shared by all threads.
 pub struct GuestEngine {
@@ -144,6 +150,16 @@ impl GuestEngine {
     }
 
     pub fn with_module(wasm: &[u8], limits: Limits) -> Result<Arc<Self>, String> {
+        Self::build(wasm, limits, true)
+    }
+
+    /// The same module and limits without epoch interruption, for `yidi bench` only: it shows what the
+    /// deadline costs. Nothing stops an endless loop in it, so it never serves requests.
+    pub fn without_deadline_for_measurement(wasm: &[u8], limits: Limits) -> Result<Arc<Self>, String> {
+        Self::build(wasm, limits, false)
+    }
+
+    fn build(wasm: &[u8], limits: Limits, deadline: bool) -> Result<Arc<Self>, String> {
         let mut pool = PoolingAllocationConfig::default();
         // Slots for pooled instances plus headroom for concurrent calls that find the pool empty.
         let slots = limits.pool_instances.saturating_mul(2).max(16);
@@ -153,7 +169,7 @@ impl GuestEngine {
             .max_memory_size(limits.memory_bytes);
         let mut cfg = Config::new();
         cfg.allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
-            .epoch_interruption(true)
+            .epoch_interruption(deadline)
             .consume_fuel(limits.fuel.is_some())
             .cranelift_opt_level(wasmtime::OptLevel::Speed);
         // `YIDI_PERFMAP=1` writes /tmp/perf-PID.map so `perf report` names the guest's functions (profiling only).
@@ -249,14 +265,8 @@ impl GuestEngine {
         let own = LOCAL
             .try_with(|l| {
                 let mut l = l.borrow_mut();
-                match l.take() {
-                    Some((id, w)) if id == self.id => Some(w),
-                    // Another engine's instance stays where it is.
-                    other => {
-                        *l = other;
-                        None
-                    }
-                }
+                let at = l.iter().position(|(id, _)| *id == self.id)?;
+                Some(l.remove(at).1)
             })
             .ok()
             .flatten();
@@ -269,9 +279,12 @@ impl GuestEngine {
         let mut rest = Some(w);
         let _ = LOCAL.try_with(|l| {
             let mut l = l.borrow_mut();
-            if l.as_ref().is_none_or(|(other, _)| *other != id) {
-                // Replaces (drops) an instance of an engine this thread no longer uses.
-                *l = rest.take().map(|w| (id, w));
+            if l.iter().all(|(other, _)| *other != id) {
+                if l.len() >= LOCAL_ENGINES {
+                    // Drops the instance of the engine this thread used least recently.
+                    l.remove(0);
+                }
+                l.extend(rest.take().map(|w| (id, w)));
             }
         });
         if let Some(w) = rest

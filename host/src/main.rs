@@ -114,6 +114,9 @@ struct BenchOpts {
     /// Also write request bodies for `yidi loadgen` into this directory (verify.json, verify-claim.json).
     #[arg(long)]
     write_bodies: Option<PathBuf>,
+    /// Only the per-claim settle figures (skip verify and batch throughput).
+    #[arg(long)]
+    settle_only: bool,
 }
 
 #[derive(Args)]
@@ -297,6 +300,42 @@ fn loadgen(o: LoadgenOpts) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Medians over the claims of [`interleaved`]: per claim on each engine, and the per-claim ratio of the
+/// second to the first with its quartiles.
+struct Interleaved {
+    us: [f64; 2],
+    ratio: [f64; 3],
+}
+
+/// Every claim once on each of two engines, back to back, the order swapping from claim to claim; medians
+/// over the claims. A call lasts tens of microseconds, so a slow spell of the shared machine (preemption,
+/// other tenants' builds) spoils single calls of both engines alike, which the median ignores, rather than
+/// a whole run of one engine; and no engine runs the same input twice in a row.
+fn interleaved(a: &Runner, b: &Runner, reqs: &[String]) -> Interleaved {
+    use std::time::Instant;
+    let mut times = [Vec::with_capacity(reqs.len()), Vec::with_capacity(reqs.len())];
+    for (i, r) in reqs.iter().enumerate() {
+        for j in 0..2 {
+            let e = (i + j) % 2;
+            let runner = if e == 0 { a } else { b };
+            let t = Instant::now();
+            std::hint::black_box(runner.call(r.as_bytes()));
+            times[e].push(t.elapsed().as_secs_f64() * 1e6);
+        }
+    }
+    let quartiles = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let at = |q: usize| v.get(v.len() * q / 4).copied().unwrap_or(f64::NAN);
+        [at(1), at(2), at(3)]
+    };
+    let ratio = quartiles(times[1].iter().zip(&times[0]).map(|(b, a)| b / a).collect());
+    let [ta, tb] = times;
+    Interleaved {
+        us: [quartiles(ta)[1], quartiles(tb)[1]],
+        ratio,
+    }
+}
+
 fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
     use std::time::Instant;
     use yidi_host::batch;
@@ -308,24 +347,43 @@ fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
         .map(|i| yidi_host::claimgen::claim(&mut rng, i, Some(o.lines)))
         .collect();
     let settle: Vec<String> = claims.iter().map(|c| env("settle", c)).collect();
+    // The core's own targets are defined with the trace off (`"trace": false`): the same claims without it.
+    let settle_untraced: Vec<String> = claims
+        .iter()
+        .map(|c| {
+            let mut c = c.clone();
+            c["trace"] = false.into();
+            env("settle", &c)
+        })
+        .collect();
     let native = Runner::Native;
     let wasm = EngineOpts {
         native: false,
         ..engine.clone()
     }
     .runner()?;
+    // The same module without the epoch deadline, only to show what the deadline costs (never serves).
+    let unbounded = match &engine.guest {
+        Some(path) => std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        None => yidi_host::engine::GUEST_WASM.to_vec(),
+    };
+    let unbounded = Runner::Wasm(yidi_host::engine::GuestEngine::without_deadline_for_measurement(
+        &unbounded,
+        engine.limits(),
+    )?);
     // One thread: the cost of a claim on each engine (after a warm-up that fills the instance pool).
     for r in settle.iter().take(50) {
         wasm.call(r.as_bytes());
+        unbounded.call(r.as_bytes());
         native.call(r.as_bytes());
     }
-    let per_claim = |runner: &Runner| {
+    let per_claim = |runner: &Runner, reqs: &[String]| {
         let t = Instant::now();
         let mut ok = 0;
-        for r in &settle {
+        for r in reqs {
             ok += usize::from(runner.call(r.as_bytes()).contains("\"ok\":true"));
         }
-        (t.elapsed().as_secs_f64() * 1e6 / settle.len() as f64, ok)
+        (t.elapsed().as_secs_f64() * 1e6 / reqs.len() as f64, ok)
     };
     let version = [r#"{"api_version":"1","op":"version","request":{}}"#.to_string()];
     let t = std::time::Instant::now();
@@ -335,14 +393,6 @@ fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
     println!(
         "call overhead (op version), 1 thread: wasmtime {:.1} us/call",
         t.elapsed().as_secs_f64() * 1e6 / 2000.0
-    );
-    let (n_us, n_ok) = per_claim(&native);
-    let (w_us, w_ok) = per_claim(&wasm);
-    println!(
-        "settle, {} lines, 1 thread: native {n_us:.1} us/claim, wasmtime {w_us:.1} us/claim, ratio {:.2} ({n_ok}/{w_ok} of {} settled)",
-        o.lines,
-        w_us / n_us,
-        settle.len()
     );
     // The same, robust against other load on a shared machine: for each claim the fastest of 5 runs on each
     // engine, interleaved (a run that was preempted is never the fastest).
@@ -364,14 +414,43 @@ fn bench(engine: &EngineOpts, o: BenchOpts) -> Result<ExitCode, String> {
         let k = reqs.len().max(1) as f64;
         (n_s * 1e6 / k, w_s * 1e6 / k)
     };
-    let sample = &settle[..settle.len().min(500)];
-    let (n_us, w_us) = fastest(sample);
-    println!(
-        "settle, {} lines, fastest of 5 per claim ({} claims): native {n_us:.1} us, wasmtime {w_us:.1} us, ratio {:.2}",
-        o.lines,
-        sample.len(),
-        w_us / n_us
-    );
+    for (trace, reqs) in [("trace on", &settle), ("trace off", &settle_untraced)] {
+        let (n_us, n_ok) = per_claim(&native, reqs);
+        let (w_us, w_ok) = per_claim(&wasm, reqs);
+        println!(
+            "settle, {} lines, {trace}, 1 thread, straight through: native {n_us:.1} us/claim, wasmtime {w_us:.1} us/claim, ratio {:.2} ({n_ok}/{w_ok} of {} settled)",
+            o.lines,
+            w_us / n_us,
+            reqs.len()
+        );
+        let sample = &reqs[..reqs.len().min(500)];
+        let (n_us, w_us) = fastest(sample);
+        println!(
+            "settle, {} lines, {trace}, fastest of 5 per claim ({} claims): native {n_us:.1} us, wasmtime {w_us:.1} us, ratio {:.2}",
+            o.lines,
+            sample.len(),
+            w_us / n_us
+        );
+        let r = interleaved(&native, &wasm, reqs);
+        let u = interleaved(&native, &unbounded, reqs);
+        println!(
+            "settle, {} lines, {trace}, interleaved per claim, medians: native {:.1} us, wasmtime {:.1} us, ratio {:.2} (quartiles {:.2}–{:.2}); without the deadline (measurement only): native {:.1} us, wasmtime {:.1} us, ratio {:.2} ({:.2}–{:.2})",
+            o.lines,
+            r.us[0],
+            r.us[1],
+            r.ratio[1],
+            r.ratio[0],
+            r.ratio[2],
+            u.us[0],
+            u.us[1],
+            u.ratio[1],
+            u.ratio[0],
+            u.ratio[2],
+        );
+    }
+    if o.settle_only {
+        return Ok(ExitCode::SUCCESS);
+    }
     // Verify records as an agency receives them: the split, with and without the claim detail.
     let settled = batch::run_all(&native, &settle, "settle", false);
     let mut with_claim = Vec::new();
