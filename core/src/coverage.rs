@@ -187,7 +187,7 @@ pub fn resolve(
                 "外伤费用须患者签署《外伤无第三方责任承诺书》方可直接结算；未签署，按手工报销办理".into(),
                 "trauma costs settle directly only with a signed no-third-party commitment; without it, manual reimbursement".into(),
             ));
-            let mut c = resolve_filed(pack, person, visit, &active, cross_province, setl)?;
+            let mut c = resolve_filed(pack, person, visit, &active, filings, cross_province, setl)?;
             c.reasons.splice(0..0, reasons);
             c.route = Route::ManualReimbursement;
             c.catalog_place = CatalogPlace::InsuredPlace;
@@ -218,7 +218,7 @@ pub fn resolve(
         );
     }
 
-    let mut c = resolve_filed(pack, person, visit, &active, cross_province, setl)?;
+    let mut c = resolve_filed(pack, person, visit, &active, filings, cross_province, setl)?;
     c.reasons.splice(0..0, reasons);
     if visit.settlement_mode == SettlementMode::SelfPaid && c.route != Route::NotCovered {
         c.reasons.push(reason(
@@ -239,6 +239,7 @@ fn resolve_filed(
     person: &Person,
     visit: &Visit,
     active: &[&Filing],
+    filings: &[Filing],
     cross_province: bool,
     setl: chrono::NaiveDate,
 ) -> Result<Coverage, ApiError> {
@@ -416,6 +417,27 @@ fn resolve_filed(
                 "the filing runs {} to {}; admission on {admission} is outside it",
                 f.begndate,
                 f.enddate.map_or("open-ended".to_string(), |d| d.to_string())
+            ),
+        ));
+    }
+
+    // A filing to this destination covers the admission but its treatment status is suspended (暂停):
+    // it does not count while suspended, and the person should know why.
+    if let Some(f) = filings.iter().find(|f| {
+        f.status == FilingStatus::Suspended && f.rloc_admdvs.covers(place) && f.in_window(admission)
+    }) {
+        reasons.push(reason(
+            "coverage.filing_suspended",
+            "001 §10(二); 003 §13(二); 000 §10(二)",
+            format!(
+                "到 {} 的备案（{}）待遇享受状态为暂停，暂停期间不能凭该备案直接结算；恢复须由参保地经办机构办理",
+                f.rloc_admdvs.code(),
+                f.category.name_zh()
+            ),
+            format!(
+                "the filing to {} ({}) is suspended: it cannot be used for direct settlement until the insured place restores it",
+                f.rloc_admdvs.code(),
+                f.category.name_en()
             ),
         ));
     }
