@@ -1,12 +1,13 @@
 //! Settle a 40-line inpatient claim: JSON in → JSON out through the API, and the computation alone on an
-//! already-decoded request, each with the trace off and on. Targets (trace off, one core): ≤ 15 µs and
+//! already-decoded request (`settle::compute`, and `settle::settle`, which also copies the request's texts
+//! into owned per-line results), each with the trace off and on. Targets (trace off, one core): ≤ 15 µs and
 //! ≤ 3 µs per claim. Run: `cargo bench -p yidi-core --bench settle`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use yidi_core::api::handle_json;
 use yidi_core::policy::PackSet;
-use yidi_core::settle::{SettleRequest, settle};
+use yidi_core::settle::{SettleRequest, compute, settle};
 
 include!("support/claim.rs");
 
@@ -33,7 +34,12 @@ fn bench(c: &mut Criterion) {
             b.iter(|| handle_json(black_box(&text)))
         });
         let req = request(trace);
+        // The computation: per-line results borrow the request's texts (what the JSON path writes).
         c.bench_function(&format!("settle_40_lines_compute/{name}"), |b| {
+            b.iter(|| compute(black_box(&packs), black_box(&req)))
+        });
+        // The same made owned (`settle`: the per-line results copy the request's texts).
+        c.bench_function(&format!("settle_40_lines_compute_owned/{name}"), |b| {
             b.iter(|| settle(black_box(&packs), black_box(&req)))
         });
     }

@@ -1,8 +1,9 @@
 //! Settle the benchmark's 40-line claim many times, for profilers (callgrind, perf):
-//! `cargo run --release -p yidi-core --example profile_settle -- 2000 [json|compute|print]`.
+//! `cargo run --release -p yidi-core --example profile_settle -- 2000 [json|compute|owned|print]`
+//! (`compute`: `settle::compute`, lines borrowing the request; `owned`: `settle::settle`).
 use yidi_core::api::handle_json;
 use yidi_core::policy::PackSet;
-use yidi_core::settle::{SettleRequest, settle};
+use yidi_core::settle::{SettleRequest, compute, settle};
 include!("../benches/support/claim.rs");
 
 fn main() {
@@ -15,7 +16,7 @@ fn main() {
     }
     let text = claim(false);
     let mut bytes = 0;
-    if mode == "compute" {
+    if mode == "compute" || mode == "owned" {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
         let req: SettleRequest = match serde_json::from_value(v["request"].clone()) {
             Ok(r) => r,
@@ -23,7 +24,11 @@ fn main() {
         };
         let packs = PackSet::embedded();
         for _ in 0..n {
-            bytes += settle(&packs, &req).map_or(0, |r| r.lines.len());
+            bytes += if mode == "owned" {
+                settle(&packs, &req).map_or(0, |r| r.lines.len())
+            } else {
+                compute(&packs, &req).map_or(0, |r| r.lines.len())
+            };
         }
         println!("{n} claims computed, {bytes} lines");
     } else {

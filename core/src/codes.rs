@@ -383,11 +383,14 @@ impl Admdvs {
     }
     /// The city-level code this code belongs to (`610113` → `610100`; municipalities → `XX0000`).
     pub fn city(&self) -> Admdvs {
-        if self.is_municipality() {
-            Admdvs(format!("{}0000", self.province()))
-        } else {
-            Admdvs(format!("{}00", &self.0[..4]))
-        }
+        Admdvs(self.city_code().as_str().to_string())
+    }
+    /// [`Admdvs::city`]'s code without allocating (pack and catalog lookups run once per claim).
+    pub fn city_code(&self) -> CityCode {
+        let mut c = *b"000000";
+        let keep = if self.is_municipality() { 2 } else { 4 };
+        c[..keep].copy_from_slice(&self.0.as_bytes()[..keep]);
+        CityCode(c)
     }
     /// Whether a filing destination (city, municipality or allowed province) covers this treatment place.
     pub fn covers(&self, place: &Admdvs) -> bool {
@@ -398,6 +401,17 @@ impl Admdvs {
         }
     }
 }
+/// A city-level region code on the stack (see [`Admdvs::city_code`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CityCode([u8; 6]);
+
+impl CityCode {
+    pub fn as_str(&self) -> &str {
+        // Six ASCII digits, copied from a checked code.
+        std::str::from_utf8(&self.0).unwrap_or("000000")
+    }
+}
+
 code_serde!(Admdvs, "医保区划 (6-digit region code), e.g. 610100 西安市");
 
 impl ApiError {

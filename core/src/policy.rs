@@ -944,7 +944,7 @@ impl PackSet {
         let entry = self
             .packs
             .get(region.code())
-            .or_else(|| self.packs.get(region.city().code()))
+            .or_else(|| self.packs.get(region.city_code().as_str()))
             .ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::NoPack,
@@ -968,7 +968,7 @@ impl PackSet {
         match self
             .catalogs
             .get(region.code())
-            .or_else(|| self.catalogs.get(region.city().code()))
+            .or_else(|| self.catalogs.get(region.city_code().as_str()))
         {
             Some(l) => l.get(Catalog::from_static_csv).map(Some).map_err(ApiError::from),
             None => Ok(None),

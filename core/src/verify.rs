@@ -10,7 +10,7 @@ use crate::codes::FundColumn;
 use crate::error::ApiError;
 use crate::money::{Money, decimal_from_value, opt_money};
 use crate::policy::PackSet;
-use crate::settle::{SettleRequest, settle};
+use crate::settle::{SettleRequest, compute};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -546,7 +546,7 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         let mut q = claim.clone();
         q.trace = false;
         q.line_results = false;
-        let mine = settle(packs, &q)?;
+        let mine = compute(packs, &q)?.response;
         let m = &mine.setlinfo;
         let sign = if reversal { -Decimal::ONE } else { Decimal::ONE };
         for ((name, expect), (_, got)) in m.amounts().iter().zip(given.iter()) {

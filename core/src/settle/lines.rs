@@ -42,7 +42,79 @@ pub struct LineSplit {
     pub in_catalog: bool,
 }
 
+/// A line's split with its texts borrowed from the request and the catalog, as a claim computes it:
+/// the same fields as [`LineSplit`], without copying four texts per line (see [`super::Settlement`]).
+/// [`LineRef::to_split`] gives the owned result; the JSON writer writes this form directly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineRef<'a> {
+    pub feedetl_sn: &'a ShortText,
+    pub init_feedetl_sn: Option<&'a ShortText>,
+    pub med_list_codg: &'a ShortText,
+    pub med_list_name: Option<&'a ShortText>,
+    pub med_chrgitm_type: Option<ChrgitmType>,
+    pub chrgitm_lv: Option<ChrgitmLv>,
+    pub cnt: Dec,
+    pub pric: Dec,
+    pub det_item_fee_sumamt: Money,
+    pub pric_uplmt_amt: Money,
+    pub selfpay_prop: Dec,
+    pub fulamt_ownpay_amt: Money,
+    pub overlmt_amt: Money,
+    pub preselfpay_amt: Money,
+    pub inscp_scp_amt: Money,
+    pub lmt_used_flag: bool,
+    pub in_catalog: bool,
+}
+
+impl LineRef<'_> {
+    /// The owned per-line result, field for field.
+    pub fn to_split(&self) -> LineSplit {
+        LineSplit {
+            feedetl_sn: self.feedetl_sn.clone(),
+            init_feedetl_sn: self.init_feedetl_sn.cloned(),
+            med_list_codg: self.med_list_codg.clone(),
+            med_list_name: self.med_list_name.cloned(),
+            med_chrgitm_type: self.med_chrgitm_type,
+            chrgitm_lv: self.chrgitm_lv,
+            cnt: self.cnt,
+            pric: self.pric,
+            det_item_fee_sumamt: self.det_item_fee_sumamt,
+            pric_uplmt_amt: self.pric_uplmt_amt,
+            selfpay_prop: self.selfpay_prop,
+            fulamt_ownpay_amt: self.fulamt_ownpay_amt,
+            overlmt_amt: self.overlmt_amt,
+            preselfpay_amt: self.preselfpay_amt,
+            inscp_scp_amt: self.inscp_scp_amt,
+            lmt_used_flag: self.lmt_used_flag,
+            in_catalog: self.in_catalog,
+        }
+    }
+}
+
 impl LineSplit {
+    /// The borrowed form (what the JSON writer takes).
+    pub fn as_line_ref(&self) -> LineRef<'_> {
+        LineRef {
+            feedetl_sn: &self.feedetl_sn,
+            init_feedetl_sn: self.init_feedetl_sn.as_ref(),
+            med_list_codg: &self.med_list_codg,
+            med_list_name: self.med_list_name.as_ref(),
+            med_chrgitm_type: self.med_chrgitm_type,
+            chrgitm_lv: self.chrgitm_lv,
+            cnt: self.cnt,
+            pric: self.pric,
+            det_item_fee_sumamt: self.det_item_fee_sumamt,
+            pric_uplmt_amt: self.pric_uplmt_amt,
+            selfpay_prop: self.selfpay_prop,
+            fulamt_ownpay_amt: self.fulamt_ownpay_amt,
+            overlmt_amt: self.overlmt_amt,
+            preselfpay_amt: self.preselfpay_amt,
+            inscp_scp_amt: self.inscp_scp_amt,
+            lmt_used_flag: self.lmt_used_flag,
+            in_catalog: self.in_catalog,
+        }
+    }
+
     pub fn negated(&self) -> LineSplit {
         LineSplit {
             cnt: Dec(-self.cnt.0),
@@ -315,7 +387,7 @@ fn is_no_ceiling((m, s): (i64, u32)) -> bool {
 /// Split one line. Catalog fields sent on the line (the treatment place's 2204 answer) win over the
 /// catalog; an item in neither is wholly self-paid.
 pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
-    split_checked(line, plainly_valid(line).as_ref(), catalog, &mut None)
+    split_checked(line, plainly_valid(line).as_ref(), catalog, &mut None).to_split()
 }
 
 /// [`split_line`] with the line's numbers already read by [`checked_nums`] (`None`: read them here).
@@ -323,12 +395,12 @@ pub fn split_line(line: &FeeLine, catalog: Option<&Catalog>) -> LineSplit {
 /// inscp_scp_amt]` to the bill's totals in whole fen `fen`, or sets it to `None` when a line left the
 /// integer path (the caller then sums the splits).
 #[inline(always)]
-pub(crate) fn split_checked(
-    line: &FeeLine,
+pub(crate) fn split_checked<'a>(
+    line: &'a FeeLine,
     nums: Option<&LineNums>,
-    catalog: Option<&Catalog>,
+    catalog: Option<&'a Catalog>,
     fen: &mut Option<[i64; 5]>,
-) -> LineSplit {
+) -> LineRef<'a> {
     let found = catalog.and_then(|c| c.get_with_nums(&line.med_list_codg));
     let item: Option<&CatalogItem> = found.map(|(i, _)| i);
     let lv = line.chrgitm_lv.or(item.map(|i| i.chrgitm_lv));
@@ -388,15 +460,11 @@ pub(crate) fn split_checked(
         None => amounts_fixed(det, whole, ceiling, line.pric, line.cnt, prop)
             .unwrap_or_else(|| amounts_exact(det, whole, ceiling, line.pric, line.cnt, prop)),
     };
-    LineSplit {
-        feedetl_sn: line.feedetl_sn.clone(),
-        init_feedetl_sn: line.init_feedetl_sn.clone(),
-        med_list_codg: line.med_list_codg.clone(),
-        // `or_else`: the catalog's name is copied only when the line has none.
-        med_list_name: line
-            .med_list_name
-            .clone()
-            .or_else(|| item.map(|i| i.med_list_name.clone())),
+    LineRef {
+        feedetl_sn: &line.feedetl_sn,
+        init_feedetl_sn: line.init_feedetl_sn.as_ref(),
+        med_list_codg: &line.med_list_codg,
+        med_list_name: line.med_list_name.as_ref().or(item.map(|i| &i.med_list_name)),
         med_chrgitm_type: line.med_chrgitm_type.or(item.map(|i| i.med_chrgitm_type)),
         chrgitm_lv: lv,
         cnt: line.cnt,

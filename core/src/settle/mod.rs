@@ -7,8 +7,8 @@ mod output;
 mod refund;
 
 use lines::{LineNums, checked_nums, split_checked};
-pub use lines::{LineSplit, check_line, split_line};
-pub use output::{SetlDetail, SetlInfo, SettleResponse};
+pub use lines::{LineRef, LineSplit, check_line, split_line};
+pub use output::{SetlDetail, SetlInfo, SettleResponse, Settlement};
 pub use refund::{
     RefundKind, RefundRequest, RefundResponse, ReverseRequest, ReverseResponse, refund, reverse,
 };
@@ -126,8 +126,8 @@ fn checked_claim(req: &SettleRequest) -> Result<Vec<Option<LineNums>>, ApiError>
 
 /// The bill's totals of the line columns `det_item_fee_sumamt`, `fulamt_ownpay_amt`, `overlmt_amt`,
 /// `preselfpay_amt`, `inscp_scp_amt`, when the split could not keep them in whole fen.
-fn totals_exact(splits: &[LineSplit]) -> [Money; 5] {
-    let cols = |s: &LineSplit| {
+fn totals_exact(splits: &[LineRef<'_>]) -> [Money; 5] {
+    let cols = |s: &LineRef<'_>| {
         [
             s.det_item_fee_sumamt,
             s.fulamt_ownpay_amt,
@@ -263,6 +263,12 @@ fn bands_text(bands: &[Band]) -> String {
 
 /// Settle a claim under the packs.
 pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, ApiError> {
+    compute(packs, req).map(Settlement::into_response)
+}
+
+/// [`settle`] without copying the request's texts into the per-line results: the settlement's `lines`
+/// borrow the request's and the catalog's texts. The JSON path writes this form; [`settle`] is it made owned.
+pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlement<'a>, ApiError> {
     let nums = checked_claim(req)?;
     let person = &req.person;
     let visit = &req.visit;
@@ -323,7 +329,7 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
 
     // Lines.
     let mut fen = Some([0i64; 5]);
-    let splits: Vec<LineSplit> = (req.lines.iter().zip(&nums))
+    let splits: Vec<LineRef<'a>> = (req.lines.iter().zip(&nums))
         .map(|(l, n)| split_checked(l, n.as_ref(), catalog, &mut fen))
         .collect();
     let [medfee, fulamt, overlmt, preself, inscp] = match fen {

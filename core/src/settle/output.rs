@@ -1,6 +1,6 @@
 //! `setlinfo` / `setldetail` in the national names, the 大写 amounts, and the assembled response.
 
-use super::{LineSplit, SettleRequest, Tracer, clr_type};
+use super::{LineRef, LineSplit, SettleRequest, Tracer, clr_type};
 use crate::codes::{FundColumn, MedClass};
 use crate::coverage::Coverage;
 use crate::error::{ApiError, ErrorCode};
@@ -133,10 +133,29 @@ pub struct SettleResponse {
     pub trace: Vec<TraceEntry>,
 }
 
+/// A settled claim whose per-line results borrow the request's and the catalog's texts (what
+/// [`super::compute`] returns): `response` is the whole answer except its `lines`, which are here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement<'a> {
+    /// The answer, with `lines` empty.
+    pub response: SettleResponse,
+    /// Per-line results (empty when the request set `line_results: false`).
+    pub lines: Vec<LineRef<'a>>,
+}
+
+impl Settlement<'_> {
+    /// The owned answer: `response` with the per-line results copied in.
+    pub fn into_response(self) -> SettleResponse {
+        let mut r = self.response;
+        r.lines = self.lines.iter().map(LineRef::to_split).collect();
+        r
+    }
+}
+
 pub(super) struct Parts<'a> {
     pub req: &'a SettleRequest,
     pub cov: Coverage,
-    pub splits: Vec<LineSplit>,
+    pub splits: Vec<LineRef<'a>>,
     pub medfee: Money,
     pub fulamt: Money,
     pub overlmt: Money,
@@ -172,7 +191,7 @@ fn upper(m: Money) -> Result<String, ApiError> {
     })
 }
 
-pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
+pub(super) fn build(p: Parts<'_>) -> Result<Settlement<'_>, ApiError> {
     let col = |c: FundColumn| p.funds.iter().filter(|f| f.0 == c).map(|f| f.3).sum::<Money>();
     let person = &p.req.person;
     let visit = &p.req.visit;
@@ -242,12 +261,12 @@ pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
             setl_proc_info: info,
         })
         .collect();
-    Ok(SettleResponse {
+    let response = SettleResponse {
         fund_pay_sumamt_daxie: upper(p.fund_sum)?,
         psn_cash_pay_daxie: upper(p.cash)?,
         setlinfo,
         setldetail,
-        lines: if p.req.line_results { p.splits } else { Vec::new() },
+        lines: Vec::new(),
         coverage: p.cov,
         accumulators_before: p.before,
         accumulators_delta: p.delta,
@@ -255,6 +274,10 @@ pub(super) fn build(p: Parts<'_>) -> Result<SettleResponse, ApiError> {
         catalog: p.catalog_name,
         uses_unverified_values: p.tracer.unverified,
         trace: p.tracer.entries,
+    };
+    Ok(Settlement {
+        response,
+        lines: if p.req.line_results { p.splits } else { Vec::new() },
     })
 }
 
