@@ -5,7 +5,7 @@ use crate::codes::{Insutype, MedClass};
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{Filing, FilingCategory, FilingStatus, Person, SettlementMode, Visit, VisitCategory};
 use crate::policy::{ChronicFiling, IntraProvinceFiling, Pack};
-use crate::trace::TraceEntry;
+use crate::trace::{TraceEntry, TraceText, join};
 use serde::{Deserialize, Serialize};
 
 /// How the bill is settled.
@@ -97,7 +97,7 @@ pub fn check_visit_dates(v: &Visit) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn reason(rule: &str, cite: &str, zh: String, en: String) -> TraceEntry {
+fn reason(rule: &'static str, cite: impl TraceText, zh: String, en: String) -> TraceEntry {
     TraceEntry::new("coverage", rule, cite, zh, en)
 }
 
@@ -386,19 +386,25 @@ fn resolve_filed(
                 .param(pack.use_of("filing.referral_lapses_after_discharge", rule, rule.value.to_string())),
             );
         }
+        // The reason of nearly every claim: joined without `format!`'s machinery (a third of the
+        // coverage step's cost).
         reasons.push(reason(
             "coverage.filed",
             "002 §15; 003 §10",
-            format!(
-                "已备案（{}）到 {}，有效期内可在备案地任一联网定点机构直接结算",
+            join(&[
+                "已备案（",
                 f.category.name_zh(),
-                f.rloc_admdvs.code()
-            ),
-            format!(
-                "filed ({}) to {}: direct settlement at any networked facility there during validity",
+                "）到 ",
+                f.rloc_admdvs.code(),
+                "，有效期内可在备案地任一联网定点机构直接结算",
+            ]),
+            join(&[
+                "filed (",
                 f.category.name_en(),
-                f.rloc_admdvs.code()
-            ),
+                ") to ",
+                f.rloc_admdvs.code(),
+                ": direct settlement at any networked facility there during validity",
+            ]),
         ));
         return Ok(done(Route::Direct, cat, f.filing_id.clone(), false, reasons));
     }

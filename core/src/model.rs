@@ -241,10 +241,14 @@ pub enum HospApprFlag {
 pub struct Accumulators {
     /// The calendar year these totals belong to.
     pub year: i32,
+    // Keyed by short names (`inpatient`, a rider id): inline texts, so a claim's three accumulator sets
+    // allocate no keys.
     #[serde(default)]
-    pub pools: BTreeMap<String, PoolAccum>,
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, PoolAccum>"))]
+    pub pools: BTreeMap<ShortText, PoolAccum>,
     #[serde(default)]
-    pub riders: BTreeMap<String, RiderAccum>,
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, RiderAccum>"))]
+    pub riders: BTreeMap<ShortText, RiderAccum>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

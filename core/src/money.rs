@@ -200,6 +200,16 @@ impl Money {
         let mut buf = [0u8; 64];
         write_decimal(&mut buf, round_fen(self.0), 2, false).to_string()
     }
+    /// `label` followed by the amount as [`fmt::Display`] writes it, in one allocation of the right size
+    /// (the notes of `setldetail`, written on every claim).
+    pub fn labelled(self, label: &str) -> String {
+        let mut buf = [0u8; 64];
+        let amount = write_decimal(&mut buf, round_fen(self.0), 2, false);
+        let mut s = String::with_capacity(label.len() + amount.len());
+        s.push_str(label);
+        s.push_str(amount);
+        s
+    }
     /// Whether the value has no digits below the fen.
     pub fn is_fen_exact(self) -> bool {
         round_fen(self.0) == self.0

@@ -295,8 +295,8 @@ impl<'a> Applicable<'a> {
     }
 
     /// The accumulator pool of the visit: the most specific row naming one, else by class.
-    pub fn pool(&self, med_class: MedClass) -> String {
-        let mut best: Option<(u32, &str)> = None;
+    pub fn pool(&self, med_class: MedClass) -> &'a str {
+        let mut best: Option<(u32, &'a str)> = None;
         for &(s, row) in &self.rows {
             if let Some(p) = &row.pool
                 && best.is_none_or(|(bs, _)| s > bs)
@@ -305,10 +305,10 @@ impl<'a> Applicable<'a> {
             }
         }
         match best {
-            Some((_, p)) => p.to_string(),
-            None if med_class == MedClass::Inpatient => "inpatient".into(),
-            None if med_class == MedClass::Maternity => "maternity".into(),
-            None => "outpatient".into(),
+            Some((_, p)) => p,
+            None if med_class == MedClass::Inpatient => "inpatient",
+            None if med_class == MedClass::Maternity => "maternity",
+            None => "outpatient",
         }
     }
 }

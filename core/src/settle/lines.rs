@@ -354,6 +354,7 @@ fn amounts_fixed(
 }
 
 /// [`amounts_fixed`] on numbers already in integers: `[fulamt, overlmt, pre, inscp]` in fen.
+#[inline(always)]
 fn amounts_int(
     det: i64,
     whole: bool,

@@ -352,7 +352,7 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
         if !s.in_catalog {
             t.push(|| {
                 TraceEntry::new(
-                    &format!("lines[{i}].fulamt_ownpay_amt"),
+                    format!("lines[{i}].fulamt_ownpay_amt"),
                     "line.not_in_catalog",
                     cat_cite,
                     format!("项目 {} 不在目录 {catalog_name} 中，全额自费", s.med_list_codg),
@@ -395,7 +395,7 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
     };
     let rows = pack.applicable(&key);
     let pool_name = rows.pool(key.med_class);
-    let pool = before.pool(&pool_name);
+    let pool = before.pool(pool_name);
     let mut delta = Accumulators::empty(year);
     // Basic fund, up to four riders, the account: one allocation.
     let mut funds: Vec<(FundColumn, ShortText, ShortText, Money, Option<Money>, String)> =
@@ -590,10 +590,10 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             ShortText::const_new("基本医疗保险统筹基金"),
             hifp,
             cap_left,
-            format!("起付线 {act_pay_dedc}"),
+            act_pay_dedc.labelled("起付线 "),
         ));
         delta.pools.insert(
-            pool_name,
+            ShortText::from(pool_name),
             PoolAccum {
                 dedc_paid: act_pay_dedc,
                 above_dedc: above,
@@ -647,7 +647,7 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             }
             paid_so_far += pay;
             delta.riders.insert(
-                rider.id.clone(),
+                ShortText::from(rider.id.as_str()),
                 RiderAccum {
                     base: rbase,
                     paid: pay,
@@ -660,7 +660,7 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
                 rider.name_zh.as_str().into(),
                 pay,
                 cap_left,
-                format!("基数 {rbase}"),
+                rbase.labelled("基数 "),
             ));
             t.push(|| {
                 let base_zh = match rider.base {
@@ -726,7 +726,7 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             .amount(Money::ZERO)
         });
         delta.pools.insert(
-            pool_name,
+            ShortText::from(pool_name),
             PoolAccum {
                 visits: 1,
                 ..Default::default()
@@ -839,7 +839,7 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
         delta,
         after,
         tracer: t,
-        catalog_name: catalog.map(|c| c.source().to_string()),
+        catalog_name: catalog.map(|c| ShortText::from(c.source())),
         med_class: visit.med_type.class(),
     })
 }

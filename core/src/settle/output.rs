@@ -126,7 +126,8 @@ pub struct SettleResponse {
     pub accumulators_after: Accumulators,
     /// The catalog file used for the per-line split.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub catalog: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    pub catalog: Option<ShortText>,
     /// True when any amount rests on a pack value not verified against an official text.
     pub uses_unverified_values: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -177,7 +178,7 @@ pub(super) struct Parts<'a> {
     pub delta: Accumulators,
     pub after: Accumulators,
     pub tracer: Tracer,
-    pub catalog_name: Option<String>,
+    pub catalog_name: Option<ShortText>,
     pub med_class: MedClass,
 }
 

@@ -652,10 +652,10 @@ impl<'a> Reader<'a> {
     }
 
     /// A map of named members (later duplicates win, as serde's map reading does).
-    fn map<V>(&mut self, mut value: impl FnMut(&mut Self) -> Option<V>) -> Option<BTreeMap<String, V>> {
+    fn map<V>(&mut self, mut value: impl FnMut(&mut Self) -> Option<V>) -> Option<BTreeMap<ShortText, V>> {
         let mut m = BTreeMap::new();
         self.members(|r, k| {
-            m.insert(k.to_string(), value(r)?);
+            m.insert(ShortText::from(k), value(r)?);
             Some(())
         })?;
         Some(m)
