@@ -9,8 +9,7 @@ use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, trimmed};
 use crate::error::PackError;
 use crate::money::{Dec, Money, parse_decimal};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
 /// `pric_uplmt_amt` value meaning "no ceiling".
 pub const NO_PRICE_CEILING: i64 = 999_999;
@@ -39,9 +38,8 @@ pub struct Catalog {
     source: String,
     /// Sorted by code (the order `items` promises).
     items: Vec<CatalogItem>,
-    /// Code → position in `items`: one hash and one comparison per fee line, where an ordered map
-    /// compared the code with a dozen others.
-    index: HashMap<Box<str>, u32, BuildHasherDefault<CodeHasher>>,
+    /// Code → position in `items`.
+    index: CodeIndex,
     /// Per item (same positions), its numbers in the per-line split's integer form, read once at load.
     nums: Vec<Option<ItemNums>>,
 }
@@ -65,42 +63,122 @@ impl ItemNums {
     }
 }
 
-/// FxHash (rustc's hasher) over the code's bytes: codes are short ASCII from our own files, so a fast,
-/// non-cryptographic hash is right; a hostile request can only look codes up, never insert them.
-#[derive(Default)]
-struct CodeHasher(u64);
+/// Code → position in `items` by open addressing: one hash of a few words, usually one probe and one
+/// comparison of the code's words per fee line (a `HashMap` with its generic hashing, group probing and a
+/// `memcmp` call cost three times as much, and this runs for every fee line).
+#[derive(Debug, Clone, Default)]
+struct CodeIndex {
+    /// A power of two, at least twice the items: 0 = empty, else 1 + the item's position.
+    slots: Vec<u32>,
+    /// `64 - log2(slots.len())`: a hash's top bits pick its first slot.
+    shift: u32,
+    /// The full hash of each item's code (same positions as `items`), compared before the code.
+    hashes: Vec<u64>,
+}
 
-impl Hasher for CodeHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let word = |c: &[u8]| {
-            let mut w = [0u8; 8];
-            w[..c.len()].copy_from_slice(c);
-            u64::from_le_bytes(w)
+impl CodeIndex {
+    fn build<'a>(codes: impl ExactSizeIterator<Item = &'a str>) -> CodeIndex {
+        let size = (codes.len() * 2).next_power_of_two().max(8);
+        let mut index = CodeIndex {
+            slots: vec![0; size],
+            shift: 64 - size.trailing_zeros(),
+            hashes: Vec::with_capacity(codes.len()),
         };
-        let n = bytes.len();
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(word(c));
+        let mask = size - 1;
+        for (i, code) in codes.enumerate() {
+            let h = text_hash(code.as_bytes());
+            index.hashes.push(h);
+            let mut at = (h >> index.shift) as usize;
+            while index.slots[at] != 0 {
+                at = (at + 1) & mask;
+            }
+            // Catalogs are far below 2^32 items (the CSV reader's limits).
+            index.slots[at] = i as u32 + 1;
         }
-        match chunks.remainder().len() {
-            0 => {}
-            // The last eight bytes at once, overlapping the previous word (the length goes in too).
-            _ if n >= 8 => self.add(word(&bytes[n - 8..]) ^ n as u64),
-            _ => self.add(word(chunks.remainder())),
+        index
+    }
+
+    fn find(&self, code: &str, items: &[CatalogItem]) -> Option<usize> {
+        let h = text_hash(code.as_bytes());
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut at = (h >> self.shift) as usize;
+        loop {
+            let i = (*self.slots.get(at)? as usize).checked_sub(1)?;
+            if self.hashes.get(i) == Some(&h)
+                && items
+                    .get(i)
+                    .is_some_and(|it| same_text(it.med_list_codg.as_bytes(), code.as_bytes()))
+            {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
         }
-    }
-    fn write_u8(&mut self, b: u8) {
-        self.add(u64::from(b));
-    }
-    fn finish(&self) -> u64 {
-        self.0
     }
 }
 
-impl CodeHasher {
-    fn add(&mut self, w: u64) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+/// A fast, non-cryptographic hash of a short text (FxHash's step over whole words; the last word overlaps
+/// the one before, and the length goes in). Codes and serial numbers are short: no per-byte loop.
+/// Only lookups use it: a hostile request can look codes up but never insert them.
+pub(crate) fn text_hash(b: &[u8]) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let step = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let n = b.len();
+    let mut h = step(0, n as u64);
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 < n {
+            h = step(h, word(b, i));
+            i += 8;
+        }
+        h = step(h, word(b, n - 8));
+    } else {
+        h = step(h, short_word(b));
+    }
+    h
+}
+
+/// Whether two texts are equal, a word at a time (`==` on slices calls `memcmp`).
+pub(crate) fn same_text(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return short_word(a) == short_word(b);
+    }
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
+/// The eight bytes at `i` (the caller keeps `i + 8 ≤ len`).
+#[inline(always)]
+fn word(b: &[u8], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&b[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Up to seven bytes as a word: the first and last four (overlapping) from four bytes on, else each byte.
+/// For two texts of the same length it is equal exactly when they are: together the two halves cover
+/// every byte.
+#[inline(always)]
+fn short_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    if n >= 4 {
+        let four = |i: usize| {
+            let mut w = [0u8; 4];
+            w.copy_from_slice(&b[i..i + 4]);
+            u64::from(u32::from_le_bytes(w))
+        };
+        four(0) | (four(n - 4) << 32)
+    } else {
+        b.iter().fold(0u64, |w, &x| (w << 8) | u64::from(x))
     }
 }
 
@@ -246,11 +324,7 @@ impl Catalog {
                 return Err(PackError::new(file, at(0), format!("code {code} appears twice")));
             }
         }
-        let index = items
-            .keys()
-            .enumerate()
-            .map(|(i, code)| (code.as_str().into(), i as u32))
-            .collect();
+        let index = CodeIndex::build(items.keys().map(String::as_str));
         let items: Vec<CatalogItem> = items.into_values().collect();
         let nums = items.iter().map(ItemNums::of).collect();
         Ok(Catalog {
@@ -273,12 +347,12 @@ impl Catalog {
         &self.source
     }
     pub fn get(&self, code: &str) -> Option<&CatalogItem> {
-        let i = *self.index.get(trimmed(code))?;
-        self.items.get(i as usize)
+        let i = self.index.find(trimmed(code), &self.items)?;
+        self.items.get(i)
     }
     /// [`Catalog::get`] with the item's numbers in integers (`None` inside when they do not fit).
     pub(crate) fn get_with_nums(&self, code: &str) -> Option<(&CatalogItem, Option<ItemNums>)> {
-        let i = *self.index.get(trimmed(code))? as usize;
+        let i = self.index.find(trimmed(code), &self.items)?;
         Some((self.items.get(i)?, self.nums.get(i).copied().flatten()))
     }
     pub fn len(&self) -> usize {
@@ -295,6 +369,40 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_text_is_equality_and_every_code_is_found() {
+        // Every length up to 40, texts differing in one byte at every position (the words' overlaps).
+        let base: Vec<u8> = (0..40u8).map(|i| b'A' + i % 26).collect();
+        for n in 0..=40 {
+            let a = &base[..n];
+            assert!(same_text(a, a));
+            assert_eq!(text_hash(a), text_hash(&a.to_vec()));
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] = b'0';
+                assert!(!same_text(a, &b), "{n} bytes, differing at {at}");
+            }
+            if n > 0 {
+                assert!(!same_text(a, &base[..n - 1]));
+            }
+        }
+        // A catalog of codes of every length 1–30 finds each of them and nothing else.
+        let codes: Vec<String> = (1..=30).map(|n| format!("{:0>n$}", n)).collect();
+        let csv = codes.iter().fold(
+            "# region: 610100\n# name: test\nmed_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n"
+                .to_string(),
+            |t, c| t + &format!("{c},n{c},01,01,0,999999,0,true,t\n"),
+        );
+        let cat = Catalog::from_csv("t.csv", &csv).unwrap();
+        for c in &codes {
+            assert_eq!(cat.get(c).map(|i| i.med_list_codg.as_str()), Some(c.as_str()));
+            assert!(cat.get(&format!("{c}0")).is_none() || codes.contains(&format!("{c}0")));
+            if c.contains('0') {
+                assert!(cat.get(&c.replace('0', "9")).is_none());
+            }
+        }
+    }
 
     const CSV: &str = "# region: 610100\n# name: test\n\
         med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n\

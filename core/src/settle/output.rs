@@ -193,7 +193,13 @@ fn upper(m: Money) -> Result<String, ApiError> {
 }
 
 pub(super) fn build(p: Parts<'_>) -> Result<Settlement<'_>, ApiError> {
-    let col = |c: FundColumn| p.funds.iter().filter(|f| f.0 == c).map(|f| f.3).sum::<Money>();
+    // Each column's total in one pass over the funds (the same additions, in the same order, as summing
+    // each column's funds on its own).
+    let mut totals = [Money::ZERO; FundColumn::OwnpayHospPart as usize + 1];
+    for f in &p.funds {
+        totals[f.0 as usize] += f.3;
+    }
+    let col = |c: FundColumn| totals[c as usize];
     let person = &p.req.person;
     let visit = &p.req.visit;
     let setlinfo = SetlInfo {
