@@ -377,7 +377,7 @@ mod tests {
         for n in 0..=40 {
             let a = &base[..n];
             assert!(same_text(a, a));
-            let copy: Vec<u8> = a.iter().copied().collect();
+            let copy = a.to_vec();
             assert_eq!(text_hash(a), text_hash(&copy));
             for at in 0..n {
                 let mut b = a.to_vec();
