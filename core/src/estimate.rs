@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::money::{Dec, Money};
 use crate::policy::PackSet;
-use crate::settle::{SettleRequest, SettleResponse, settle};
+use crate::settle::{SettleRequest, SettleResponse, compute, settle};
 use crate::trace::TraceEntry;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -285,7 +285,8 @@ pub fn estimate(packs: &PackSet, r: &EstimateRequest) -> Result<EstimateResponse
                 pay_at_facility: None,
                 error: None,
             };
-            match settle(packs, &claim(r, fl, lv, &lines, false)) {
+            // Only the answer's totals are read: no per-line results made owned.
+            match compute(packs, &claim(r, fl, lv, &lines, false)).map(|s| s.response) {
                 Ok(s) => {
                     sc.route = Some(s.coverage.route);
                     sc.visit_category = Some(s.coverage.visit_category);
