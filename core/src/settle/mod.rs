@@ -159,13 +159,7 @@ fn first_repeat_small<T>(all: &[T], text: impl Fn(&T) -> &str) -> Option<usize> 
     let mask = slots.len() - 1;
     for (i, item) in all.iter().enumerate() {
         let s = text(item);
-        let b = s.as_bytes();
-        let mut h = (b.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        for c in b.chunks(8) {
-            // Byte by byte: serial numbers are short, and a variable-length copy is a `memcpy` call.
-            let w = c.iter().rev().fold(0u64, |w, &x| (w << 8) | u64::from(x));
-            h = (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
+        let h = crate::catalog::text_hash(s.as_bytes());
         let mut at = (h >> 56) as usize & mask;
         loop {
             match slots[at] {
@@ -174,7 +168,9 @@ fn first_repeat_small<T>(all: &[T], text: impl Fn(&T) -> &str) -> Option<usize> 
                     slots[at] = (i + 1) as u8;
                     break;
                 }
-                k if text(&all[usize::from(k) - 1]) == s => return Some(i),
+                k if crate::catalog::same_text(text(&all[usize::from(k) - 1]).as_bytes(), s.as_bytes()) => {
+                    return Some(i);
+                }
                 _ => at = (at + 1) & mask,
             }
         }
