@@ -313,8 +313,8 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         )),
         #[cfg(feature = "insured-ops")]
         "amount.daxie" => {
-            let r: DaxieRequest = decode_str(request)?;
-            let d = crate::money::daxie(r.amount).ok_or_else(|| {
+            let amount = crate::read::daxie_amount(request)?;
+            let d = crate::money::daxie(amount).ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Amount,
                     "金额过大，无法写成大写",
@@ -322,10 +322,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                 )
                 .at("request.amount")
             })?;
-            encode(&DaxieResponse {
-                amount: r.amount,
-                daxie: d,
-            })
+            encode(&DaxieResponse { amount, daxie: d })
         }
         #[cfg(feature = "insured-ops")]
         "packs.list" => {
@@ -344,21 +341,30 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             encode(&list)
         }
         #[cfg(feature = "insured-ops")]
-        "pack.get" => {
-            let r: PackGetRequest = decode_str(request)?;
-            Ok(packs.pack_text(&r.region)?.into_owned())
-        }
+        "pack.get" => Ok(packs.pack_text(&crate::read::pack_region(request)?)?.into_owned()),
         #[cfg(feature = "insured-ops")]
-        "filing.validate" => encode(&crate::filing::validate(packs, &decode_str(request)?)?),
+        "filing.validate" => encode(&crate::filing::validate(
+            packs,
+            &crate::read::filing_application(request)?,
+        )?),
         #[cfg(feature = "insured-ops")]
-        "filing.window" => encode(&crate::filing::window_op(packs, &decode_str(request)?)?),
+        "filing.window" => encode(&crate::filing::window_op(
+            packs,
+            &crate::read::window_request(request)?,
+        )?),
         #[cfg(feature = "insured-ops")]
-        "filing.change" => encode(&crate::filing::change(packs, &decode_str(request)?)?),
+        "filing.change" => encode(&crate::filing::change(
+            packs,
+            &crate::read::change_request(request)?,
+        )?),
         #[cfg(feature = "insured-ops")]
-        "filing.cancel" => encode(&crate::filing::cancel(packs, &decode_str(request)?)?),
+        "filing.cancel" => encode(&crate::filing::cancel(
+            packs,
+            &crate::read::cancel_request(request)?,
+        )?),
         #[cfg(feature = "insured-ops")]
         "coverage.resolve" => {
-            let r: crate::coverage::CoverageRequest = decode_str(request)?;
+            let r = crate::read::coverage_request(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;
             encode(&crate::coverage::resolve(pack, &r.person, &r.visit, &r.filings)?)
         }
@@ -389,7 +395,10 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         #[cfg(feature = "hospital-ops")]
         "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
         #[cfg(feature = "insured-ops")]
-        "estimate" => encode(&crate::estimate::estimate(packs, &decode_str(request)?)?),
+        "estimate" => encode(&crate::estimate::estimate(
+            packs,
+            &crate::read::estimate_request(request)?,
+        )?),
         #[cfg(feature = "hospital-ops")]
         "verify" => encode(&crate::verify::verify(packs, &decode_str(request)?)?),
         #[cfg(feature = "hospital-ops")]

@@ -23,7 +23,7 @@ pub mod clearing;
 pub mod codes;
 pub mod coverage;
 pub mod csv;
-#[cfg(any(test, feature = "small-dates"))]
+#[cfg(any(test, feature = "small-dates", feature = "insured-ops"))]
 pub mod date;
 pub mod error;
 pub mod estimate;
@@ -32,6 +32,8 @@ pub mod model;
 pub mod money;
 pub mod policy;
 pub mod precheck;
+#[cfg(feature = "insured-ops")]
+pub mod read;
 pub mod settle;
 pub mod trace;
 pub mod verify;
