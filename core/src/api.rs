@@ -311,7 +311,8 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             r#"{{"api_version":"{API_VERSION}","core_version":"{}"}}"#,
             env!("CARGO_PKG_VERSION")
         )),
-        #[cfg(feature = "insured-ops")]
+        // Both pages write amounts in upper case: the estimate page need not load the filing page's module for it.
+        #[cfg(any(feature = "filing-ops", feature = "estimate-ops"))]
         "amount.daxie" => {
             let amount = crate::read::daxie_amount(request)?;
             let d = crate::money::daxie(amount).ok_or_else(|| {
@@ -324,7 +325,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             })?;
             encode(&DaxieResponse { amount, daxie: d })
         }
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
         "packs.list" => {
             let mut list = Vec::new();
             for p in packs.all()? {
@@ -340,29 +341,29 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             }
             encode(&list)
         }
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
         "pack.get" => Ok(packs.pack_text(&crate::read::pack_region(request)?)?.into_owned()),
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
         "filing.validate" => encode(&crate::filing::validate(
             packs,
             &crate::read::filing_application(request)?,
         )?),
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
         "filing.window" => encode(&crate::filing::window_op(
             packs,
             &crate::read::window_request(request)?,
         )?),
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
         "filing.change" => encode(&crate::filing::change(
             packs,
             &crate::read::change_request(request)?,
         )?),
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
         "filing.cancel" => encode(&crate::filing::cancel(
             packs,
             &crate::read::cancel_request(request)?,
         )?),
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "estimate-ops")]
         "coverage.resolve" => {
             let r = crate::read::coverage_request(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;
@@ -394,7 +395,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         "settle.reverse" => encode(&crate::settle::reverse(&decode_str(request)?)?),
         #[cfg(feature = "hospital-ops")]
         "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "estimate-ops")]
         "estimate" => encode(&crate::estimate::estimate(
             packs,
             &crate::read::estimate_request(request)?,
@@ -410,11 +411,11 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         }
         // A module built with part of the ops (the mini-program's two modules): the other part is a known op
         // that this module does not hold; the package's loader sends it to the module that does.
-        #[cfg(not(all(feature = "hospital-ops", feature = "insured-ops")))]
+        #[cfg(not(all(feature = "hospital-ops", feature = "filing-ops", feature = "estimate-ops")))]
         _ if OPS.iter().any(|o| o.0 == op) => Err(ApiError::new(
             ErrorCode::UnknownOp,
             format!("此模块不含操作“{op}”，它在本包的另一个模块中"),
-            format!("op \"{op}\" is not in this module; the package's other module has it"),
+            format!("op \"{op}\" is not in this module; another module of the package has it"),
         )
         .at("op")),
         _ => Err(ApiError::new(
