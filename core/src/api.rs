@@ -15,7 +15,6 @@ use crate::money::Money;
 use crate::policy::{Pack, PackSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -23,28 +22,6 @@ use std::sync::OnceLock;
 pub const API_VERSION: &str = "1";
 /// Largest request the core accepts, in bytes. Hosts should refuse larger bodies before calling.
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
-
-/// The envelope, read without building a `serde_json::Value`: typed requests are decoded straight from
-/// their text, which keeps one deserializer instantiation per type (this matters for the wasm size).
-#[derive(Debug, Deserialize)]
-struct Envelope<'a> {
-    api_version: String,
-    op: String,
-    #[serde(default, borrow)]
-    request: Option<&'a RawValue>,
-    /// Policy packs given inline for this call; each replaces the shipped pack of its region.
-    #[serde(default, borrow)]
-    packs: Vec<&'a RawValue>,
-    /// Catalogs given inline for this call, as CSV text.
-    #[serde(default)]
-    catalogs: Vec<InlineCatalog>,
-}
-
-#[derive(Debug, Deserialize)]
-struct InlineCatalog {
-    name: String,
-    csv: String,
-}
 
 /// The shipped packs (parsed lazily, per region, once per process or wasm instance).
 fn embedded() -> &'static PackSet {
@@ -65,7 +42,7 @@ fn shipped() -> PackSet {
 }
 
 /// The packs for one call: the shipped ones, overridden by any given inline.
-fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<'static, PackSet>, ApiError> {
+fn packs_for(env_packs: &[&str], catalogs: &[(String, String)]) -> Result<Cow<'static, PackSet>, ApiError> {
     let base = embedded();
     if env_packs.is_empty() && catalogs.is_empty() {
         return Ok(Cow::Borrowed(base));
@@ -88,14 +65,14 @@ fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<
     for (i, v) in env_packs.iter().enumerate() {
         let name = format!("inline pack #{i}");
         set.insert_pack(
-            Pack::from_json(&name, v.get()).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
-            v.get().to_string(),
+            Pack::from_json(&name, v).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
+            v.to_string(),
         );
     }
-    for (i, c) in catalogs.iter().enumerate() {
+    for (i, (name, csv)) in catalogs.iter().enumerate() {
         set.insert_catalog(
-            Catalog::from_csv(&c.name, &c.csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
-            c.csv.clone(),
+            Catalog::from_csv(name, csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
+            csv.clone(),
         );
     }
     Ok(Cow::Owned(set))
@@ -136,18 +113,11 @@ pub fn handle_json(input: &str) -> String {
             )),
         );
     }
-    let env: Envelope<'_> = match serde_json::from_str(input) {
+    // Read by hand (crate::read), not by serde: a module of the mini-program package then holds no JSON reader
+    // but its own. Every envelope error is E_JSON, with the member at fault as its path.
+    let env = match crate::read::envelope(input) {
         Ok(e) => e,
-        Err(e) => {
-            return reply(
-                "",
-                Err(ApiError::new(
-                    ErrorCode::Json,
-                    format!("请求不是有效的 API 信封 JSON：{e}"),
-                    format!("request is not a valid API envelope: {e}"),
-                )),
-            );
-        }
+        Err(e) => return reply("", Err(e)),
     };
     if env.api_version != API_VERSION {
         let e = ApiError::new(
@@ -164,7 +134,7 @@ pub fn handle_json(input: &str) -> String {
         .at("api_version");
         return reply(&env.op, Err(e));
     }
-    let request = env.request.map_or("null", RawValue::get);
+    let request = env.request.unwrap_or("null");
     let out = packs_for(&env.packs, &env.catalogs).and_then(|p| dispatch(&p, &env.op, request));
     reply(&env.op, out)
 }

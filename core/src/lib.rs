@@ -23,12 +23,6 @@ pub mod clearing;
 pub mod codes;
 pub mod coverage;
 pub mod csv;
-#[cfg(any(
-    test,
-    feature = "small-dates",
-    feature = "filing-ops",
-    feature = "estimate-ops"
-))]
 pub mod date;
 pub mod error;
 pub mod estimate;
@@ -37,7 +31,6 @@ pub mod model;
 pub mod money;
 pub mod policy;
 pub mod precheck;
-#[cfg(any(feature = "filing-ops", feature = "estimate-ops"))]
 pub mod read;
 pub mod settle;
 pub mod trace;

@@ -37,15 +37,30 @@ type Res<T> = Result<T, ApiError>;
 /// Where a value sits in the request, built on the stack and written out only for an error.
 #[derive(Clone, Copy)]
 enum P<'a> {
+    /// The envelope itself (its members' paths are their names).
+    Envelope,
+    /// The envelope's `request`.
     Root,
     Field(&'a P<'a>, &'a str),
     Index(&'a P<'a>, usize),
 }
 
+impl P<'_> {
+    fn in_envelope(&self) -> bool {
+        match self {
+            P::Envelope => true,
+            P::Root => false,
+            P::Field(p, _) | P::Index(p, _) => p.in_envelope(),
+        }
+    }
+}
+
 impl fmt::Display for P<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            P::Envelope => Ok(()),
             P::Root => f.write_str("request"),
+            P::Field(P::Envelope, k) => f.write_str(k),
             P::Field(p, k) => write!(f, "{p}.{k}"),
             P::Index(p, i) => write!(f, "{p}[{i}]"),
         }
@@ -77,6 +92,14 @@ impl Kind {
 }
 
 fn invalid(code: ErrorCode, p: &P<'_>, zh: String, en: String) -> ApiError {
+    if p.in_envelope() {
+        return ApiError::new(
+            ErrorCode::Json,
+            format!("请求不是有效的 API 信封：{zh}"),
+            format!("request is not a valid API envelope: {en}"),
+        )
+        .at(p.to_string());
+    }
     ApiError::new(
         code,
         format!("请求内容有误：{zh}"),
@@ -286,22 +309,77 @@ impl<'a> R<'a> {
         }
     }
 
-    /// Skip any value (a member the request types do not have).
+    /// Skip any value (a member the request types do not have, or a value kept as text), checking it is JSON.
+    /// Iterative, so any depth is skipped without recursion (serde_json's reader took any depth here too).
     fn skip(&mut self, p: &P<'_>) -> Res<()> {
-        match self.kind(p)? {
-            Kind::Null | Kind::Bool => self.literal(p).map(drop),
-            Kind::Number => self.number(p).map(drop),
-            Kind::String => self.string(p).map(drop),
-            Kind::Array => self.array(p, |r, q| r.skip(q)),
-            Kind::Object => {
-                let mut first = true;
-                self.open(p)?;
-                while self.key(&mut first, p)?.is_some() {
-                    self.skip(p)?;
+        // The closing bracket of each array or object open around the cursor.
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            match self.kind(p)? {
+                Kind::Null | Kind::Bool => drop(self.literal(p)?),
+                Kind::Number => drop(self.number(p)?),
+                Kind::String => self.skip_string(p)?,
+                k => {
+                    let close = if k == Kind::Array { b']' } else { b'}' };
+                    self.i += 1;
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                    } else {
+                        open.push(close);
+                        if close == b'}' {
+                            self.skip_string(p)?;
+                            self.eat(b':', p)?;
+                        }
+                        continue;
+                    }
                 }
-                Ok(())
+            }
+            // After a value: close what ends here, then the next element or member, or done.
+            loop {
+                let Some(&close) = open.last() else {
+                    return Ok(());
+                };
+                match self.peek() {
+                    Some(b',') => {
+                        self.i += 1;
+                        if close == b'}' {
+                            self.skip_string(p)?;
+                            self.eat(b':', p)?;
+                        }
+                        break;
+                    }
+                    Some(c) if c == close => {
+                        self.i += 1;
+                        open.pop();
+                    }
+                    _ => return Err(self.syntax(p)),
+                }
             }
         }
+    }
+
+    /// Skip a string without decoding it: escapes need only be well formed (a lone surrogate in a value the
+    /// core never reads is let through, as serde_json let it through).
+    fn skip_string(&mut self, p: &P<'_>) -> Res<()> {
+        self.eat(b'"', p)?;
+        let b = self.s.as_bytes();
+        while let Some(&c) = b.get(self.i) {
+            self.i += 1;
+            match c {
+                b'"' => return Ok(()),
+                b'\\' => match b.get(self.i) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
+                    Some(b'u') => {
+                        self.i += 1;
+                        self.hex4(p)?;
+                    }
+                    _ => return Err(self.syntax(p)),
+                },
+                0..0x20 => return Err(self.syntax(p)),
+                _ => {}
+            }
+        }
+        Err(self.syntax(p))
     }
 
     /// Start an object (`{`), or say what came instead.
@@ -412,7 +490,19 @@ fn duplicate(p: &P<'_>) -> ApiError {
 }
 
 fn need<T>(v: Option<T>, p: &P<'_>, field: &str) -> Res<T> {
-    v.ok_or_else(|| ApiError::missing(field).at(p.to_string()))
+    v.ok_or_else(|| {
+        if p.in_envelope() {
+            let q = P::Field(p, field);
+            invalid(
+                ErrorCode::Json,
+                &q,
+                format!("缺少字段 {field}"),
+                format!("missing field {field}"),
+            )
+        } else {
+            ApiError::missing(field).at(p.to_string())
+        }
+    })
 }
 
 // --- Scalars.
@@ -1330,6 +1420,82 @@ pub fn estimate_request(text: &str) -> Res<EstimateRequest> {
     })
 }
 
+// --- The envelope.
+
+/// The API envelope as [`crate::api::handle_json`] reads it, by hand like the requests: the module an insured
+/// person's page loads then holds no serde_json reader at all. `request` and each of `packs` stay JSON text
+/// (checked here to be JSON, as serde_json's reader checked them).
+pub struct Envelope<'a> {
+    pub api_version: Cow<'a, str>,
+    pub op: Cow<'a, str>,
+    /// The `request` member's text; `None` when absent or `null`.
+    pub request: Option<&'a str>,
+    pub packs: Vec<&'a str>,
+    /// Inline catalogs: (name, CSV text).
+    pub catalogs: Vec<(String, String)>,
+}
+
+/// One value's JSON text, checked.
+#[inline(never)]
+fn raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<&'a str> {
+    r.ws();
+    let start = r.i;
+    r.skip(p)?;
+    Ok(&r.s[start..r.i])
+}
+
+fn opt_raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Option<&'a str>> {
+    if r.null(p)? { Ok(None) } else { raw(r, p).map(Some) }
+}
+
+fn raws<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Vec<&'a str>> {
+    let mut v = Vec::new();
+    r.array(p, |r, q| {
+        v.push(raw(r, q)?);
+        Ok(())
+    })?;
+    Ok(v)
+}
+
+fn text<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Cow<'a, str>> {
+    match r.kind(p)? {
+        Kind::String => r.string(p),
+        k => Err(wrong(p, STRING, k)),
+    }
+}
+
+#[inline(never)]
+fn inline_catalog(r: &mut R<'_>, p: &P<'_>) -> Res<(String, String)> {
+    members!(r, p, {
+        "name" => name = string,
+        "csv" => csv = string,
+    });
+    Ok((need(name, p, "name")?, need(csv, p, "csv")?))
+}
+
+/// Read the envelope `{"api_version", "op", "request"?, "packs"?, "catalogs"?}`; other members are skipped.
+pub fn envelope(text_in: &str) -> Res<Envelope<'_>> {
+    let r = &mut R { s: text_in, i: 0 };
+    let p = &P::Envelope;
+    members!(r, p, {
+        "api_version" => version = text,
+        "op" => op = text,
+        "request" => request = opt_raw,
+        "packs" => packs = raws,
+        "catalogs" => catalogs = |r: &mut R<'_>, p: &P<'_>| list(r, p, inline_catalog),
+    });
+    if r.peek().is_some() {
+        return Err(r.syntax(p));
+    }
+    Ok(Envelope {
+        api_version: need(version, p, "api_version")?,
+        op: need(op, p, "op")?,
+        request: request.flatten(),
+        packs: packs.unwrap_or_default(),
+        catalogs: catalogs.unwrap_or_default(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     //! The reader against serde (the types' `Deserialize`, as `api::decode_str` used it before) on the golden
@@ -1646,6 +1812,137 @@ mod tests {
         );
         eprintln!(
             "{same_ok} same values, {same_err} same refusals, {refused_arrays} structs given as arrays refused"
+        );
+    }
+
+    #[derive(serde::Deserialize)]
+    struct SerdeEnvelope<'a> {
+        api_version: String,
+        op: String,
+        #[serde(default, borrow)]
+        request: Option<&'a serde_json::value::RawValue>,
+        #[serde(default, borrow)]
+        packs: Vec<&'a serde_json::value::RawValue>,
+        #[serde(default)]
+        catalogs: Vec<SerdeCatalog>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct SerdeCatalog {
+        name: String,
+        csv: String,
+    }
+
+    /// The envelope as serde_json read it before (the fields kept), or `None` where it refused.
+    fn serde_envelope(text: &str) -> Option<String> {
+        let e: SerdeEnvelope<'_> = serde_json::from_str(text).ok()?;
+        let packs: Vec<&str> = e.packs.iter().map(|p| p.get()).collect();
+        let cats: Vec<(&str, &str)> = e
+            .catalogs
+            .iter()
+            .map(|c| (c.name.as_str(), c.csv.as_str()))
+            .collect();
+        Some(format!(
+            "{:?}",
+            (e.api_version, e.op, e.request.map(|r| r.get()), packs, cats)
+        ))
+    }
+
+    fn our_envelope(text: &str) -> Result<String, ApiError> {
+        let e = envelope(text)?;
+        let cats: Vec<(&str, &str)> = e.catalogs.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
+        Ok(format!(
+            "{:?}",
+            (e.api_version.as_ref(), e.op.as_ref(), e.request, e.packs, cats)
+        ))
+    }
+
+    #[test]
+    fn the_envelope_as_serde_read_it_on_golden_damaged_and_cut_envelopes() {
+        let mut envelopes: Vec<String> = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/golden"
+        ))];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                    envelopes.push(case["request"].to_string());
+                }
+            }
+        }
+        envelopes.sort();
+        envelopes.push(
+            r#"{"api_version":"1","op":"x","catalogs":[{"name":"a.csv","csv":"q","extra":[1,{"b":null}]}]}"#
+                .into(),
+        );
+        envelopes.push(r#"{"api_version":"1","op":"x","unknown":"\ud800","request":{"k":"\udc00"}}"#.into());
+        envelopes.push(format!(
+            r#"{{"api_version":"1","op":"x","request":{}1{}}}"#,
+            "[".repeat(126),
+            "]".repeat(126)
+        ));
+        envelopes.push(format!(
+            r#"{{"api_version":"1","op":"x","request":{}1{}}}"#,
+            "[".repeat(127),
+            "]".repeat(127)
+        ));
+        envelopes.push(format!(
+            r#"{{"api_version":"1","op":"x","request":{}1{}}}"#,
+            "[".repeat(300),
+            "]".repeat(300)
+        ));
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let mut pick = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut same_ok, mut same_err) = (0, 0);
+        // `api::handle_json` answers anything but an object before reading it (serde took arrays positionally).
+        let mut check = |text: &str| match (serde_envelope(text), our_envelope(text)) {
+            _ if !text.trim_start().starts_with('{') => {}
+            (Some(a), Ok(b)) => {
+                assert_eq!(a, b, "{text}");
+                same_ok += 1;
+            }
+            (None, Err(e)) => {
+                assert_eq!(e.code, ErrorCode::Json, "{text}");
+                same_err += 1;
+            }
+            (s, o) => panic!("{text}: serde {s:?}, ours {o:?}"),
+        };
+        let bits = [
+            "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u12", "1", "-", "e", "n", "true", " ", "\u{1}", "é",
+        ];
+        for env in &envelopes {
+            check(env);
+            // (A lone surrogate is no `Value`: such an envelope is only cut and spliced.)
+            let v: Option<Value> = serde_json::from_str(env).ok();
+            for _ in 0..60 {
+                if let Some(v) = &v {
+                    let mut d = v.clone();
+                    damage(&mut d, &mut pick);
+                    check(&d.to_string());
+                }
+                let cut = env
+                    .char_indices()
+                    .nth((pick() % env.chars().count() as u64) as usize)
+                    .map_or(0, |c| c.0);
+                check(&env[..cut]);
+                let mut t = env.clone();
+                t.insert_str(cut, bits[(pick() % bits.len() as u64) as usize]);
+                check(&t);
+            }
+        }
+        assert!(
+            same_ok > 500 && same_err > 500,
+            "{same_ok} same envelopes, {same_err} same refusals"
         );
     }
 
