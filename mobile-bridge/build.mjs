@@ -1,6 +1,6 @@
 // Assembles the npm package directory from the two built modules. Called by build.sh, which builds them.
-//   node build.mjs --bindgen DIR --guest FILE --guest-hospital FILE --out DIR
-// DIR from `wasm-bindgen --target web`; FILEs the guest's C-ABI modules (build-guest.sh --phone, --hospital).
+//   node build.mjs --bindgen DIR --guest FILE --guest-estimate FILE --guest-hospital FILE --out DIR
+// DIR from `wasm-bindgen --target web`; FILEs the guest's C-ABI modules (build-guest.sh --phone, --estimate, --hospital).
 import { execFile, execFileSync as exec } from 'node:child_process';
 import { promisify } from 'node:util';
 
@@ -15,7 +15,7 @@ import { schemaToTs } from './tools/schema-to-ts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).reduce((a, v, i, all) => (i % 2 ? a : [...a, [v.replace(/^--/, ''), all[i + 1]]]), []));
-for (const k of ['bindgen', 'guest', 'guest-hospital', 'out']) if (!args[k]) throw new Error(`missing --${k}`);
+for (const k of ['bindgen', 'guest', 'guest-estimate', 'guest-hospital', 'out']) if (!args[k]) throw new Error(`missing --${k}`);
 const out = args.out;
 const wasmOpt = join(here, 'node_modules/.bin/wasm-opt');
 const crate = JSON.parse(execFileSync('cargo', ['metadata', '--no-deps', '--format-version', '1'], { cwd: here })).packages.find((p) => p.name === 'yidi-bridge');
@@ -29,8 +29,8 @@ copyFileSync(join(args.bindgen, 'yidi_bridge.js'), join(out, 'esm/yidi_bridge.js
 
 // --- mini-program flavour: the guest's C-ABI modules lowered to WebAssembly 1.0 (no sign-ext, bulk
 // memory, non-trapping float-to-int, reference-types, multi-value) and without exported Globals. Two modules:
-// yidi.wasm (the insured person's ops, what a filing / estimate page loads) and yidi-hospital.wasm (the
-// hospital's and agency's ops), built side by side (the machine has two cores).
+// Three modules, one per kind of page: yidi.wasm (the filing page's ops), yidi-estimate.wasm (the estimate page's:
+// coverage.resolve, estimate) and yidi-hospital.wasm (the hospital's and agency's ops), built side by side.
 const brotli = (b) => brotliCompressSync(b, { params: { [z.BROTLI_PARAM_QUALITY]: 11, [z.BROTLI_PARAM_SIZE_HINT]: b.length } });
 // --low-memory-unused (both runs) lets binaryen fold constant offsets into loads and stores (3.3 KB raw / 0.9 KB
 // brotli): the first 1 KB of memory is never used, since Rust's wasm32 layout puts the stack first (1 MB, growing
@@ -47,7 +47,7 @@ async function miniProgramModule(guest, name) {
   rmSync(tmp);
   writeFileSync(join(out, `mp/${name}.wasm.br`), brotli(readFileSync(join(out, `${name}.wasm`))));
 }
-await Promise.all([miniProgramModule(args.guest, 'yidi'), miniProgramModule(args['guest-hospital'], 'yidi-hospital')]);
+await Promise.all([miniProgramModule(args.guest, 'yidi'), miniProgramModule(args['guest-estimate'], 'yidi-estimate'), miniProgramModule(args['guest-hospital'], 'yidi-hospital')]);
 
 // --- JS entries: the shared layer plus each flavour's loader, as ESM and CommonJS, no bundler.
 const src = (f) => readFileSync(join(here, 'js', f), 'utf8');
@@ -84,12 +84,14 @@ const pkg = {
     './bindgen': { types: './index.d.ts', import: './esm/index.js' },
     './yidi.wasm': './yidi.wasm',
     './yidi.wasm.br': './mp/yidi.wasm.br',
+    './yidi-estimate.wasm': './yidi-estimate.wasm',
+    './yidi-estimate.wasm.br': './mp/yidi-estimate.wasm.br',
     './yidi-hospital.wasm': './yidi-hospital.wasm',
     './yidi-hospital.wasm.br': './mp/yidi-hospital.wasm.br',
     './yidi_bridge_bg.wasm': './esm/yidi_bridge_bg.wasm',
     './package.json': './package.json'
   },
-  files: ['index.d.ts', 'types.d.ts', 'yidi.wasm', 'yidi-hospital.wasm', 'esm', 'mp', 'README.md', 'sizes.json'],
+  files: ['index.d.ts', 'types.d.ts', 'yidi.wasm', 'yidi-estimate.wasm', 'yidi-hospital.wasm', 'esm', 'mp', 'README.md', 'sizes.json'],
   sideEffects: false,
   dependencies: {}
 };
@@ -100,6 +102,7 @@ copyFileSync(join(here, 'README.md'), join(out, 'README.md'));
 const size = (f) => { const b = readFileSync(join(out, f)); return { raw: b.length, brotli: brotli(b).length }; };
 const sizes = {
   'yidi.wasm': size('yidi.wasm'),
+  'yidi-estimate.wasm': size('yidi-estimate.wasm'),
   'yidi-hospital.wasm': size('yidi-hospital.wasm'),
   'mp/index.js': size('mp/index.js'),
   'esm/yidi_bridge_bg.wasm': size('esm/yidi_bridge_bg.wasm'),

@@ -11,11 +11,12 @@ target=$(cargo metadata --no-deps --format-version 1 | node -e 'let s="";process
 wasm_dir=$target/wasm32-unknown-unknown/wasm
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
-step "build the wasm-bindgen module (profile wasm) and the guest's two C-ABI modules without the agency toolkit (scripts/build-guest.sh --phone, --hospital)"
+step "build the wasm-bindgen module (profile wasm) and the guest's three C-ABI modules without the agency toolkit (scripts/build-guest.sh --phone, --estimate, --hospital)"
 cargo build --locked --target wasm32-unknown-unknown --profile wasm -p yidi-bridge --lib
-# Insured persons' phones never clear a month: the mini-program modules leave clearing.* / calendar.* out. The
-# first module holds the insured person's ops, the second the hospital's and agency's (README "Sizes").
+# Insured persons' phones never clear a month: the mini-program modules leave clearing.* / calendar.* out. One
+# module per kind of page: the filing page's ops, the estimate page's, the hospital's and agency's (README "Sizes").
 guest=$(bash scripts/build-guest.sh --phone)
+guest_estimate=$(bash scripts/build-guest.sh --estimate)
 guest_hospital=$(bash scripts/build-guest.sh --hospital)
 
 step "wasm-bindgen $bindgen_version --target web"
@@ -24,4 +25,4 @@ rm -rf "$gen"
 .tools/bin/wasm-bindgen --target web --out-dir "$gen" "$wasm_dir/yidi_bridge.wasm"
 
 step "assemble the package in $out"
-node mobile-bridge/build.mjs --bindgen "$gen" --guest "$guest" --guest-hospital "$guest_hospital" --out "$out"
+node mobile-bridge/build.mjs --bindgen "$gen" --guest "$guest" --guest-estimate "$guest_estimate" --guest-hospital "$guest_hospital" --out "$out"

@@ -11,15 +11,19 @@
 #                                      arena allocator (guest feature `arena`), for insured persons' phones
 #                                      (mobile-bridge's mini-program modules); prints yidi_guest.lite[.opt|.mvp].wasm
 #   scripts/build-guest.sh --phone [--opt|--mvp]
-#                                   -> as --lite with only the insured person's ops (core feature `insured-ops`:
-#                                      version, amount.daxie, packs, filing.*, coverage.resolve, estimate); the other
-#                                      ops answer E_UNKNOWN_OP; request dates read by hand (core feature `small-dates`:
-#                                      15 KB less; not for --hospital, whose settle output types keep chrono's reader).
-#                                      mobile-bridge's first module; prints yidi_guest.phone[…].wasm
+#                                   -> as --lite with only the filing page's ops (core feature `filing-ops`:
+#                                      version, amount.daxie, packs.list, pack.get, filing.*); the other ops answer
+#                                      E_UNKNOWN_OP. mobile-bridge's first module; prints yidi_guest.phone[…].wasm
+#   scripts/build-guest.sh --estimate [--opt|--mvp]
+#                                   -> as --lite with only the estimate page's ops (`estimate-ops`: version,
+#                                      coverage.resolve, estimate, amount.daxie). mobile-bridge's estimate module; prints
+#                                      yidi_guest.estimate[…].wasm
 #   scripts/build-guest.sh --hospital [--opt|--mvp]
 #                                   -> as --lite with only the hospital's and agency's ops (`hospital-ops`: lines.split,
 #                                      settle, settle.reverse, settle.refund, verify, precheck; and version).
-#                                      mobile-bridge's second module; prints yidi_guest.hospital[…].wasm
+#                                      mobile-bridge's hospital module; prints yidi_guest.hospital[…].wasm
+# The insured person's requests are read by hand in every build (core/src/read.rs), so `small-dates` (request dates
+# read by hand inside serde) no longer changes the phone modules; it stays for the serde readers.
 # Only the path goes to stdout; progress goes to stderr, so `WASM=$(scripts/build-guest.sh)` works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,7 +34,8 @@ features=()
 flavour=
 case "${1:-}" in
   --lite) flavour=lite; features=(--no-default-features --features arena,insured-ops,hospital-ops); shift ;;
-  --phone) flavour=phone; features=(--no-default-features --features arena,small-dates,insured-ops); shift ;;
+  --phone) flavour=phone; features=(--no-default-features --features arena,filing-ops); shift ;;
+  --estimate) flavour=estimate; features=(--no-default-features --features arena,estimate-ops); shift ;;
   --hospital) flavour=hospital; features=(--no-default-features --features arena,hospital-ops); shift ;;
 esac
 mode=${1:-}
@@ -56,6 +61,6 @@ case "$mode" in
   --mvp) out="${wasm%.wasm}.mvp.wasm"
          "$wasm_opt" -Oz --strip-debug --strip-producers --signext-lowering --llvm-memory-copy-fill-lowering \
            --llvm-nontrapping-fptoint-lowering "$wasm" -o "$out" >&2 ;;
-  *) echo "usage: $0 [--lite|--phone|--hospital] [--opt|--mvp]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--lite|--phone|--estimate|--hospital] [--opt|--mvp]" >&2; exit 2 ;;
 esac
 echo "$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"

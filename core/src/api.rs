@@ -15,7 +15,6 @@ use crate::money::Money;
 use crate::policy::{Pack, PackSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -23,28 +22,6 @@ use std::sync::OnceLock;
 pub const API_VERSION: &str = "1";
 /// Largest request the core accepts, in bytes. Hosts should refuse larger bodies before calling.
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
-
-/// The envelope, read without building a `serde_json::Value`: typed requests are decoded straight from
-/// their text, which keeps one deserializer instantiation per type (this matters for the wasm size).
-#[derive(Debug, Deserialize)]
-struct Envelope<'a> {
-    api_version: String,
-    op: String,
-    #[serde(default, borrow)]
-    request: Option<&'a RawValue>,
-    /// Policy packs given inline for this call; each replaces the shipped pack of its region.
-    #[serde(default, borrow)]
-    packs: Vec<&'a RawValue>,
-    /// Catalogs given inline for this call, as CSV text.
-    #[serde(default)]
-    catalogs: Vec<InlineCatalog>,
-}
-
-#[derive(Debug, Deserialize)]
-struct InlineCatalog {
-    name: String,
-    csv: String,
-}
 
 /// The shipped packs (parsed lazily, per region, once per process or wasm instance).
 fn embedded() -> &'static PackSet {
@@ -65,7 +42,7 @@ fn shipped() -> PackSet {
 }
 
 /// The packs for one call: the shipped ones, overridden by any given inline.
-fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<'static, PackSet>, ApiError> {
+fn packs_for(env_packs: &[&str], catalogs: &[(String, String)]) -> Result<Cow<'static, PackSet>, ApiError> {
     let base = embedded();
     if env_packs.is_empty() && catalogs.is_empty() {
         return Ok(Cow::Borrowed(base));
@@ -88,14 +65,14 @@ fn packs_for(env_packs: &[&RawValue], catalogs: &[InlineCatalog]) -> Result<Cow<
     for (i, v) in env_packs.iter().enumerate() {
         let name = format!("inline pack #{i}");
         set.insert_pack(
-            Pack::from_json(&name, v.get()).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
-            v.get().to_string(),
+            Pack::from_json(&name, v).map_err(|e| ApiError::from(e).at(format!("packs[{i}]")))?,
+            v.to_string(),
         );
     }
-    for (i, c) in catalogs.iter().enumerate() {
+    for (i, (name, csv)) in catalogs.iter().enumerate() {
         set.insert_catalog(
-            Catalog::from_csv(&c.name, &c.csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
-            c.csv.clone(),
+            Catalog::from_csv(name, csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
+            csv.clone(),
         );
     }
     Ok(Cow::Owned(set))
@@ -136,18 +113,11 @@ pub fn handle_json(input: &str) -> String {
             )),
         );
     }
-    let env: Envelope<'_> = match serde_json::from_str(input) {
+    // Read by hand (crate::read), not by serde: a module of the mini-program package then holds no JSON reader
+    // but its own. Every envelope error is E_JSON, with the member at fault as its path.
+    let env = match crate::read::envelope(input) {
         Ok(e) => e,
-        Err(e) => {
-            return reply(
-                "",
-                Err(ApiError::new(
-                    ErrorCode::Json,
-                    format!("请求不是有效的 API 信封 JSON：{e}"),
-                    format!("request is not a valid API envelope: {e}"),
-                )),
-            );
-        }
+        Err(e) => return reply("", Err(e)),
     };
     if env.api_version != API_VERSION {
         let e = ApiError::new(
@@ -164,7 +134,7 @@ pub fn handle_json(input: &str) -> String {
         .at("api_version");
         return reply(&env.op, Err(e));
     }
-    let request = env.request.map_or("null", RawValue::get);
+    let request = env.request.unwrap_or("null");
     let out = packs_for(&env.packs, &env.catalogs).and_then(|p| dispatch(&p, &env.op, request));
     reply(&env.op, out)
 }
@@ -311,10 +281,11 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             r#"{{"api_version":"{API_VERSION}","core_version":"{}"}}"#,
             env!("CARGO_PKG_VERSION")
         )),
-        #[cfg(feature = "insured-ops")]
+        // Both pages write amounts in upper case: the estimate page need not load the filing page's module for it.
+        #[cfg(any(feature = "filing-ops", feature = "estimate-ops"))]
         "amount.daxie" => {
-            let r: DaxieRequest = decode_str(request)?;
-            let d = crate::money::daxie(r.amount).ok_or_else(|| {
+            let amount = crate::read::daxie_amount(request)?;
+            let d = crate::money::daxie(amount).ok_or_else(|| {
                 ApiError::new(
                     ErrorCode::Amount,
                     "金额过大，无法写成大写",
@@ -322,12 +293,9 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                 )
                 .at("request.amount")
             })?;
-            encode(&DaxieResponse {
-                amount: r.amount,
-                daxie: d,
-            })
+            encode(&DaxieResponse { amount, daxie: d })
         }
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
         "packs.list" => {
             let mut list = Vec::new();
             for p in packs.all()? {
@@ -343,22 +311,31 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             }
             encode(&list)
         }
-        #[cfg(feature = "insured-ops")]
-        "pack.get" => {
-            let r: PackGetRequest = decode_str(request)?;
-            Ok(packs.pack_text(&r.region)?.into_owned())
-        }
-        #[cfg(feature = "insured-ops")]
-        "filing.validate" => encode(&crate::filing::validate(packs, &decode_str(request)?)?),
-        #[cfg(feature = "insured-ops")]
-        "filing.window" => encode(&crate::filing::window_op(packs, &decode_str(request)?)?),
-        #[cfg(feature = "insured-ops")]
-        "filing.change" => encode(&crate::filing::change(packs, &decode_str(request)?)?),
-        #[cfg(feature = "insured-ops")]
-        "filing.cancel" => encode(&crate::filing::cancel(packs, &decode_str(request)?)?),
-        #[cfg(feature = "insured-ops")]
+        #[cfg(feature = "filing-ops")]
+        "pack.get" => Ok(packs.pack_text(&crate::read::pack_region(request)?)?.into_owned()),
+        #[cfg(feature = "filing-ops")]
+        "filing.validate" => encode(&crate::filing::validate(
+            packs,
+            &crate::read::filing_application(request)?,
+        )?),
+        #[cfg(feature = "filing-ops")]
+        "filing.window" => encode(&crate::filing::window_op(
+            packs,
+            &crate::read::window_request(request)?,
+        )?),
+        #[cfg(feature = "filing-ops")]
+        "filing.change" => encode(&crate::filing::change(
+            packs,
+            &crate::read::change_request(request)?,
+        )?),
+        #[cfg(feature = "filing-ops")]
+        "filing.cancel" => encode(&crate::filing::cancel(
+            packs,
+            &crate::read::cancel_request(request)?,
+        )?),
+        #[cfg(feature = "estimate-ops")]
         "coverage.resolve" => {
-            let r: crate::coverage::CoverageRequest = decode_str(request)?;
+            let r = crate::read::coverage_request(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;
             encode(&crate::coverage::resolve(pack, &r.person, &r.visit, &r.filings)?)
         }
@@ -388,8 +365,11 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         "settle.reverse" => encode(&crate::settle::reverse(&decode_str(request)?)?),
         #[cfg(feature = "hospital-ops")]
         "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
-        #[cfg(feature = "insured-ops")]
-        "estimate" => encode(&crate::estimate::estimate(packs, &decode_str(request)?)?),
+        #[cfg(feature = "estimate-ops")]
+        "estimate" => encode(&crate::estimate::estimate(
+            packs,
+            &crate::read::estimate_request(request)?,
+        )?),
         #[cfg(feature = "hospital-ops")]
         "verify" => encode(&crate::verify::verify(packs, &decode_str(request)?)?),
         #[cfg(feature = "hospital-ops")]
@@ -401,11 +381,11 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         }
         // A module built with part of the ops (the mini-program's two modules): the other part is a known op
         // that this module does not hold; the package's loader sends it to the module that does.
-        #[cfg(not(all(feature = "hospital-ops", feature = "insured-ops")))]
+        #[cfg(not(all(feature = "hospital-ops", feature = "filing-ops", feature = "estimate-ops")))]
         _ if OPS.iter().any(|o| o.0 == op) => Err(ApiError::new(
             ErrorCode::UnknownOp,
             format!("此模块不含操作“{op}”，它在本包的另一个模块中"),
-            format!("op \"{op}\" is not in this module; the package's other module has it"),
+            format!("op \"{op}\" is not in this module; another module of the package has it"),
         )
         .at("op")),
         _ => Err(ApiError::new(

@@ -13,7 +13,7 @@
 //!
 //! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `clearing` (default) the
 //! agency toolkit; `wire` (default) the hand-written JSON of the settle hot path; `schema` derives the JSON Schema of the API types;
-//! `insured-ops`, `hospital-ops` (default) the two groups of ops; `small-dates` reads request dates by hand ([`date`]).
+//! `insured-ops` (= `filing-ops` + `estimate-ops`), `hospital-ops` (default) the groups of ops; `small-dates` reads request dates by hand ([`date`]).
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -23,7 +23,6 @@ pub mod clearing;
 pub mod codes;
 pub mod coverage;
 pub mod csv;
-#[cfg(any(test, feature = "small-dates"))]
 pub mod date;
 pub mod error;
 pub mod estimate;
@@ -32,6 +31,7 @@ pub mod model;
 pub mod money;
 pub mod policy;
 pub mod precheck;
+pub mod read;
 pub mod settle;
 pub mod trace;
 pub mod verify;

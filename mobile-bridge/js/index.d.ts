@@ -67,15 +67,26 @@ export interface LoadOptions {
    */
   wasm?: string | ArrayBuffer | ArrayBufferView | object;
   /**
-   * Mini-program flavour: the second module, with the hospital's and agency's ops (`settle`, `verify`,
-   * `precheck`, `lines.split`, `settle.reverse`, `settle.refund`), as `wasm`. When `wasm` is a path or URL
-   * ending in `yidi.wasm` / `yidi.wasm.br` it defaults to `yidi-hospital.wasm` / `.wasm.br` beside it.
+   * Mini-program flavour: the estimate page's module (`coverage.resolve`, `estimate`; `version` and
+   * `amount.daxie` too), as `wasm`. When `wasm` is a path or URL ending in `yidi.wasm` / `yidi.wasm.br` it
+   * defaults to `yidi-estimate.wasm` / `.wasm.br` beside it.
+   */
+  estimateWasm?: string | ArrayBuffer | ArrayBufferView | object;
+  /**
+   * Mini-program flavour: the hospital's and agency's module (`settle`, `verify`, `precheck`, `lines.split`,
+   * `settle.reverse`, `settle.refund`), as `wasm`; defaults to `yidi-hospital.wasm` / `.wasm.br` beside it.
    */
   hospitalWasm?: string | ArrayBuffer | ArrayBufferView | object;
   /**
-   * Mini-program flavour: `false` loads only the first module (what a page of an insured person needs:
-   * filings, coverage, estimate, packs, amounts in upper case); the hospital's ops then throw
-   * `YidiError` `E_UNKNOWN_OP`. Default `true`.
+   * Mini-program flavour: `false` leaves out the first module, `yidi.wasm` (the filing page's ops: filings,
+   * packs, amounts in upper case); `wasm` still names where the others lie. Default `true`.
+   */
+  filing?: boolean;
+  /** Mini-program flavour: `false` leaves out `yidi-estimate.wasm` (coverage, estimate). Default `true`. */
+  estimate?: boolean;
+  /**
+   * Mini-program flavour: `false` leaves out `yidi-hospital.wasm`. A page loads only the modules it calls;
+   * the ops of a module left out throw `YidiError` `E_UNKNOWN_OP`. Default `true`.
    */
   hospital?: boolean;
 }

@@ -92,25 +92,31 @@ function coreEngine(exports) {
   };
 }
 
-// The hospital's and agency's ops are in a second module (yidi-hospital.wasm), so that a page of an insured
-// person loads only the first, smaller one (yidi.wasm). Each op goes to the module that has it; everything
-// else (other ops, malformed envelopes) to the first, which answers exactly as the one module did.
+// The mini-program flavour is three modules, one per kind of page, so that a page loads only what it calls:
+// yidi.wasm (the filing page: version, amount.daxie, packs.list, pack.get, filing.*), yidi-estimate.wasm (the
+// estimate page: coverage.resolve, estimate; version and amount.daxie too) and yidi-hospital.wasm (the hospital's and agency's ops). Each op
+// goes to the loaded module that has it; everything else (unknown ops, malformed envelopes) to the first module
+// loaded, and every module answers those alike (the core's envelope code is the same in each).
+var ESTIMATE_OPS = ['coverage.resolve', 'estimate'];
 var HOSPITAL_OPS = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
 
-function isHospitalOp(op) {
-  return typeof op === 'string' && HOSPITAL_OPS.indexOf(op) >= 0;
-}
-
-function twoModules(insured, hospital) {
-  if (!hospital) return insured;
+function modules(filing, estimate, hospital) {
+  var fallback = filing || estimate || hospital;
+  function pick(op) {
+    if (typeof op === 'string') {
+      if (estimate && ESTIMATE_OPS.indexOf(op) >= 0) return estimate;
+      if (hospital && HOSPITAL_OPS.indexOf(op) >= 0) return hospital;
+    }
+    return fallback;
+  }
   return {
     callJson: function (text) {
       var env;
       try { env = JSON.parse(text); } catch (e) { env = null; }
-      return (env !== null && typeof env === 'object' && isHospitalOp(env.op) ? hospital : insured).callJson(text);
+      return pick(env !== null && typeof env === 'object' ? env.op : undefined).callJson(text);
     },
     call: function (envelope) {
-      return (isHospitalOp(envelope.op) ? hospital : insured).call(envelope);
+      return pick(envelope && envelope.op).call(envelope);
     }
   };
 }
@@ -135,26 +141,32 @@ function engineOf(r) {
 /**
  * Load the core. `options.wasm`: in WeChat / Alipay the absolute path of yidi.wasm.br (or yidi.wasm)
  * inside the mini-program package; elsewhere its bytes (ArrayBuffer, Uint8Array), a compiled
- * WebAssembly.Module, or a URL to fetch. The hospital's and agency's ops come from the second module,
- * `options.hospitalWasm` (the same kinds of value); given a path or URL of yidi.wasm[.br], it defaults to
- * yidi-hospital.wasm[.br] beside it. `options.hospital: false` loads only the first module (a page of an
- * insured person): the hospital's ops then answer E_UNKNOWN_OP.
+ * WebAssembly.Module, or a URL to fetch. The estimate page's ops (coverage.resolve, estimate) come from
+ * `options.estimateWasm`, the hospital's and agency's from `options.hospitalWasm` (the same kinds of value);
+ * given a path or URL of yidi.wasm[.br], they default to yidi-estimate.wasm[.br] / yidi-hospital.wasm[.br]
+ * beside it. `filing: false`, `estimate: false`, `hospital: false` leave a module out (a page loads only
+ * what it calls): its ops then answer E_UNKNOWN_OP.
  */
 function load(options) {
-  var wasm = options && options.wasm;
-  var withHospital = !(options && options.hospital === false);
-  var hospitalWasm = options && options.hospitalWasm;
+  var o = options || {};
+  var wasm = o.wasm;
+  var want = [o.filing !== false, o.estimate !== false, o.hospital !== false];
   return Promise.resolve().then(function () {
     if (wasm === undefined || wasm === null) throw new TypeError('@yidi/bridge: load({ wasm }) needs the .wasm path or bytes');
-    if (withHospital && (hospitalWasm === undefined || hospitalWasm === null)) {
-      var name = String(typeof wasm === 'string' || (typeof URL !== 'undefined' && wasm instanceof URL) ? wasm : '');
+    if (!want[0] && !want[1] && !want[2]) throw new TypeError('@yidi/bridge: load() was asked to leave out every module');
+    var name = String(typeof wasm === 'string' || (typeof URL !== 'undefined' && wasm instanceof URL) ? wasm : '');
+    function beside(given, wanted, option, file, flag) {
+      if (!wanted || (given !== undefined && given !== null)) return given;
       if (!/yidi\.wasm(\.br)?$/.test(name)) {
-        throw new TypeError('@yidi/bridge: load({ wasm, hospitalWasm }) needs the second module (yidi-hospital.wasm) too, or hospital: false');
+        throw new TypeError('@yidi/bridge: load({ wasm, ' + option + ' }) needs the module ' + file + ' too, or ' + flag + ': false');
       }
-      hospitalWasm = name.replace(/yidi\.wasm(\.br)?$/, 'yidi-hospital.wasm$1');
+      return name.replace(/yidi\.wasm(\.br)?$/, file + '$1');
     }
-    return Promise.all([instantiate(wasm), withHospital ? instantiate(hospitalWasm) : null]);
+    var paths = [wasm, beside(o.estimateWasm, want[1], 'estimateWasm', 'yidi-estimate.wasm', 'estimate'),
+      beside(o.hospitalWasm, want[2], 'hospitalWasm', 'yidi-hospital.wasm', 'hospital')];
+    return Promise.all(paths.map(function (p, i) { return want[i] ? instantiate(p) : null; }));
   }).then(function (r) {
-    return makeApi(twoModules(engineOf(r[0]), r[1] && engineOf(r[1])));
+    var e = r.map(function (x) { return x && engineOf(x); });
+    return makeApi(modules(e[0], e[1], e[2]));
   });
 }

@@ -8,11 +8,11 @@
 // The mini-program module also takes no inline policy packs (core feature `runtime-packs` off: it uses the packs
 // it ships with). Cases giving `packs` are skipped from the comparison with the full core in the same way: each
 // must answer E_PACK at "packs", byte-identical to the native core built without that feature.
-// Every other case must be byte-identical to the full native core. The mini-program flavour is two modules; its
-// loader sends the hospital's and agency's ops to the second: the counts say how many cases each answered.
+// Every other case must be byte-identical to the full native core. The mini-program flavour is three modules; its
+// loader sends the estimate page's ops and the hospital's to their own: the counts say how many cases each answered.
 import assert from 'node:assert/strict';
 import { describe, it, before } from 'node:test';
-import { caseFiles, envelopeText, errorCode, flavours, hasInlinePacks, isAgencyCase, isHospitalCase, nativeAnswers, sameText } from './helpers.mjs';
+import { caseFiles, envelopeText, errorCode, flavours, hasInlinePacks, isAgencyCase, isEstimateCase, isHospitalCase, nativeAnswers, sameText } from './helpers.mjs';
 
 const answers = nativeAnswers();
 const withoutAgency = new Map(nativeAnswers(undefined, { agency: false }).map((a) => [a.file, a]));
@@ -58,8 +58,9 @@ function report(t, flavour, counts) {
     `${counts.full} cases byte-identical to the full native core; ${counts.skipped} agency (clearing.*/calendar.*) ` +
       `cases skipped: this module has no agency toolkit, each answered E_UNKNOWN_OP; ${counts.skippedPacks} inline-pack ` +
       `cases skipped: this module takes no packs at runtime, each answered E_PACK; ${counts.unknownOp} unknown-op ` +
-      `cases compared with the core built without them (their op list differs); ${counts.hospital} cases answered by ` +
-      `the second module (yidi-hospital.wasm), ${counts.total - counts.hospital} by the first (yidi.wasm)`,
+      `cases compared with the core built without them (their op list differs); ${counts.estimate} cases answered by ` +
+      `the estimate module (yidi-estimate.wasm), ${counts.hospital} by the hospital module (yidi-hospital.wasm), ` +
+      `${counts.total - counts.hospital - counts.estimate} by the first (yidi.wasm)`,
   );
 }
 
@@ -72,12 +73,13 @@ for (const flavour of flavours) {
     before(async () => { yidi = await flavour.load(); });
 
     it('callJson: byte-identical to the native core on every case', (t) => {
-      const counts = { full: 0, skipped: 0, skippedPacks: 0, unknownOp: 0, hospital: 0, total: 0 };
+      const counts = { full: 0, skipped: 0, skippedPacks: 0, unknownOp: 0, hospital: 0, estimate: 0, total: 0 };
       for (const a of answers) {
         const want = expected(flavour, a);
         sameText(yidi.callJson(a.input), want.text, a.file);
         counts.total++;
         if (isHospitalCase(a)) counts.hospital++;
+        if (isEstimateCase(a)) counts.estimate++;
         if (want.full) counts.full++;
         else if (isAgencyCase(a)) counts.skipped++;
         else if (hasInlinePacks(a)) counts.skippedPacks++;
@@ -86,13 +88,13 @@ for (const flavour of flavours) {
       if (!flavour.agency) {
         assert.equal(counts.skipped, agencyCases, 'every agency case, and only those, skipped');
         assert.equal(counts.skippedPacks, inlinePackCases, 'every inline-pack case, and only those, skipped');
-        assert.ok(counts.hospital > 0 && counts.hospital < counts.total, 'both modules answer golden cases');
+        assert.ok(counts.hospital > 0 && counts.estimate > 0 && counts.hospital + counts.estimate < counts.total, 'each module answers golden cases');
       }
       report(t, flavour, counts);
     });
 
     it('object API: the same result or the same YidiError as the native core', (t) => {
-      const counts = { full: 0, skipped: 0, skippedPacks: 0, unknownOp: 0, hospital: 0, total: 0 };
+      const counts = { full: 0, skipped: 0, skippedPacks: 0, unknownOp: 0, hospital: 0, estimate: 0, total: 0 };
       let compared = 0;
       for (const a of answers) {
         let env;
@@ -115,6 +117,7 @@ for (const flavour of flavours) {
         sameText(envelopeText(env.op, outcome), want.text, a.file);
         counts.total++;
         if (isHospitalCase(a)) counts.hospital++;
+        if (isEstimateCase(a)) counts.estimate++;
         if (want.full) counts.full++;
         else if (isAgencyCase(a)) counts.skipped++;
         else if (hasInlinePacks(a)) counts.skippedPacks++;

@@ -48,13 +48,13 @@ export const flavours = [
     name: 'C-ABI + loader (ESM)',
     agency: false,
     module: () => import(pathToFileURL(pkgFile('mp/index.mjs')).href),
-    load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('yidi.wasm')), hospitalWasm: readFileSync(pkgFile('yidi-hospital.wasm')) })
+    load: async () => (await import(pathToFileURL(pkgFile('mp/index.mjs')).href)).load({ wasm: readFileSync(pkgFile('yidi.wasm')), estimateWasm: readFileSync(pkgFile('yidi-estimate.wasm')), hospitalWasm: readFileSync(pkgFile('yidi-hospital.wasm')) })
   },
   {
     name: 'C-ABI + loader (CommonJS)',
     agency: false,
     module: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')),
-    load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('yidi.wasm')), hospitalWasm: readFileSync(pkgFile('yidi-hospital.wasm')) })
+    load: async () => createRequire(import.meta.url)(pkgFile('mp/index.js')).load({ wasm: readFileSync(pkgFile('yidi.wasm')), estimateWasm: readFileSync(pkgFile('yidi-estimate.wasm')), hospitalWasm: readFileSync(pkgFile('yidi-hospital.wasm')) })
   },
   {
     name: 'mini-program runtime (WXWebAssembly, .wasm.br path, no WebAssembly/TextEncoder)',
@@ -98,8 +98,13 @@ export function isAgencyCase(answer) {
   try { return isAgencyOp(JSON.parse(answer.input).op); } catch { return false; }
 }
 
-/** Whether the mini-program loader sends a case to its second module (yidi-hospital.wasm): an envelope whose op
- * is one of the hospital's and agency's ops. Everything else, malformed text too, goes to the first module. */
+/** Which mini-program module the loader sends a case to: the estimate page's (yidi-estimate.wasm) or the
+ * hospital's (yidi-hospital.wasm) when the envelope's op is one of theirs; everything else, malformed text too,
+ * goes to the first module (yidi.wasm). */
+export const estimateOps = ['coverage.resolve', 'estimate'];
+export function isEstimateCase(answer) {
+  try { return estimateOps.includes(JSON.parse(answer.input).op); } catch { return false; }
+}
 export const hospitalOps = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
 export function isHospitalCase(answer) {
   try { return hospitalOps.includes(JSON.parse(answer.input).op); } catch { return false; }

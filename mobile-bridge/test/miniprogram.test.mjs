@@ -24,7 +24,7 @@ describe('WeChat: the README page runs in the mini-program realm', () => {
     const page = { data: { ...pages[0].data }, setData(d) { Object.assign(this.data, d); } };
     await pages[0].onLoad.call(page);
     assert.deepEqual(page.data, { payWithFiling: '5220.00', payWithout: '10500.00', saves: '1760.00', savesDaxie: '壹仟柒佰陆拾元整', error: '' });
-    assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi.wasm.br']);
+    assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi-estimate.wasm.br']);
   });
 });
 
@@ -47,7 +47,7 @@ describe('Alipay: the README worker answers the page in the mini-program realm',
     assert.equal(posted[1].ok, false);
     assert.match(posted[1].error.code, /^E_/);
     assert.match(posted[1].error.path, /^request/);
-    assert.deepEqual(realm.calls, ['/node_modules/yidi-bridge/yidi.wasm', '/node_modules/yidi-bridge/yidi-hospital.wasm']);
+    assert.deepEqual(realm.calls, ['/node_modules/yidi-bridge/yidi.wasm', '/node_modules/yidi-bridge/yidi-estimate.wasm', '/node_modules/yidi-bridge/yidi-hospital.wasm']);
   });
 });
 
@@ -55,10 +55,10 @@ describe('the stand-ins are as strict as the real engines', () => {
   it('bytes are refused: WXWebAssembly takes only a path', async () => {
     const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
     const { load } = realm.run('miniprogram_npm/yidi-bridge/index.js');
-    await assert.rejects(load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), hospital: false }), /takes a path/);
+    await assert.rejects(load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), estimate: false, hospital: false }), /takes a path/);
     await assert.rejects(load({ wasm: 'miniprogram_npm/yidi-bridge/yidi.wasm' }), /absolute/);
     await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', hospitalWasm: readFileSync(join(pkgDir, 'yidi-hospital.wasm')) }), /takes a path/);
-    await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/nope.wasm', hospital: false }), /no such file/);
+    await assert.rejects(load({ wasm: '/miniprogram_npm/yidi-bridge/nope.wasm', estimate: false, hospital: false }), /no such file/);
   });
 
   it('a module exporting a Global is refused, as on iOS', async () => {
@@ -66,14 +66,14 @@ describe('the stand-ins are as strict as the real engines', () => {
     // (module (global (export "g") i32 (i32.const 0)))
     writeFileSync(join(root, 'g.wasm'), Uint8Array.from([0, 97, 115, 109, 1, 0, 0, 0, 6, 6, 1, 127, 0, 65, 0, 11, 7, 5, 1, 1, 103, 3, 0]));
     const { load } = miniProgramRealm({ engine: 'WXWebAssembly', root }).run('miniprogram_npm/yidi-bridge/index.js');
-    await assert.rejects(load({ wasm: '/g.wasm', hospital: false }), /cannot export Globals/);
+    await assert.rejects(load({ wasm: '/g.wasm', estimate: false, hospital: false }), /cannot export Globals/);
   });
 });
 
 const mvpOnly = ['--disable-mutable-globals', '--disable-saturating-float-to-int', '--disable-sign-extension', '--disable-simd',
   '--disable-multi-value', '--disable-bulk-memory', '--disable-reference-types'];
 
-for (const name of ['yidi', 'yidi-hospital']) {
+for (const name of ['yidi', 'yidi-estimate', 'yidi-hospital']) {
   describe(`the shipped mini-program module ${name}.wasm`, () => {
     const wasm = readFileSync(join(pkgDir, `${name}.wasm`));
 
@@ -100,12 +100,13 @@ for (const name of ['yidi', 'yidi-hospital']) {
   });
 }
 
-describe('the two mini-program modules', () => {
+describe('the three mini-program modules', () => {
   const hospitalOps = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
-  const insuredOps = ['amount.daxie', 'packs.list', 'pack.get', 'filing.validate', 'filing.window', 'filing.change', 'filing.cancel', 'coverage.resolve', 'estimate'];
+  const filingOps = ['packs.list', 'pack.get', 'filing.validate', 'filing.window', 'filing.change', 'filing.cancel'];
+  const estimateOps = ['coverage.resolve', 'estimate'];
   const raw = async (name) => {
     const { load } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
-    return load({ wasm: readFileSync(join(pkgDir, `${name}.wasm`)), hospital: false });
+    return load({ wasm: readFileSync(join(pkgDir, `${name}.wasm`)), estimate: false, hospital: false });
   };
   const answer = (yidi, op) => JSON.parse(yidi.callJson(JSON.stringify({ api_version: '1', op, request: {} })));
 
@@ -113,41 +114,44 @@ describe('the two mini-program modules', () => {
     assert.throws(() => execFileSync('wasm-validate', [...mvpOnly, join(pkgDir, 'esm/yidi_bridge_bg.wasm')], { stdio: 'pipe' }));
   });
 
-  it('each holds its own ops only: the other ones are a typed E_UNKNOWN_OP at "op" naming the other module', async () => {
-    const first = await raw('yidi');
-    const second = await raw('yidi-hospital');
-    for (const [yidi, mine, theirs] of [[first, insuredOps, hospitalOps], [second, hospitalOps, insuredOps]]) {
-      for (const op of theirs) {
+  it('each holds its own ops only: the others are a typed E_UNKNOWN_OP at "op" naming another module', async () => {
+    const modules = [['yidi', [...filingOps, 'amount.daxie']], ['yidi-estimate', [...estimateOps, 'amount.daxie']], ['yidi-hospital', hospitalOps]];
+    for (const [name, mine] of modules) {
+      const yidi = await raw(name);
+      for (const op of [...filingOps, ...estimateOps, ...hospitalOps, 'amount.daxie'].filter((o) => !mine.includes(o))) {
         const { error } = answer(yidi, op);
-        assert.equal(error.code, 'E_UNKNOWN_OP', op);
+        assert.equal(error.code, 'E_UNKNOWN_OP', `${name} ${op}`);
         assert.equal(error.path, 'op');
-        assert.match(error.message_en, /is not in this module; the package's other module has it/);
+        assert.match(error.message_en, /is not in this module; another module of the package has it/);
       }
-      for (const op of [...mine, 'version']) assert.notEqual(answer(yidi, op).error?.code, 'E_UNKNOWN_OP', op);
+      for (const op of [...mine, 'version']) assert.notEqual(answer(yidi, op).error?.code, 'E_UNKNOWN_OP', `${name} ${op}`);
     }
   });
 
-  it('hospital: false instantiates only the first module; its hospital ops throw E_UNKNOWN_OP', async () => {
+  it('estimate: false, hospital: false instantiate only the first module; the others\' ops throw E_UNKNOWN_OP', async () => {
     const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
-    const yidi = await realm.run('miniprogram_npm/yidi-bridge/index.js').load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', hospital: false });
+    const yidi = await realm.run('miniprogram_npm/yidi-bridge/index.js').load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', estimate: false, hospital: false });
     assert.throws(() => yidi.settle({}), (e) => e.code === 'E_UNKNOWN_OP' && e.path === 'op');
+    assert.throws(() => yidi.estimate({}), (e) => e.code === 'E_UNKNOWN_OP' && e.path === 'op');
     assert.equal(yidi.amountDaxie({ amount: '0.50' }).daxie, '伍角');
     assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi.wasm.br']);
   });
 
-  it('by default both are instantiated, the second from beside the first; bytes need hospitalWasm', async () => {
+  it('by default all three are instantiated, the others from beside the first; bytes need estimateWasm and hospitalWasm', async () => {
     const realm = miniProgramRealm({ engine: 'WXWebAssembly', root: wechatApp() });
     const { load } = realm.run('miniprogram_npm/yidi-bridge/index.js');
     const yidi = await load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br' });
-    assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi.wasm.br', '/miniprogram_npm/yidi-bridge/yidi-hospital.wasm.br']);
+    assert.deepEqual(realm.calls, ['/miniprogram_npm/yidi-bridge/yidi.wasm.br', '/miniprogram_npm/yidi-bridge/yidi-estimate.wasm.br', '/miniprogram_npm/yidi-bridge/yidi-hospital.wasm.br']);
     assert.throws(() => yidi.settle({}), (e) => e.code !== 'E_UNKNOWN_OP');
+    assert.throws(() => yidi.estimate({}), (e) => e.code !== 'E_UNKNOWN_OP');
     const { load: nodeLoad } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
-    await assert.rejects(nodeLoad({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')) }), /hospitalWasm/);
+    await assert.rejects(nodeLoad({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), hospital: false }), /estimateWasm/);
+    await assert.rejects(nodeLoad({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), estimate: false }), /hospitalWasm/);
   });
 
   it('callJson routes by the envelope\'s op: malformed text and other ops go to the first module', async () => {
     const { load } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
-    const yidi = await load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), hospitalWasm: readFileSync(join(pkgDir, 'yidi-hospital.wasm')) });
+    const yidi = await load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), estimateWasm: readFileSync(join(pkgDir, 'yidi-estimate.wasm')), hospitalWasm: readFileSync(join(pkgDir, 'yidi-hospital.wasm')) });
     assert.match(yidi.callJson('{"api_version":"1","op":"settle"'), /"code":"E_JSON"/);
     assert.match(yidi.callJson('{"api_version":"1","op":"settle","request":{}}'), /"code":"E_MISSING_FIELD"/);
     assert.match(yidi.callJson('{"api_version":"1","op":"\\u0073ettle","request":{}}'), /"code":"E_MISSING_FIELD"/);

@@ -31,7 +31,7 @@ it('package.json: no runtime dependencies, an ESM and a CommonJS entry, every ex
   for (const t of [...targets, pkg.main, pkg.module, pkg.types]) assert.ok(existsSync(join(pkgDir, t)), t);
   // The mini-program folder stands alone (the npm build copies only it) and carries one copy of each
   // module, brotli'd: a WeChat package holds at most 2 MB.
-  assert.deepEqual(readdirSync(join(pkgDir, 'mp')).sort(), ['index.d.ts', 'index.js', 'index.mjs', 'yidi-hospital.wasm.br', 'yidi.wasm.br']);
+  assert.deepEqual(readdirSync(join(pkgDir, 'mp')).sort(), ['index.d.ts', 'index.js', 'index.mjs', 'yidi-estimate.wasm.br', 'yidi-hospital.wasm.br', 'yidi.wasm.br']);
   assert.match(readFileSync(join(pkgDir, 'mp/index.js'), 'utf8'), /module\.exports = \{/);
 });
 

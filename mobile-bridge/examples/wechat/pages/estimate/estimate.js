@@ -3,8 +3,8 @@
 // lands in miniprogram_npm/yidi-bridge/. WXWebAssembly takes only a path inside the package.
 const { load } = require('yidi-bridge');
 
-// An insured person's page needs only the first module (hospital: false skips yidi-hospital.wasm.br).
-const core = load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', hospital: false });
+// An estimate page needs only the estimate module (filing: false, hospital: false skip the other two).
+const core = load({ wasm: '/miniprogram_npm/yidi-bridge/yidi.wasm.br', filing: false, hospital: false });
 
 Page({
   data: { payWithFiling: '', payWithout: '', saves: '', savesDaxie: '', error: '' },

@@ -1,0 +1,1989 @@
+//! The requests of the insured person's ops (`amount.daxie`, `pack.get`, `filing.*`, `coverage.resolve`,
+//! `estimate`) read by hand, in every build: the same values as the types' serde `Deserialize` (the
+//! differential test in `tests/tests/read.rs` holds them equal on generated and damaged requests), and errors
+//! that name the field (`path`, e.g. `request.visit.begndate`) with a stable code and zh + en messages, where
+//! serde_json gave its own text with a line and column.
+//!
+//! Why by hand: serde_json's reader instantiated for these types and their derive visitors were ~100 KB of
+//! the mini-program module an insured person's page loads (mobile-bridge/README.md, *Sizes*). The hospital's
+//! ops keep serde (and `wire`).
+//!
+//! Deliberate differences from serde, each refused with a clear error rather than read otherwise:
+//! a struct given as a JSON array (serde reads it positionally), and a JSON number that serde would read through
+//! a binary float inexactly (more than 15 significant digits, or beyond 10^±22): money and codes are read from
+//! their text exactly or not at all.
+
+use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
+use crate::coverage::CoverageRequest;
+use crate::error::{ApiError, ErrorCode};
+use crate::estimate::{CostSplit, EstimateRequest, PlannedFiling};
+use crate::filing::{
+    Applicant, CancelRequest, ChangeRequest, FilingApplication, FilingChanges, RetroactiveStay, WindowRequest,
+};
+use crate::model::{
+    Accumulators, FeeLine, Filing, FilingCategory, FilingStatus, HospApprFlag, Materials, Person, PoolAccum,
+    RiderAccum, SettlementMode, ShortText, Visit,
+};
+use crate::money::{Dec, Money, parse_decimal};
+use crate::policy::ChangeReason;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+type Res<T> = Result<T, ApiError>;
+
+/// Where a value sits in the request, built on the stack and written out only for an error.
+#[derive(Clone, Copy)]
+enum P<'a> {
+    /// The envelope itself (its members' paths are their names).
+    Envelope,
+    /// The envelope's `request`.
+    Root,
+    Field(&'a P<'a>, &'a str),
+    Index(&'a P<'a>, usize),
+}
+
+impl P<'_> {
+    fn in_envelope(&self) -> bool {
+        match self {
+            P::Envelope => true,
+            P::Root => false,
+            P::Field(p, _) | P::Index(p, _) => p.in_envelope(),
+        }
+    }
+}
+
+impl fmt::Display for P<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            P::Envelope => Ok(()),
+            P::Root => f.write_str("request"),
+            P::Field(P::Envelope, k) => f.write_str(k),
+            P::Field(p, k) => write!(f, "{p}.{k}"),
+            P::Index(p, i) => write!(f, "{p}[{i}]"),
+        }
+    }
+}
+
+/// The JSON kinds, for "expected …, got …".
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Null,
+    Bool,
+    Number,
+    String,
+    Array,
+    Object,
+}
+
+impl Kind {
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            Kind::Null => ("null", "null"),
+            Kind::Bool => ("布尔值", "a boolean"),
+            Kind::Number => ("数字", "a number"),
+            Kind::String => ("字符串", "a string"),
+            Kind::Array => ("数组", "an array"),
+            Kind::Object => ("对象", "an object"),
+        }
+    }
+}
+
+fn invalid(code: ErrorCode, p: &P<'_>, zh: String, en: String) -> ApiError {
+    if p.in_envelope() {
+        return ApiError::new(
+            ErrorCode::Json,
+            format!("请求不是有效的 API 信封：{zh}"),
+            format!("request is not a valid API envelope: {en}"),
+        )
+        .at(p.to_string());
+    }
+    ApiError::new(
+        code,
+        format!("请求内容有误：{zh}"),
+        format!("invalid request: {en}"),
+    )
+    .at(p.to_string())
+}
+
+fn wrong(p: &P<'_>, want: (&str, &str), got: Kind) -> ApiError {
+    wrong_as(ErrorCode::Json, p, want, got)
+}
+
+fn wrong_as(code: ErrorCode, p: &P<'_>, want: (&str, &str), got: Kind) -> ApiError {
+    let g = got.names();
+    invalid(
+        code,
+        p,
+        format!("应为{}，收到{}", want.0, g.0),
+        format!("expected {}, got {}", want.1, g.1),
+    )
+}
+
+const STRING: (&str, &str) = ("字符串", "a string");
+const OBJECT: (&str, &str) = ("对象", "an object");
+
+/// A cursor over the request's JSON text. The API hands it the envelope's `request` member, which
+/// serde_json has already checked is JSON; the reader still refuses anything malformed (never panics).
+struct R<'a> {
+    s: &'a str,
+    i: usize,
+}
+
+impl<'a> R<'a> {
+    fn syntax(&self, p: &P<'_>) -> ApiError {
+        invalid(
+            ErrorCode::Json,
+            p,
+            format!("不是有效的 JSON（第 {} 字节）", self.i),
+            format!("not valid JSON (at byte {})", self.i),
+        )
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.s.as_bytes().get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.s.as_bytes().get(self.i).copied()
+    }
+
+    fn kind(&mut self, p: &P<'_>) -> Res<Kind> {
+        Ok(match self.peek() {
+            Some(b'n') => Kind::Null,
+            Some(b't' | b'f') => Kind::Bool,
+            Some(b'-' | b'0'..=b'9') => Kind::Number,
+            Some(b'"') => Kind::String,
+            Some(b'[') => Kind::Array,
+            Some(b'{') => Kind::Object,
+            _ => return Err(self.syntax(p)),
+        })
+    }
+
+    fn eat(&mut self, c: u8, p: &P<'_>) -> Res<()> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(self.syntax(p))
+        }
+    }
+
+    fn word(&mut self, w: &str, p: &P<'_>) -> Res<()> {
+        self.ws();
+        if self.s[self.i..].starts_with(w) {
+            self.i += w.len();
+            Ok(())
+        } else {
+            Err(self.syntax(p))
+        }
+    }
+
+    /// `null`, `true` or `false`.
+    fn literal(&mut self, p: &P<'_>) -> Res<Option<bool>> {
+        match self.peek() {
+            Some(b'n') => self.word("null", p).map(|()| None),
+            Some(b't') => self.word("true", p).map(|()| Some(true)),
+            _ => self.word("false", p).map(|()| Some(false)),
+        }
+    }
+
+    /// A JSON number's text, checked against the JSON grammar.
+    fn number(&mut self, p: &P<'_>) -> Res<&'a str> {
+        self.ws();
+        let b = self.s.as_bytes();
+        let start = self.i;
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while b.get(*i).is_some_and(u8::is_ascii_digit) {
+                *i += 1;
+            }
+            *i > from
+        };
+        let mut i = self.i;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        let int_start = i;
+        if !digits(&mut i) || (b[int_start] == b'0' && i > int_start + 1) {
+            self.i = i;
+            return Err(self.syntax(p));
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if !digits(&mut i) {
+                self.i = i;
+                return Err(self.syntax(p));
+            }
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
+            }
+            if !digits(&mut i) {
+                self.i = i;
+                return Err(self.syntax(p));
+            }
+        }
+        self.i = i;
+        Ok(&self.s[start..i])
+    }
+
+    fn hex4(&mut self, p: &P<'_>) -> Res<u32> {
+        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.syntax(p))?;
+        let v = u32::from_str_radix(h, 16).map_err(|_| self.syntax(p))?;
+        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return Err(self.syntax(p));
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    /// A JSON string, unescaped (borrowed when it has no escapes).
+    fn string(&mut self, p: &P<'_>) -> Res<Cow<'a, str>> {
+        self.eat(b'"', p)?;
+        let b = self.s.as_bytes();
+        let start = self.i;
+        while let Some(&c) = b.get(self.i) {
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(&self.s[start..self.i - 1]));
+                }
+                b'\\' => break,
+                0..0x20 => return Err(self.syntax(p)),
+                _ => self.i += 1,
+            }
+        }
+        let mut out = String::from(&self.s[start..self.i]);
+        loop {
+            let rest = &self.s[self.i..];
+            let Some(c) = rest.chars().next() else {
+                return Err(self.syntax(p));
+            };
+            self.i += c.len_utf8();
+            match c {
+                '"' => return Ok(Cow::Owned(out)),
+                '\0'..='\u{1f}' => return Err(self.syntax(p)),
+                '\\' => {
+                    let e = self.s.as_bytes().get(self.i).copied();
+                    self.i += 1;
+                    out.push(match e {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            let hi = self.hex4(p)?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                // A lone surrogate is no character: refused, as serde_json refuses it.
+                                if !self.s[self.i..].starts_with("\\u") {
+                                    return Err(self.syntax(p));
+                                }
+                                self.i += 2;
+                                let lo = self.hex4(p)?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.syntax(p));
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(code).ok_or_else(|| self.syntax(p))?
+                        }
+                        _ => return Err(self.syntax(p)),
+                    });
+                }
+                c => out.push(c),
+            }
+        }
+    }
+
+    /// Skip any value (a member the request types do not have, or a value kept as text), checking it is JSON.
+    /// Iterative, so any depth is skipped without recursion (serde_json's reader took any depth here too).
+    fn skip(&mut self, p: &P<'_>) -> Res<()> {
+        // The closing bracket of each array or object open around the cursor.
+        let mut open: Vec<u8> = Vec::new();
+        loop {
+            match self.kind(p)? {
+                Kind::Null | Kind::Bool => drop(self.literal(p)?),
+                Kind::Number => drop(self.number(p)?),
+                Kind::String => self.skip_string(p)?,
+                k => {
+                    let close = if k == Kind::Array { b']' } else { b'}' };
+                    self.i += 1;
+                    if self.peek() == Some(close) {
+                        self.i += 1;
+                    } else {
+                        open.push(close);
+                        if close == b'}' {
+                            self.skip_string(p)?;
+                            self.eat(b':', p)?;
+                        }
+                        continue;
+                    }
+                }
+            }
+            // After a value: close what ends here, then the next element or member, or done.
+            loop {
+                let Some(&close) = open.last() else {
+                    return Ok(());
+                };
+                match self.peek() {
+                    Some(b',') => {
+                        self.i += 1;
+                        if close == b'}' {
+                            self.skip_string(p)?;
+                            self.eat(b':', p)?;
+                        }
+                        break;
+                    }
+                    Some(c) if c == close => {
+                        self.i += 1;
+                        open.pop();
+                    }
+                    _ => return Err(self.syntax(p)),
+                }
+            }
+        }
+    }
+
+    /// Skip a string without decoding it: escapes need only be well formed (a lone surrogate in a value the
+    /// core never reads is let through, as serde_json let it through).
+    fn skip_string(&mut self, p: &P<'_>) -> Res<()> {
+        self.eat(b'"', p)?;
+        let b = self.s.as_bytes();
+        while let Some(&c) = b.get(self.i) {
+            self.i += 1;
+            match c {
+                b'"' => return Ok(()),
+                b'\\' => match b.get(self.i) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => self.i += 1,
+                    Some(b'u') => {
+                        self.i += 1;
+                        self.hex4(p)?;
+                    }
+                    _ => return Err(self.syntax(p)),
+                },
+                0..0x20 => return Err(self.syntax(p)),
+                _ => {}
+            }
+        }
+        Err(self.syntax(p))
+    }
+
+    /// Start an object (`{`), or say what came instead.
+    fn open(&mut self, p: &P<'_>) -> Res<()> {
+        match self.kind(p)? {
+            Kind::Object => self.eat(b'{', p),
+            k => Err(wrong(p, OBJECT, k)),
+        }
+    }
+
+    /// The next key of an open object (its `:` eaten), or `None` at its `}`.
+    fn key(&mut self, first: &mut bool, p: &P<'_>) -> Res<Option<Cow<'a, str>>> {
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(None);
+        }
+        if !std::mem::take(first) {
+            self.eat(b',', p)?;
+        }
+        let k = self.string(p)?;
+        self.eat(b':', p)?;
+        Ok(Some(k))
+    }
+
+    /// The index in `names` of the next member of an open object whose key is one of them (members with
+    /// other keys are skipped), or `None` at its `}`.
+    #[inline(never)]
+    fn member(&mut self, first: &mut bool, p: &P<'_>, names: &[&str]) -> Res<Option<usize>> {
+        while let Some(k) = self.key(first, p)? {
+            match names.iter().position(|n| *n == k) {
+                Some(i) => return Ok(Some(i)),
+                None => self.skip(&P::Field(p, &k))?,
+            }
+        }
+        Ok(None)
+    }
+
+    fn array(&mut self, p: &P<'_>, mut each: impl FnMut(&mut Self, &P<'_>) -> Res<()>) -> Res<()> {
+        match self.kind(p)? {
+            Kind::Array => self.eat(b'[', p)?,
+            k => return Err(wrong(p, ("数组", "an array"), k)),
+        }
+        let mut n = 0;
+        loop {
+            if self.peek() == Some(b']') {
+                self.i += 1;
+                return Ok(());
+            }
+            if n > 0 {
+                self.eat(b',', p)?;
+            }
+            each(self, &P::Index(p, n))?;
+            n += 1;
+        }
+    }
+
+    fn null(&mut self, p: &P<'_>) -> Res<bool> {
+        if self.kind(p)? == Kind::Null {
+            self.word("null", p)?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+/// Read one whole request with `f`; nothing but white space may follow it.
+fn whole<T>(text: &str, f: impl FnOnce(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<T> {
+    let mut r = R { s: text, i: 0 };
+    let v = f(&mut r, &P::Root)?;
+    if r.peek().is_some() {
+        return Err(r.syntax(&P::Root));
+    }
+    Ok(v)
+}
+
+/// The object members of a struct: `$k => $slot = $read` for each field; unknown members are skipped, a
+/// member given twice is refused.
+macro_rules! members {
+    ($r:ident, $p:ident, { $($k:literal => $slot:ident = $read:expr),* $(,)? }) => {
+        $(let mut $slot = None;)*
+        const NAMES: &[&str] = &[$($k),*];
+        $r.open($p)?;
+        let mut first = true;
+        while let Some(i) = $r.member(&mut first, $p, NAMES)? {
+            let q = P::Field($p, NAMES[i]);
+            let mut n = 0usize;
+            $(
+                if i == n {
+                    if $slot.is_some() {
+                        return Err(duplicate(&q));
+                    }
+                    $slot = Some($read($r, &q)?);
+                }
+                n += 1;
+            )*
+            let _ = n;
+        }
+    };
+}
+
+fn duplicate(p: &P<'_>) -> ApiError {
+    invalid(
+        ErrorCode::Json,
+        p,
+        "字段重复".into(),
+        "the field is given twice".into(),
+    )
+}
+
+fn need<T>(v: Option<T>, p: &P<'_>, field: &str) -> Res<T> {
+    v.ok_or_else(|| {
+        if p.in_envelope() {
+            let q = P::Field(p, field);
+            invalid(
+                ErrorCode::Json,
+                &q,
+                format!("缺少字段 {field}"),
+                format!("missing field {field}"),
+            )
+        } else {
+            ApiError::missing(field).at(p.to_string())
+        }
+    })
+}
+
+// --- Scalars.
+
+#[inline(never)]
+fn string(r: &mut R<'_>, p: &P<'_>) -> Res<String> {
+    match r.kind(p)? {
+        Kind::String => r.string(p).map(Cow::into_owned),
+        k => Err(wrong(p, STRING, k)),
+    }
+}
+
+#[inline(never)]
+fn opt_string(r: &mut R<'_>, p: &P<'_>) -> Res<Option<String>> {
+    if r.null(p)? {
+        Ok(None)
+    } else {
+        string(r, p).map(Some)
+    }
+}
+
+#[inline(never)]
+fn short(r: &mut R<'_>, p: &P<'_>) -> Res<ShortText> {
+    match r.kind(p)? {
+        Kind::String => r.string(p).map(|s| ShortText::from(s.as_ref())),
+        k => Err(wrong(p, STRING, k)),
+    }
+}
+
+#[inline(never)]
+fn opt_short(r: &mut R<'_>, p: &P<'_>) -> Res<Option<ShortText>> {
+    if r.null(p)? {
+        Ok(None)
+    } else {
+        short(r, p).map(Some)
+    }
+}
+
+#[inline(never)]
+fn boolean(r: &mut R<'_>, p: &P<'_>) -> Res<bool> {
+    match r.kind(p)? {
+        Kind::Bool => Ok(r.literal(p)? == Some(true)),
+        k => Err(wrong(p, ("布尔值", "a boolean"), k)),
+    }
+}
+
+#[inline(never)]
+fn int32(r: &mut R<'_>, p: &P<'_>) -> Res<i32> {
+    let k = r.kind(p)?;
+    if k != Kind::Number {
+        return Err(wrong(p, ("整数", "an integer"), k));
+    }
+    let t = r.number(p)?;
+    // As serde reads an i32: an integer in range; `-0` and any fraction or exponent are floats to serde_json.
+    match t.parse::<i32>() {
+        Ok(v) if t != "-0" => Ok(v),
+        _ => Err(invalid(
+            ErrorCode::Json,
+            p,
+            format!("{t} 不是 32 位整数"),
+            format!("{t} is not a 32-bit integer"),
+        )),
+    }
+}
+
+/// A national flag: `true`, `1`, `"1"`, `"Y"` … as [`crate::model::flag`] reads it.
+#[inline(never)]
+fn flag(r: &mut R<'_>, p: &P<'_>) -> Res<bool> {
+    let bad = |p: &P<'_>, got: &str| {
+        invalid(
+            ErrorCode::Json,
+            p,
+            format!("标志只能是 0 或 1，收到 {got}"),
+            format!("flag must be 0 or 1, got {got}"),
+        )
+    };
+    match r.kind(p)? {
+        Kind::Null | Kind::Bool => Ok(r.literal(p)? == Some(true)),
+        Kind::Number => match r.number(p)? {
+            "0" => Ok(false),
+            "1" => Ok(true),
+            t => Err(bad(p, t)),
+        },
+        Kind::String => match r.string(p)?.trim() {
+            "" | "0" | "N" | "n" | "false" => Ok(false),
+            "1" | "Y" | "y" | "true" => Ok(true),
+            other => Err(bad(p, &format!("\"{other}\""))),
+        },
+        k => {
+            r.skip(p)?;
+            Err(bad(p, k.names().1))
+        }
+    }
+}
+
+/// Like [`flag`], `null` being `None` ([`crate::model::opt_flag`]).
+#[inline(never)]
+fn opt_flag(r: &mut R<'_>, p: &P<'_>) -> Res<Option<bool>> {
+    if r.null(p)? {
+        Ok(None)
+    } else {
+        flag(r, p).map(Some)
+    }
+}
+
+#[inline(never)]
+fn date(r: &mut R<'_>, p: &P<'_>) -> Res<NaiveDate> {
+    match r.kind(p)? {
+        Kind::String => {
+            let s = r.string(p)?;
+            crate::date::parse(&s).map_err(|e| {
+                invalid(
+                    ErrorCode::Json,
+                    p,
+                    format!("日期“{s}”无效（应为 YYYY-MM-DD）：{e}"),
+                    format!("date \"{s}\" is not valid (YYYY-MM-DD): {e}"),
+                )
+            })
+        }
+        k => Err(wrong(p, ("日期字符串", "a date string"), k)),
+    }
+}
+
+#[inline(never)]
+fn opt_date(r: &mut R<'_>, p: &P<'_>) -> Res<Option<NaiveDate>> {
+    if r.null(p)? {
+        Ok(None)
+    } else {
+        date(r, p).map(Some)
+    }
+}
+
+/// The text serde_json's `Number` would show for a JSON number (its `Display`: the integer itself, or the
+/// float it read written as `ryu` writes it), when serde_json reads the number exactly: an integer in
+/// `u64` / `i64`, or a significand of at most 19 digits that is exact in an `f64` and a power of ten up to
+/// 10^22 (one correctly rounded operation), giving at most 15 significant digits (which a correctly rounded
+/// `f64` keeps). `None` for any other number, which serde_json would read through inexact binary steps.
+fn number_text(raw: &str) -> Option<Cow<'_, str>> {
+    let (neg, body) = match raw.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, raw),
+    };
+    let (mant, exp) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], Some(&body[i + 1..])),
+        None => (body, None),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    if exp.is_none() && !mant.contains('.') {
+        let exact = if neg {
+            raw.parse::<i64>().is_ok_and(|v| v != 0)
+        } else {
+            raw.parse::<u64>().is_ok()
+        };
+        if exact {
+            return Some(Cow::Borrowed(raw));
+        }
+    }
+    let zero = || Some(Cow::Borrowed(if neg { "-0.0" } else { "0.0" }));
+    if int.len() + frac.len() > 19 {
+        return None;
+    }
+    let digits: String = [int, frac].concat();
+    let sig: u64 = digits.parse().ok()?;
+    if sig == 0 {
+        return zero();
+    }
+    let e: i64 = match exp {
+        Some(t) if t.trim_start_matches(['+', '-']).len() > 6 => return None,
+        Some(t) => t.strip_prefix('+').unwrap_or(t).parse().ok()?,
+        None => 0,
+    };
+    let e = e - frac.len() as i64;
+    // `sig as f64` is exact below 2^53; the check keeps the conversion honest.
+    if sig >= 1 << 53 || !(-22..=22).contains(&e) {
+        return None;
+    }
+    let d = digits.trim_start_matches('0');
+    let trimmed = d.trim_end_matches('0');
+    let k = e + (d.len() - trimmed.len()) as i64;
+    if trimmed.len() > 15 {
+        return None;
+    }
+    Some(Cow::Owned(float_form(neg, trimmed, k as i32)))
+}
+
+/// serde_json's text (it writes floats with `zmij`) for the `f64` nearest to `±d × 10^k` (d without leading or
+/// trailing zeros): plain notation for decimal exponents −5 to 15, else `d.ddde±x`.
+fn float_form(neg: bool, d: &str, k: i32) -> String {
+    let n = d.len() as i32;
+    let e = n + k - 1;
+    let mut s = String::with_capacity(32);
+    if neg {
+        s.push('-');
+    }
+    let zeros = |s: &mut String, z: i32| (0..z).for_each(|_| s.push('0'));
+    if (-5..=15).contains(&e) {
+        if n - 1 <= e {
+            s.push_str(d);
+            zeros(&mut s, e + 1 - n);
+            s.push_str(".0");
+        } else if e >= 0 {
+            s.push_str(&d[..=e as usize]);
+            s.push('.');
+            s.push_str(&d[e as usize + 1..]);
+        } else {
+            s.push_str("0.");
+            zeros(&mut s, -e - 1);
+            s.push_str(d);
+        }
+    } else {
+        s.push_str(&d[..1]);
+        if n > 1 {
+            s.push('.');
+            s.push_str(&d[1..]);
+        }
+        s.push_str(if e < 0 { "e-" } else { "e+" });
+        s.push_str(&e.unsigned_abs().to_string());
+    }
+    s
+}
+
+/// A decimal as [`crate::money::decimal_from_value`] reads it: `None` for `null` or a blank string.
+#[inline(never)]
+fn opt_decimal(r: &mut R<'_>, p: &P<'_>) -> Res<Option<Decimal>> {
+    let amount = |p: &P<'_>, zh: String, en: String| invalid(ErrorCode::Amount, p, zh, en);
+    match r.kind(p)? {
+        Kind::Null => r.literal(p).map(|_| None),
+        Kind::Number => {
+            let raw = r.number(p)?;
+            let text = number_text(raw).ok_or_else(|| {
+                amount(
+                    p,
+                    format!("数字 {raw} 无法精确读取（超过 15 位有效数字或指数过大），请以字符串发送"),
+                    format!("the number {raw} cannot be read exactly (over 15 significant digits or a large exponent); send it as a string"),
+                )
+            })?;
+            parse_decimal(&text).map(Some).ok_or_else(|| {
+                amount(
+                    p,
+                    format!("{text} 不是核心接受的十进制数"),
+                    format!("{text} is not a decimal number the core accepts"),
+                )
+            })
+        }
+        Kind::String => {
+            let s = r.string(p)?;
+            if s.trim().is_empty() {
+                return Ok(None);
+            }
+            parse_decimal(&s).map(Some).ok_or_else(|| {
+                amount(
+                    p,
+                    format!("“{s}”不是十进制数"),
+                    format!("\"{s}\" is not a decimal number"),
+                )
+            })
+        }
+        k => {
+            r.skip(p)?;
+            Err(wrong_as(
+                ErrorCode::Amount,
+                p,
+                ("十进制数", "a decimal number"),
+                k,
+            ))
+        }
+    }
+}
+
+#[inline(never)]
+fn decimal(r: &mut R<'_>, p: &P<'_>) -> Res<Decimal> {
+    opt_decimal(r, p)?.ok_or_else(|| {
+        invalid(
+            ErrorCode::Amount,
+            p,
+            "应为十进制数，收到空值".into(),
+            "expected a decimal number, got nothing".into(),
+        )
+    })
+}
+
+#[inline(never)]
+fn money(r: &mut R<'_>, p: &P<'_>) -> Res<Money> {
+    decimal(r, p).map(Money::from_decimal)
+}
+
+#[inline(never)]
+fn dec(r: &mut R<'_>, p: &P<'_>) -> Res<Dec> {
+    decimal(r, p).map(Dec)
+}
+
+/// `Option<Dec>` as serde reads it: `null` is `None`, anything else must be a decimal.
+#[inline(never)]
+fn opt_dec(r: &mut R<'_>, p: &P<'_>) -> Res<Option<Dec>> {
+    if r.null(p)? { Ok(None) } else { dec(r, p).map(Some) }
+}
+
+/// A code's text: a JSON string (trimmed) or number.
+#[inline(never)]
+fn code_text<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Cow<'a, str>> {
+    Ok(match r.kind(p)? {
+        Kind::String => match r.string(p)? {
+            Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+            Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+        },
+        Kind::Number => {
+            let raw = r.number(p)?;
+            number_text(raw).unwrap_or(Cow::Borrowed(raw))
+        }
+        k => {
+            r.skip(p)?;
+            return Err(wrong(p, ("代码（字符串或数字）", "a code (string or number)"), k));
+        }
+    })
+}
+
+/// A code checked against its table by `parse` (whose error gets the field's path).
+fn code<T>(r: &mut R<'_>, p: &P<'_>, parse: fn(&str) -> Res<T>) -> Res<T> {
+    let text = code_text(r, p)?;
+    parse(&text).map_err(|e| at(e, p))
+}
+
+#[inline(never)]
+fn at(mut e: ApiError, p: &P<'_>) -> ApiError {
+    e.path = p.to_string();
+    e
+}
+
+fn opt_code<T>(r: &mut R<'_>, p: &P<'_>, parse: fn(&str) -> Res<T>) -> Res<Option<T>> {
+    if r.null(p)? {
+        Ok(None)
+    } else {
+        code(r, p, parse).map(Some)
+    }
+}
+
+macro_rules! code_readers {
+    ($($f:ident, $of:ident: $t:ty;)*) => {$(
+        #[allow(dead_code)]
+        #[inline(never)]
+        fn $f(r: &mut R<'_>, p: &P<'_>) -> Res<$t> {
+            code(r, p, <$t>::parse)
+        }
+        #[allow(dead_code)]
+        #[inline(never)]
+        fn $of(r: &mut R<'_>, p: &P<'_>) -> Res<Option<$t>> {
+            opt_code(r, p, <$t>::parse)
+        }
+    )*};
+}
+
+code_readers! {
+    admdvs, opt_admdvs: Admdvs;
+    insutype, opt_insutype: Insutype;
+    psn_type, opt_psn_type: PsnType;
+    med_type, opt_med_type: MedType;
+    hosp_lv, opt_hosp_lv: FacilityLevel;
+    chrgitm_type, opt_chrgitm_type: ChrgitmType;
+    chrgitm_lv, opt_chrgitm_lv: ChrgitmLv;
+}
+
+/// One of the names of a serde enum of unit variants: `"name"`, or `{"name": null}` as serde_json also takes it.
+fn variant<T: Copy>(r: &mut R<'_>, p: &P<'_>, names: &[&str], values: &[T]) -> Res<T> {
+    variant_index(r, p, names).map(|i| values[i])
+}
+
+#[inline(never)]
+fn variant_index(r: &mut R<'_>, p: &P<'_>, names: &[&str]) -> Res<usize> {
+    let find = |r: &mut R<'_>| -> Res<usize> {
+        let s = r.string(p)?;
+        names.iter().position(|n| *n == s).ok_or_else(|| {
+            let names = names.join(", ");
+            invalid(
+                ErrorCode::UnknownCode,
+                p,
+                format!("“{s}”不是可用的值（{names}）"),
+                format!("\"{s}\" is not one of {names}"),
+            )
+        })
+    };
+    match r.kind(p)? {
+        Kind::String => find(r),
+        Kind::Object => {
+            r.eat(b'{', p)?;
+            let v = find(r)?;
+            r.eat(b':', p)?;
+            if !r.null(p)? {
+                let k = r.kind(p)?;
+                return Err(wrong(p, ("null", "null"), k));
+            }
+            r.eat(b'}', p)?;
+            Ok(v)
+        }
+        k => Err(wrong(p, STRING, k)),
+    }
+}
+
+fn opt<T>(r: &mut R<'_>, p: &P<'_>, f: impl FnOnce(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<Option<T>> {
+    if r.null(p)? { Ok(None) } else { f(r, p).map(Some) }
+}
+
+fn list<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<Vec<T>> {
+    let mut v = Vec::new();
+    r.array(p, |r, q| {
+        v.push(f(r, q)?);
+        Ok(())
+    })?;
+    Ok(v)
+}
+
+/// A JSON object read into a map (a key given twice keeps its last value, as serde's map does).
+fn map<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<BTreeMap<String, T>> {
+    let mut m = BTreeMap::new();
+    r.open(p)?;
+    let mut first = true;
+    while let Some(k) = r.key(&mut first, p)? {
+        let v = f(r, &P::Field(p, &k))?;
+        m.insert(k.into_owned(), v);
+    }
+    Ok(m)
+}
+
+// --- Enums of the request types (their serde names, `rename_all = "snake_case"`).
+
+#[inline(never)]
+fn category(r: &mut R<'_>, p: &P<'_>) -> Res<FilingCategory> {
+    use FilingCategory as C;
+    const NAMES: [&str; 6] = [
+        "retiree_resettled",
+        "long_term_resident",
+        "posted_worker",
+        "referral",
+        "emergency",
+        "other_temporary",
+    ];
+    const VALUES: [C; 6] = [
+        C::RetireeResettled,
+        C::LongTermResident,
+        C::PostedWorker,
+        C::Referral,
+        C::Emergency,
+        C::OtherTemporary,
+    ];
+    variant(r, p, &NAMES, &VALUES)
+}
+
+#[inline(never)]
+fn status(r: &mut R<'_>, p: &P<'_>) -> Res<FilingStatus> {
+    use FilingStatus as S;
+    const NAMES: [&str; 4] = ["active", "superseded", "cancelled", "suspended"];
+    variant(
+        r,
+        p,
+        &NAMES,
+        &[S::Active, S::Superseded, S::Cancelled, S::Suspended],
+    )
+}
+
+#[inline(never)]
+fn settlement_mode(r: &mut R<'_>, p: &P<'_>) -> Res<SettlementMode> {
+    const NAMES: [&str; 2] = ["direct", "self_paid"];
+    variant(r, p, &NAMES, &[SettlementMode::Direct, SettlementMode::SelfPaid])
+}
+
+#[inline(never)]
+fn planned_filing(r: &mut R<'_>, p: &P<'_>) -> Res<PlannedFiling> {
+    use PlannedFiling as F;
+    const NAMES: [&str; 5] = ["long_term", "referral", "emergency", "other_temporary", "none"];
+    variant(
+        r,
+        p,
+        &NAMES,
+        &[F::LongTerm, F::Referral, F::Emergency, F::OtherTemporary, F::None],
+    )
+}
+
+#[inline(never)]
+fn reason(r: &mut R<'_>, p: &P<'_>) -> Res<ChangeReason> {
+    use ChangeReason as C;
+    const NAMES: [&str; 6] = [
+        "retirement_place_changed",
+        "employer_changed",
+        "epidemic",
+        "medical_need",
+        "contact_details",
+        "personal",
+    ];
+    const VALUES: [C; 6] = [
+        C::RetirementPlaceChanged,
+        C::EmployerChanged,
+        C::Epidemic,
+        C::MedicalNeed,
+        C::ContactDetails,
+        C::Personal,
+    ];
+    variant(r, p, &NAMES, &VALUES)
+}
+
+/// `HospApprFlag`'s names and aliases.
+#[inline(never)]
+fn hosp_appr_flag(r: &mut R<'_>, p: &P<'_>) -> Res<HospApprFlag> {
+    use HospApprFlag as H;
+    const NAMES: [&str; 6] = ["0", "00", "1", "01", "2", "02"];
+    const VALUES: [H; 6] = [
+        H::NotNeeded,
+        H::NotNeeded,
+        H::Approved,
+        H::Approved,
+        H::Refused,
+        H::Refused,
+    ];
+    variant(r, p, &NAMES, &VALUES)
+}
+
+// --- Structs.
+
+#[inline(never)]
+fn applicant(r: &mut R<'_>, p: &P<'_>) -> Res<Applicant> {
+    members!(r, p, {
+        "insuplc_admdvs" => a = admdvs,
+        "insutype" => t = insutype,
+        "psn_no" => n = opt_string,
+    });
+    Ok(Applicant {
+        insuplc_admdvs: need(a, p, "insuplc_admdvs")?,
+        insutype: need(t, p, "insutype")?,
+        psn_no: n.flatten(),
+    })
+}
+
+#[inline(never)]
+fn materials(r: &mut R<'_>, p: &P<'_>) -> Res<Materials> {
+    members!(r, p, {
+        "residence_proof" => a = flag,
+        "commitment" => b = flag,
+        "referral_certificate" => c = flag,
+    });
+    Ok(Materials {
+        residence_proof: a.unwrap_or(false),
+        commitment: b.unwrap_or(false),
+        referral_certificate: c.unwrap_or(false),
+    })
+}
+
+#[inline(never)]
+fn retroactive_stay(r: &mut R<'_>, p: &P<'_>) -> Res<RetroactiveStay> {
+    members!(r, p, {
+        "admission_date" => a = date,
+        "discharge_settled" => s = flag,
+    });
+    Ok(RetroactiveStay {
+        admission_date: need(a, p, "admission_date")?,
+        discharge_settled: s.unwrap_or(false),
+    })
+}
+
+#[inline(never)]
+fn filing(r: &mut R<'_>, p: &P<'_>) -> Res<Filing> {
+    members!(r, p, {
+        "filing_id" => id = opt_string,
+        "rloc_admdvs" => rloc = admdvs,
+        "category" => cat = category,
+        "begndate" => begn = date,
+        "enddate" => end = opt_date,
+        "status" => st = status,
+        "applied_date" => applied = date,
+        "retroactive" => retro = flag,
+        "chronic_disease" => chronic = flag,
+        "materials" => mat = materials,
+    });
+    Ok(Filing {
+        filing_id: id.flatten(),
+        rloc_admdvs: need(rloc, p, "rloc_admdvs")?,
+        category: need(cat, p, "category")?,
+        begndate: need(begn, p, "begndate")?,
+        enddate: end.flatten(),
+        status: st.unwrap_or_default(),
+        applied_date: need(applied, p, "applied_date")?,
+        retroactive: retro.unwrap_or(false),
+        chronic_disease: chronic.unwrap_or(false),
+        materials: mat.unwrap_or_default(),
+    })
+}
+
+#[inline(never)]
+fn filings(r: &mut R<'_>, p: &P<'_>) -> Res<Vec<Filing>> {
+    list(r, p, filing)
+}
+
+#[inline(never)]
+fn filing_changes(r: &mut R<'_>, p: &P<'_>) -> Res<FilingChanges> {
+    members!(r, p, {
+        "rloc_admdvs" => rloc = opt_admdvs,
+        "category" => cat = |r: &mut R<'_>, p: &P<'_>| opt(r, p, category),
+    });
+    Ok(FilingChanges {
+        rloc_admdvs: rloc.flatten(),
+        category: cat.flatten(),
+    })
+}
+
+#[inline(never)]
+fn person(r: &mut R<'_>, p: &P<'_>) -> Res<Person> {
+    members!(r, p, {
+        "psn_no" => no = opt_string,
+        "psn_name" => name = opt_string,
+        "insutype" => t = insutype,
+        "psn_type" => pt = psn_type,
+        "insuplc_admdvs" => place = admdvs,
+        "cvlserv_flag" => cvl = flag,
+        "maf_class" => maf = opt_string,
+        "balc" => balc = money,
+    });
+    Ok(Person {
+        psn_no: no.flatten(),
+        psn_name: name.flatten(),
+        insutype: need(t, p, "insutype")?,
+        psn_type: need(pt, p, "psn_type")?,
+        insuplc_admdvs: need(place, p, "insuplc_admdvs")?,
+        cvlserv_flag: cvl.unwrap_or(false),
+        maf_class: maf.flatten(),
+        balc: balc.unwrap_or_default(),
+    })
+}
+
+#[inline(never)]
+fn visit(r: &mut R<'_>, p: &P<'_>) -> Res<Visit> {
+    members!(r, p, {
+        "mdtrt_id" => id = opt_string,
+        "med_type" => mt = med_type,
+        "mdtrtarea_admvs" => area = admdvs,
+        "fixmedins_code" => fcode = opt_string,
+        "fixmedins_name" => fname = opt_string,
+        "hosp_lv" => lv = hosp_lv,
+        "networked" => net = flag,
+        "begndate" => begn = date,
+        "enddate" => end = opt_date,
+        "setl_date" => setl = opt_date,
+        "emergency_flag" => em = flag,
+        "referral_flag" => rf = flag,
+        "trauma_flag" => tr = flag,
+        "third_party_flag" => third = opt_flag,
+        "no_third_party_commitment" => commit = flag,
+        "settlement_mode" => mode = settlement_mode,
+        "use_acct" => acct = flag,
+        "dise_name" => dise = opt_string,
+    });
+    Ok(Visit {
+        mdtrt_id: id.flatten(),
+        med_type: need(mt, p, "med_type")?,
+        mdtrtarea_admvs: need(area, p, "mdtrtarea_admvs")?,
+        fixmedins_code: fcode.flatten(),
+        fixmedins_name: fname.flatten(),
+        hosp_lv: need(lv, p, "hosp_lv")?,
+        networked: net.unwrap_or(true),
+        begndate: need(begn, p, "begndate")?,
+        enddate: end.flatten(),
+        setl_date: setl.flatten(),
+        emergency_flag: em.unwrap_or(false),
+        referral_flag: rf.unwrap_or(false),
+        trauma_flag: tr.unwrap_or(false),
+        third_party_flag: third.flatten(),
+        no_third_party_commitment: commit.unwrap_or(false),
+        settlement_mode: mode.unwrap_or_default(),
+        use_acct: acct.unwrap_or(true),
+        dise_name: dise.flatten(),
+    })
+}
+
+#[inline(never)]
+fn fee_line(r: &mut R<'_>, p: &P<'_>) -> Res<FeeLine> {
+    members!(r, p, {
+        "feedetl_sn" => sn = short,
+        "init_feedetl_sn" => init = opt_short,
+        "med_list_codg" => codg = short,
+        "medins_list_codg" => mcodg = opt_short,
+        "med_list_name" => name = opt_short,
+        "fee_ocur_time" => time = opt_short,
+        "cnt" => cnt = dec,
+        "pric" => pric = dec,
+        "det_item_fee_sumamt" => sum = money,
+        "med_chrgitm_type" => ctype = opt_chrgitm_type,
+        "chrgitm_lv" => clv = opt_chrgitm_lv,
+        "pric_uplmt_amt" => uplmt = opt_decimal,
+        "selfpay_prop" => prop = opt_dec,
+        "lmt_used_flag" => lmt = opt_flag,
+        "hosp_appr_flag" => appr = |r: &mut R<'_>, p: &P<'_>| opt(r, p, hosp_appr_flag),
+        "etip_flag" => etip = flag,
+    });
+    Ok(FeeLine {
+        feedetl_sn: need(sn, p, "feedetl_sn")?,
+        init_feedetl_sn: init.flatten(),
+        med_list_codg: need(codg, p, "med_list_codg")?,
+        medins_list_codg: mcodg.flatten(),
+        med_list_name: name.flatten(),
+        fee_ocur_time: time.flatten(),
+        cnt: need(cnt, p, "cnt")?,
+        pric: need(pric, p, "pric")?,
+        det_item_fee_sumamt: need(sum, p, "det_item_fee_sumamt")?,
+        med_chrgitm_type: ctype.flatten(),
+        chrgitm_lv: clv.flatten(),
+        pric_uplmt_amt: uplmt.flatten().map(Money::from_decimal),
+        selfpay_prop: prop.flatten(),
+        lmt_used_flag: lmt.flatten(),
+        hosp_appr_flag: appr.flatten(),
+        etip_flag: etip.unwrap_or(false),
+    })
+}
+
+#[inline(never)]
+fn pool_accum(r: &mut R<'_>, p: &P<'_>) -> Res<PoolAccum> {
+    members!(r, p, {
+        "dedc_paid" => a = money,
+        "above_dedc" => b = money,
+        "hifp_paid" => c = money,
+        "visits" => v = int32,
+    });
+    Ok(PoolAccum {
+        dedc_paid: a.unwrap_or_default(),
+        above_dedc: b.unwrap_or_default(),
+        hifp_paid: c.unwrap_or_default(),
+        visits: v.unwrap_or(0),
+    })
+}
+
+#[inline(never)]
+fn rider_accum(r: &mut R<'_>, p: &P<'_>) -> Res<RiderAccum> {
+    members!(r, p, {
+        "base" => a = money,
+        "paid" => b = money,
+    });
+    Ok(RiderAccum {
+        base: a.unwrap_or_default(),
+        paid: b.unwrap_or_default(),
+    })
+}
+
+#[inline(never)]
+fn accumulators(r: &mut R<'_>, p: &P<'_>) -> Res<Accumulators> {
+    members!(r, p, {
+        "year" => year = int32,
+        "pools" => pools = |r: &mut R<'_>, p: &P<'_>| map(r, p, pool_accum),
+        "riders" => riders = |r: &mut R<'_>, p: &P<'_>| map(r, p, rider_accum),
+    });
+    Ok(Accumulators {
+        year: need(year, p, "year")?,
+        pools: pools.unwrap_or_default(),
+        riders: riders.unwrap_or_default(),
+    })
+}
+
+#[inline(never)]
+fn cost_split(r: &mut R<'_>, p: &P<'_>) -> Res<CostSplit> {
+    members!(r, p, {
+        "jia" => jia = money,
+        "yi" => yi = money,
+        "bing" => bing = money,
+        "yi_selfpay_prop" => prop = opt_dec,
+    });
+    Ok(CostSplit {
+        jia: jia.unwrap_or_default(),
+        yi: yi.unwrap_or_default(),
+        bing: bing.unwrap_or_default(),
+        yi_selfpay_prop: prop.flatten(),
+    })
+}
+
+// --- The requests.
+
+/// `amount.daxie`'s request: the amount.
+pub fn daxie_amount(text: &str) -> Res<Money> {
+    whole(text, |r, p| {
+        members!(r, p, { "amount" => a = money });
+        need(a, p, "amount")
+    })
+}
+
+/// `pack.get`'s request: the region.
+pub fn pack_region(text: &str) -> Res<Admdvs> {
+    whole(text, |r, p| {
+        members!(r, p, { "region" => a = admdvs });
+        need(a, p, "region")
+    })
+}
+
+pub fn filing_application(text: &str) -> Res<FilingApplication> {
+    whole(text, |r, p| {
+        members!(r, p, {
+            "applicant" => app = applicant,
+            "category" => cat = category,
+            "rloc_admdvs" => rloc = admdvs,
+            "begndate" => begn = date,
+            "applied_date" => applied = date,
+            "materials" => mat = materials,
+            "retroactive" => retro = |r: &mut R<'_>, p: &P<'_>| opt(r, p, retroactive_stay),
+            "chronic_disease" => chronic = flag,
+            "existing" => existing = filings,
+        });
+        Ok(FilingApplication {
+            applicant: need(app, p, "applicant")?,
+            category: need(cat, p, "category")?,
+            rloc_admdvs: need(rloc, p, "rloc_admdvs")?,
+            begndate: need(begn, p, "begndate")?,
+            applied_date: need(applied, p, "applied_date")?,
+            materials: mat.unwrap_or_default(),
+            retroactive: retro.flatten(),
+            chronic_disease: chronic.unwrap_or(false),
+            existing: existing.unwrap_or_default(),
+        })
+    })
+}
+
+pub fn window_request(text: &str) -> Res<WindowRequest> {
+    whole(text, |r, p| {
+        members!(r, p, {
+            "insuplc_admdvs" => place = admdvs,
+            "category" => cat = category,
+            "begndate" => begn = date,
+        });
+        Ok(WindowRequest {
+            insuplc_admdvs: need(place, p, "insuplc_admdvs")?,
+            category: need(cat, p, "category")?,
+            begndate: need(begn, p, "begndate")?,
+        })
+    })
+}
+
+pub fn change_request(text: &str) -> Res<ChangeRequest> {
+    whole(text, |r, p| {
+        members!(r, p, {
+            "applicant" => app = applicant,
+            "filing" => f = filing,
+            "date" => d = date,
+            "reason" => why = reason,
+            "documents" => docs = flag,
+            "changes" => ch = filing_changes,
+        });
+        Ok(ChangeRequest {
+            applicant: need(app, p, "applicant")?,
+            filing: need(f, p, "filing")?,
+            date: need(d, p, "date")?,
+            reason: need(why, p, "reason")?,
+            documents: docs.unwrap_or(false),
+            changes: ch.unwrap_or_default(),
+        })
+    })
+}
+
+pub fn cancel_request(text: &str) -> Res<CancelRequest> {
+    whole(text, |r, p| {
+        members!(r, p, {
+            "applicant" => app = applicant,
+            "filing" => f = filing,
+            "date" => d = date,
+            "reason" => why = reason,
+            "documents" => docs = flag,
+            "open_stay" => open = flag,
+        });
+        Ok(CancelRequest {
+            applicant: need(app, p, "applicant")?,
+            filing: need(f, p, "filing")?,
+            date: need(d, p, "date")?,
+            reason: need(why, p, "reason")?,
+            documents: docs.unwrap_or(false),
+            open_stay: open.unwrap_or(false),
+        })
+    })
+}
+
+pub fn coverage_request(text: &str) -> Res<CoverageRequest> {
+    whole(text, |r, p| {
+        members!(r, p, {
+            "person" => pers = person,
+            "visit" => vis = visit,
+            "filings" => fs = filings,
+        });
+        Ok(CoverageRequest {
+            person: need(pers, p, "person")?,
+            visit: need(vis, p, "visit")?,
+            filings: fs.unwrap_or_default(),
+        })
+    })
+}
+
+pub fn estimate_request(text: &str) -> Res<EstimateRequest> {
+    whole(text, |r, p| {
+        members!(r, p, {
+            "person" => pers = person,
+            "mdtrtarea_admvs" => area = admdvs,
+            "hosp_lv" => lv = hosp_lv,
+            "med_type" => mt = opt_med_type,
+            "filing" => f = planned_filing,
+            "begndate" => begn = date,
+            "enddate" => end = opt_date,
+            "costs" => costs = |r: &mut R<'_>, p: &P<'_>| opt(r, p, cost_split),
+            "lines" => lines = |r: &mut R<'_>, p: &P<'_>| opt(r, p, |r, p| list(r, p, fee_line)),
+            "accumulators" => acc = |r: &mut R<'_>, p: &P<'_>| opt(r, p, accumulators),
+            "compare" => compare = boolean,
+            "trace" => trace = boolean,
+        });
+        Ok(EstimateRequest {
+            person: need(pers, p, "person")?,
+            mdtrtarea_admvs: need(area, p, "mdtrtarea_admvs")?,
+            hosp_lv: need(lv, p, "hosp_lv")?,
+            med_type: mt.flatten(),
+            filing: need(f, p, "filing")?,
+            begndate: need(begn, p, "begndate")?,
+            enddate: end.flatten(),
+            costs: costs.flatten(),
+            lines: lines.flatten(),
+            accumulators: acc.flatten(),
+            compare: compare.unwrap_or(true),
+            trace: trace.unwrap_or(true),
+        })
+    })
+}
+
+// --- The envelope.
+
+/// The API envelope as [`crate::api::handle_json`] reads it, by hand like the requests: the module an insured
+/// person's page loads then holds no serde_json reader at all. `request` and each of `packs` stay JSON text
+/// (checked here to be JSON, as serde_json's reader checked them).
+pub struct Envelope<'a> {
+    pub api_version: Cow<'a, str>,
+    pub op: Cow<'a, str>,
+    /// The `request` member's text; `None` when absent or `null`.
+    pub request: Option<&'a str>,
+    pub packs: Vec<&'a str>,
+    /// Inline catalogs: (name, CSV text).
+    pub catalogs: Vec<(String, String)>,
+}
+
+/// One value's JSON text, checked.
+#[inline(never)]
+fn raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<&'a str> {
+    r.ws();
+    let start = r.i;
+    r.skip(p)?;
+    Ok(&r.s[start..r.i])
+}
+
+fn opt_raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Option<&'a str>> {
+    if r.null(p)? { Ok(None) } else { raw(r, p).map(Some) }
+}
+
+fn raws<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Vec<&'a str>> {
+    let mut v = Vec::new();
+    r.array(p, |r, q| {
+        v.push(raw(r, q)?);
+        Ok(())
+    })?;
+    Ok(v)
+}
+
+fn text<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Cow<'a, str>> {
+    match r.kind(p)? {
+        Kind::String => r.string(p),
+        k => Err(wrong(p, STRING, k)),
+    }
+}
+
+#[inline(never)]
+fn inline_catalog(r: &mut R<'_>, p: &P<'_>) -> Res<(String, String)> {
+    members!(r, p, {
+        "name" => name = string,
+        "csv" => csv = string,
+    });
+    Ok((need(name, p, "name")?, need(csv, p, "csv")?))
+}
+
+/// Read the envelope `{"api_version", "op", "request"?, "packs"?, "catalogs"?}`; other members are skipped.
+pub fn envelope(text_in: &str) -> Res<Envelope<'_>> {
+    let r = &mut R { s: text_in, i: 0 };
+    let p = &P::Envelope;
+    members!(r, p, {
+        "api_version" => version = text,
+        "op" => op = text,
+        "request" => request = opt_raw,
+        "packs" => packs = raws,
+        "catalogs" => catalogs = |r: &mut R<'_>, p: &P<'_>| list(r, p, inline_catalog),
+    });
+    if r.peek().is_some() {
+        return Err(r.syntax(p));
+    }
+    Ok(Envelope {
+        api_version: need(version, p, "api_version")?,
+        op: need(op, p, "op")?,
+        request: request.flatten(),
+        packs: packs.unwrap_or_default(),
+        catalogs: catalogs.unwrap_or_default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reader against serde (the types' `Deserialize`, as `api::decode_str` used it before) on the golden
+    //! cases' requests and on damaged copies of them: the same value, or both refuse with the same code.
+    use super::*;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn number_text_is_serde_json_numbers_display() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let mut raws: Vec<String> = [
+            "0",
+            "-0",
+            "1",
+            "-1",
+            "4.52",
+            "4.520",
+            "1e3",
+            "1E3",
+            "1.5e-7",
+            "0.0001",
+            "0.00001",
+            "123456789012345",
+            "1234567890123456",
+            "1e16",
+            "1e15",
+            "1e17",
+            "-2.50",
+            "18446744073709551615",
+            "18446744073709551616",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "0.0",
+            "-0.0",
+            "0e5",
+            "1.0e+2",
+            "12345.6789e-3",
+            "100e-2",
+            "1e22",
+            "1e-22",
+            "9.99999999999999e22",
+            "0.000001",
+            "123456789012345e-20",
+            "5e-324",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..200_000 {
+            let r = next();
+            let digits = (r % 18 + 1) as usize;
+            let mut m: String = (0..digits)
+                .map(|_| char::from(b'0' + (next() % 10) as u8))
+                .collect();
+            let m2 = m.trim_start_matches('0');
+            m = if m2.is_empty() { "0".into() } else { m2.into() };
+            let point = (next() % (m.len() as u64 + 1)) as usize;
+            let mut t = if point > 0 && point < m.len() {
+                format!("{}.{}", &m[..point], &m[point..])
+            } else {
+                m
+            };
+            if next().is_multiple_of(3) {
+                t = format!("{t}e{}", (next() % 50) as i64 - 25);
+            }
+            if next().is_multiple_of(2) {
+                t = format!("-{t}");
+            }
+            raws.push(t);
+        }
+        let mut exact = 0;
+        for raw in &raws {
+            let n: serde_json::Number = serde_json::from_str(raw).unwrap();
+            if let Some(ours) = number_text(raw) {
+                assert_eq!(ours, n.to_string(), "{raw}");
+                exact += 1;
+            }
+        }
+        assert!(
+            exact > raws.len() * 3 / 4,
+            "only {exact} of {} read exactly",
+            raws.len()
+        );
+    }
+
+    /// The code `api::decode_str` gave a serde error (by its text).
+    fn serde_code(msg: &str) -> ErrorCode {
+        if msg.contains("missing field") {
+            ErrorCode::MissingField
+        } else if msg.contains("decimal number") || msg.contains("not an amount") {
+            ErrorCode::Amount
+        } else if msg.contains("not in its code table") || msg.contains("unknown variant") {
+            ErrorCode::UnknownCode
+        } else {
+            ErrorCode::Json
+        }
+    }
+
+    fn both<T: serde::de::DeserializeOwned + fmt::Debug>(
+        text: &str,
+        ours: fn(&str) -> Res<T>,
+    ) -> (Result<String, ErrorCode>, Result<String, ApiError>) {
+        let serde = serde_json::from_str::<T>(text)
+            .map(|v| format!("{v:?}"))
+            .map_err(|e| serde_code(&e.to_string()));
+        (serde, ours(text).map(|v| format!("{v:?}")))
+    }
+
+    fn compare(op: &str, text: &str) -> (Result<String, ErrorCode>, Result<String, ApiError>) {
+        match op {
+            "amount.daxie" => {
+                let (s, o) = both::<crate::api::DaxieRequest>(text, |t| {
+                    daxie_amount(t).map(|amount| crate::api::DaxieRequest { amount })
+                });
+                (s, o)
+            }
+            "pack.get" => both::<crate::api::PackGetRequest>(text, |t| {
+                pack_region(t).map(|region| crate::api::PackGetRequest { region })
+            }),
+            "filing.validate" => both(text, filing_application),
+            "filing.window" => both(text, window_request),
+            "filing.change" => both(text, change_request),
+            "filing.cancel" => both(text, cancel_request),
+            "coverage.resolve" => both(text, coverage_request),
+            "estimate" => both(text, estimate_request),
+            _ => unreachable!(),
+        }
+    }
+
+    const OPS: [&str; 8] = [
+        "amount.daxie",
+        "pack.get",
+        "filing.validate",
+        "filing.window",
+        "filing.change",
+        "filing.cancel",
+        "coverage.resolve",
+        "estimate",
+    ];
+
+    fn golden_requests() -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/golden"
+        ))];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                    let env = &case["request"];
+                    if let Some(op) = env["op"].as_str().filter(|o| OPS.contains(o)) {
+                        out.push((op.to_string(), env.get("request").cloned().unwrap_or(Value::Null)));
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Values put in place of a member or element of a request.
+    fn replacement(n: u64) -> Value {
+        let all = [
+            json!(null),
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(1),
+            json!(2),
+            json!(-1),
+            json!(1.5),
+            json!(4.52),
+            json!(1e3),
+            json!(310),
+            json!(610100),
+            json!(12345678901234567u64),
+            json!(""),
+            json!(" "),
+            json!("0"),
+            json!("1"),
+            json!("Y"),
+            json!("n"),
+            json!("abc"),
+            json!("12.30"),
+            json!(" 7 "),
+            json!("1e3"),
+            json!("310"),
+            json!("390"),
+            json!("610100"),
+            json!(" 330100 "),
+            json!("21"),
+            json!("3"),
+            json!("01"),
+            json!("1101"),
+            json!("2025-03-01"),
+            json!("2025-02-30"),
+            json!("2025-3-1"),
+            json!("referral"),
+            json!("long_term"),
+            json!("direct"),
+            json!("active"),
+            json!("personal"),
+            json!("tourist"),
+            json!({"referral": null}),
+            json!({"referral": 1}),
+            json!({}),
+            json!([]),
+            json!([1]),
+            json!({"year": 2025}),
+            json!({"x": 1}),
+        ];
+        all[(n % all.len() as u64) as usize].clone()
+    }
+
+    /// Damage one place of `v` (chosen by `pick`): drop it, replace it, or add an unknown member.
+    fn damage(v: &mut Value, pick: &mut impl FnMut() -> u64) {
+        let go_deeper = !pick().is_multiple_of(3);
+        match v {
+            Value::Object(m) if !m.is_empty() && go_deeper => {
+                let k = m
+                    .keys()
+                    .nth((pick() % m.len() as u64) as usize)
+                    .cloned()
+                    .unwrap_or_default();
+                let deep = m.get(&k).is_some_and(|c| c.is_object() || c.is_array());
+                if deep {
+                    if let Some(c) = m.get_mut(&k) {
+                        damage(c, pick);
+                    }
+                } else if pick().is_multiple_of(3) {
+                    m.remove(&k);
+                } else {
+                    m.insert(k, replacement(pick()));
+                }
+            }
+            Value::Array(a) if !a.is_empty() && go_deeper => {
+                let i = (pick() % a.len() as u64) as usize;
+                damage(&mut a[i], pick);
+            }
+            Value::Object(m) if pick().is_multiple_of(2) => {
+                m.insert(format!("unknown_{}", pick() % 3), replacement(pick()));
+            }
+            _ => *v = replacement(pick()),
+        }
+    }
+
+    #[test]
+    fn same_values_and_codes_as_serde_on_golden_and_damaged_requests() {
+        let seeds = golden_requests();
+        assert!(
+            seeds.len() >= 30,
+            "only {} golden requests of the insured person's ops",
+            seeds.len()
+        );
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut pick = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut same_ok, mut same_err, mut refused_arrays) = (0, 0, 0);
+        let mut check = |op: &str, text: &str| match compare(op, text) {
+            // serde reads a struct from an array positionally; the reader refuses that (module doc).
+            (_, Err(e)) if e.message_en.contains("expected an object, got an array") => refused_arrays += 1,
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a, b, "{op} {text}");
+                same_ok += 1;
+            }
+            (Err(code), Err(e)) => {
+                assert_eq!(code, e.code, "{op} {text}: {e}");
+                assert!(e.path.starts_with("request"), "{op} {text}: {e}");
+                same_err += 1;
+            }
+            (s, o) => panic!("{op} {text}: serde {s:?}, ours {o:?}"),
+        };
+        for (op, req) in &seeds {
+            check(op, &req.to_string());
+            check(op, &serde_json::to_string_pretty(req).unwrap());
+            for _ in 0..1500 {
+                let mut v = req.clone();
+                for _ in 0..=pick() % 3 {
+                    damage(&mut v, &mut pick);
+                }
+                check(op, &v.to_string());
+            }
+            // A member given twice (serde refuses it on a struct), and escapes in keys and values.
+            if let Value::Object(m) = req
+                && let Some((k, val)) = m.iter().next()
+            {
+                let body = req.to_string();
+                check(op, &format!("{{\"{k}\":{val},{}", &body[1..]));
+                let escaped = body.replacen(
+                    &format!("\"{k}\""),
+                    &format!("\"\\u00{:02x}{}\"", k.as_bytes()[0], &k[1..]),
+                    1,
+                );
+                check(op, &escaped);
+            }
+        }
+        assert!(
+            same_ok > 1000 && same_err > 1000,
+            "{same_ok} same values, {same_err} same refusals"
+        );
+        eprintln!(
+            "{same_ok} same values, {same_err} same refusals, {refused_arrays} structs given as arrays refused"
+        );
+    }
+
+    #[derive(serde::Deserialize)]
+    struct SerdeEnvelope<'a> {
+        api_version: String,
+        op: String,
+        #[serde(default, borrow)]
+        request: Option<&'a serde_json::value::RawValue>,
+        #[serde(default, borrow)]
+        packs: Vec<&'a serde_json::value::RawValue>,
+        #[serde(default)]
+        catalogs: Vec<SerdeCatalog>,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct SerdeCatalog {
+        name: String,
+        csv: String,
+    }
+
+    /// The envelope as serde_json read it before (the fields kept), or `None` where it refused.
+    fn serde_envelope(text: &str) -> Option<String> {
+        let e: SerdeEnvelope<'_> = serde_json::from_str(text).ok()?;
+        let packs: Vec<&str> = e.packs.iter().map(|p| p.get()).collect();
+        let cats: Vec<(&str, &str)> = e
+            .catalogs
+            .iter()
+            .map(|c| (c.name.as_str(), c.csv.as_str()))
+            .collect();
+        Some(format!(
+            "{:?}",
+            (e.api_version, e.op, e.request.map(|r| r.get()), packs, cats)
+        ))
+    }
+
+    fn our_envelope(text: &str) -> Result<String, ApiError> {
+        let e = envelope(text)?;
+        let cats: Vec<(&str, &str)> = e.catalogs.iter().map(|(n, c)| (n.as_str(), c.as_str())).collect();
+        Ok(format!(
+            "{:?}",
+            (e.api_version.as_ref(), e.op.as_ref(), e.request, e.packs, cats)
+        ))
+    }
+
+    #[test]
+    fn the_envelope_as_serde_read_it_on_golden_damaged_and_cut_envelopes() {
+        let mut envelopes: Vec<String> = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/golden"
+        ))];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    let case: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                    envelopes.push(case["request"].to_string());
+                }
+            }
+        }
+        envelopes.sort();
+        envelopes.push(
+            r#"{"api_version":"1","op":"x","catalogs":[{"name":"a.csv","csv":"q","extra":[1,{"b":null}]}]}"#
+                .into(),
+        );
+        envelopes.push(r#"{"api_version":"1","op":"x","unknown":"\ud800","request":{"k":"\udc00"}}"#.into());
+        envelopes.push(format!(
+            r#"{{"api_version":"1","op":"x","request":{}1{}}}"#,
+            "[".repeat(126),
+            "]".repeat(126)
+        ));
+        envelopes.push(format!(
+            r#"{{"api_version":"1","op":"x","request":{}1{}}}"#,
+            "[".repeat(127),
+            "]".repeat(127)
+        ));
+        envelopes.push(format!(
+            r#"{{"api_version":"1","op":"x","request":{}1{}}}"#,
+            "[".repeat(300),
+            "]".repeat(300)
+        ));
+        let mut x = 0x1234_5678_9abc_def1u64;
+        let mut pick = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let (mut same_ok, mut same_err) = (0, 0);
+        // `api::handle_json` answers anything but an object before reading it (serde took arrays positionally).
+        let mut check = |text: &str| match (serde_envelope(text), our_envelope(text)) {
+            _ if !text.trim_start().starts_with('{') => {}
+            (Some(a), Ok(b)) => {
+                assert_eq!(a, b, "{text}");
+                same_ok += 1;
+            }
+            (None, Err(e)) => {
+                assert_eq!(e.code, ErrorCode::Json, "{text}");
+                same_err += 1;
+            }
+            (s, o) => panic!("{text}: serde {s:?}, ours {o:?}"),
+        };
+        let bits = [
+            "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u12", "1", "-", "e", "n", "true", " ", "\u{1}", "é",
+        ];
+        for env in &envelopes {
+            check(env);
+            // (A lone surrogate is no `Value`: such an envelope is only cut and spliced.)
+            let v: Option<Value> = serde_json::from_str(env).ok();
+            for _ in 0..60 {
+                if let Some(v) = &v {
+                    let mut d = v.clone();
+                    damage(&mut d, &mut pick);
+                    check(&d.to_string());
+                }
+                let cut = env
+                    .char_indices()
+                    .nth((pick() % env.chars().count() as u64) as usize)
+                    .map_or(0, |c| c.0);
+                check(&env[..cut]);
+                let mut t = env.clone();
+                t.insert_str(cut, bits[(pick() % bits.len() as u64) as usize]);
+                check(&t);
+            }
+        }
+        assert!(
+            same_ok > 500 && same_err > 500,
+            "{same_ok} same envelopes, {same_err} same refusals"
+        );
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = filing_application(r#"{"applicant":{"insutype":"390"},"category":"referral"}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            (ErrorCode::MissingField, "request.applicant.insuplc_admdvs")
+        );
+        let e = estimate_request(r#"{"lines":[{"cnt":"x"}]}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            (ErrorCode::Amount, "request.lines[0].cnt")
+        );
+        let e = coverage_request(r#"{"visit":{"begndate":"2025-13-01"}}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            (ErrorCode::Json, "request.visit.begndate")
+        );
+        assert_eq!(
+            e.message_en,
+            "invalid request: date \"2025-13-01\" is not valid (YYYY-MM-DD): input is out of range"
+        );
+        let e = window_request(r#"{"category":"tourist"}"#).unwrap_err();
+        assert_eq!(
+            (e.code, e.path.as_str()),
+            (ErrorCode::UnknownCode, "request.category")
+        );
+        let e = daxie_amount(r#"{"amount":0.1000000000000000055511151231257827}"#).unwrap_err();
+        assert_eq!((e.code, e.path.as_str()), (ErrorCode::Amount, "request.amount"));
+        for bad in [
+            "",
+            "{",
+            "{\"amount\":1",
+            "{\"amount\":\"\\ud800\"}",
+            "{\"amount\":1} x",
+            "[1]",
+            "nul",
+        ] {
+            assert!(daxie_amount(bad).is_err(), "{bad}");
+        }
+    }
+}
