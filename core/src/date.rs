@@ -1,8 +1,9 @@
-//! Request dates (`"2025-08-01"`) read by hand, for the mini-program modules (core feature `small-dates`): the
-//! same dates and the same errors as chrono's `Deserialize` for `NaiveDate`, which calls `NaiveDate::from_str`,
-//! without chrono's general format parser (~12 KB of wasm). The request types take it through
-//! `#[cfg_attr(feature = "small-dates", serde(deserialize_with = …))]`; the full core keeps chrono's reader.
-//! The tests compare both on every kind of text, through serde_json too (messages and positions).
+//! Request dates (`"2025-08-01"`) read by hand: the same dates and the same errors as chrono's `Deserialize`
+//! for `NaiveDate`, which calls `NaiveDate::from_str`, without chrono's general format parser (~12 KB of
+//! wasm). The hand request reader (`read`) uses it in every build; the serde-read request types take it
+//! through `#[cfg_attr(feature = "small-dates", serde(deserialize_with = …))]`, and without that feature
+//! keep chrono's reader. The tests compare both on every kind of text, through serde_json too (messages and
+//! positions).
 
 use chrono::NaiveDate;
 use serde::de::{self, Deserialize, Deserializer, Visitor};

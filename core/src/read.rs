@@ -914,13 +914,13 @@ fn list<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res
 }
 
 /// A JSON object read into a map (a key given twice keeps its last value, as serde's map does).
-fn map<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<BTreeMap<String, T>> {
+fn map<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<BTreeMap<ShortText, T>> {
     let mut m = BTreeMap::new();
     r.open(p)?;
     let mut first = true;
     while let Some(k) = r.key(&mut first, p)? {
         let v = f(r, &P::Field(p, &k))?;
-        m.insert(k.into_owned(), v);
+        m.insert(ShortText::from(k.as_ref()), v);
     }
     Ok(m)
 }
