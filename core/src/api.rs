@@ -97,8 +97,8 @@ pub fn handle_json(input: &str) -> String {
     // The common case, a plain settle envelope, is read without serde (the same value; see `wire`).
     #[cfg(all(feature = "wire", feature = "hospital-ops"))]
     if let Some(req) = crate::wire::settle_request(input) {
-        return match crate::settle::settle(embedded(), &req) {
-            Ok(r) => crate::wire::settle_reply(&r),
+        return match crate::settle::compute(embedded(), &req) {
+            Ok(s) => crate::wire::settlement_reply(&s),
             Err(e) => reply("settle", Err(e)),
         };
     }
@@ -355,11 +355,13 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         }
         #[cfg(feature = "hospital-ops")]
         "settle" => {
-            let r = crate::settle::settle(packs, &decode_str(request)?)?;
+            let r: crate::settle::SettleRequest = decode_str(request)?;
             #[cfg(feature = "wire")]
-            return Ok(crate::wire::settle_response(&r));
+            return Ok(crate::wire::settlement_response(&crate::settle::compute(
+                packs, &r,
+            )?));
             #[cfg(not(feature = "wire"))]
-            return encode(&r);
+            return encode(&crate::settle::settle(packs, &r)?);
         }
         #[cfg(feature = "hospital-ops")]
         "settle.reverse" => encode(&crate::settle::reverse(&decode_str(request)?)?),

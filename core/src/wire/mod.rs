@@ -29,7 +29,7 @@ const SPECIAL: [bool; 256] = {
 };
 
 pub use read::settle_request;
-pub use write::{line_splits, settle_reply, settle_response};
+pub use write::{line_splits, settle_reply, settle_response, settlement_reply, settlement_response};
 
 /// Index of the first [`SPECIAL`] byte of `b` at or after `from`, or `b.len()`. Eight bytes at a time: the
 /// strings of a claim (keys, codes, names) are read and written at a few instructions per eight bytes.

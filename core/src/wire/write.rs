@@ -5,7 +5,7 @@ use crate::coverage::Coverage;
 use crate::model::Accumulators;
 use crate::money::{Dec, Money, fixed, round_fen, write_decimal};
 use crate::policy::ParamUse;
-use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
+use crate::settle::{LineRef, LineSplit, SetlDetail, SetlInfo, SettleResponse, Settlement};
 use crate::trace::TraceEntry;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -341,12 +341,12 @@ fn setldetail(o: &mut Out, d: &SetlDetail) {
     w.end();
 }
 
-fn line(o: &mut Out, l: &LineSplit) {
+fn line(o: &mut Out, l: &LineRef<'_>) {
     let mut w = o.obj();
-    w.str(k!("feedetl_sn"), &l.feedetl_sn);
-    w.opt_str(k!("init_feedetl_sn"), l.init_feedetl_sn.as_deref());
-    w.str(k!("med_list_codg"), &l.med_list_codg);
-    w.opt_str(k!("med_list_name"), l.med_list_name.as_deref());
+    w.str(k!("feedetl_sn"), l.feedetl_sn);
+    w.opt_str(k!("init_feedetl_sn"), l.init_feedetl_sn.map(|t| t.as_str()));
+    w.str(k!("med_list_codg"), l.med_list_codg);
+    w.opt_str(k!("med_list_name"), l.med_list_name.map(|t| t.as_str()));
     w.opt_str(k!("med_chrgitm_type"), l.med_chrgitm_type.map(|t| t.code()));
     w.opt_str(k!("chrgitm_lv"), l.chrgitm_lv.map(|v| v.code()));
     w.key(k!("cnt")).dec(l.cnt);
@@ -453,29 +453,49 @@ fn array<T>(o: &mut Out, items: &[T], f: fn(&mut Out, &T)) {
 
 /// The `settle` answer as JSON text: exactly `serde_json::to_string(r)`, faster.
 pub fn settle_response(r: &SettleResponse) -> String {
-    let mut o = Out::with_capacity(1536 + 400 * r.lines.len());
-    settle_body(&mut o, r);
+    let lines: Vec<LineRef<'_>> = r.lines.iter().map(LineSplit::as_line_ref).collect();
+    let mut o = Out::with_capacity(1536 + 400 * lines.len());
+    settle_body(&mut o, r, &lines);
+    o.finish()
+}
+
+/// [`settle_response`] of a [`Settlement`]: its lines written from the request's and catalog's texts,
+/// never copied into owned results.
+pub fn settlement_response(s: &Settlement<'_>) -> String {
+    let mut o = Out::with_capacity(1536 + 400 * s.lines.len());
+    settle_body(&mut o, &s.response, &s.lines);
     o.finish()
 }
 
 /// The whole API answer to a `settle` call that succeeded: the envelope `api::handle_json` writes around
 /// [`settle_response`], in one buffer.
 pub fn settle_reply(r: &SettleResponse) -> String {
-    let mut o = Out::with_capacity(1600 + 400 * r.lines.len());
+    let lines: Vec<LineRef<'_>> = r.lines.iter().map(LineSplit::as_line_ref).collect();
+    reply(r, &lines)
+}
+
+/// [`settle_reply`] of a [`Settlement`] (what `api::handle_json` writes for a plain settle envelope).
+pub fn settlement_reply(s: &Settlement<'_>) -> String {
+    reply(&s.response, &s.lines)
+}
+
+fn reply(r: &SettleResponse, lines: &[LineRef<'_>]) -> String {
+    let mut o = Out::with_capacity(1600 + 400 * lines.len());
     o.push_str(r#"{"api_version":""#);
     o.push_str(crate::api::API_VERSION);
     o.push_str(r#"","op":"settle","ok":true,"result":"#);
-    settle_body(&mut o, r);
+    settle_body(&mut o, r, lines);
     o.push(b'}');
     o.finish()
 }
 
-fn settle_body(o: &mut Out, r: &SettleResponse) {
+/// The `settle` answer `r` with `lines` as its per-line results (`r.lines` itself, or a settlement's).
+fn settle_body(o: &mut Out, r: &SettleResponse, lines: &[LineRef<'_>]) {
     let mut w = o.obj();
     setlinfo(w.key(k!("setlinfo")), &r.setlinfo);
     array(w.key(k!("setldetail")), &r.setldetail, setldetail);
-    if !r.lines.is_empty() {
-        array(w.key(k!("lines")), &r.lines, line);
+    if !lines.is_empty() {
+        array(w.key(k!("lines")), lines, line);
     }
     coverage(w.key(k!("coverage")), &r.coverage);
     w.str(k!("fund_pay_sumamt_daxie"), &r.fund_pay_sumamt_daxie);
@@ -493,7 +513,8 @@ fn settle_body(o: &mut Out, r: &SettleResponse) {
 
 /// Per-line results (`lines.split`) as JSON text: exactly `serde_json::to_string(lines)`.
 pub fn line_splits(lines: &[LineSplit]) -> String {
+    let lines: Vec<LineRef<'_>> = lines.iter().map(LineSplit::as_line_ref).collect();
     let mut o = Out::with_capacity(2 + 400 * lines.len());
-    array(&mut o, lines, line);
+    array(&mut o, &lines, line);
     o.finish()
 }
