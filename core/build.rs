@@ -54,6 +54,24 @@ fn main() -> Result<(), Box<dyn Error>> {
         )?;
     }
     code.push_str("];\n");
+    // Each shipped catalog's number of items (its lines that are neither comments, blank, nor the header),
+    // so `packs.list` can report it in builds that carry no catalog (the filing page's module). A native
+    // test holds each count equal to the parsed catalog's length.
+    code.push_str("const EMBEDDED_CATALOG_ITEMS: &[(&str, usize)] = &[\n");
+    for p in files(&root.join("catalogs"), "csv")? {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or("bad file name")?
+            .to_string();
+        let text = fs::read_to_string(&p)?;
+        let rows = text
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .count();
+        writeln!(code, "    ({name:?}, {}),", rows.saturating_sub(1))?;
+    }
+    code.push_str("];\n");
     fs::write(out.join("embedded.rs"), code)?;
     Ok(())
 }

@@ -306,7 +306,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                     summary: p.summary.clone(),
                     source: p.source.clone(),
                     unverified_values: p.unverified_count(),
-                    catalog_items: packs.catalog(&p.region)?.map_or(0, Catalog::len),
+                    catalog_items: packs.catalog_items(&p.region)?,
                 });
             }
             encode(&list)

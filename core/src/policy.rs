@@ -832,7 +832,13 @@ mod shipped {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
     pub(super) const PACKS: &[(&str, &str)] = EMBEDDED_PACKS;
     pub(super) const CATALOGS: &[(&str, &str)] = EMBEDDED_CATALOGS;
+    pub(super) const CATALOG_ITEMS: &[(&str, usize)] = EMBEDDED_CATALOG_ITEMS;
 }
+
+/// Whether this build runs any op that reads a catalog (coverage and estimate, settle and the hospital's
+/// ops). The filing page's module does not: it registers no catalog, and `packs.list` reports the shipped
+/// catalogs' sizes from build.rs's counts instead of carrying the catalogs and their reader.
+const USES_CATALOGS: bool = cfg!(any(feature = "estimate-ops", feature = "hospital-ops"));
 
 /// The shipped packs in a compact binary form, for builds without a pack JSON parser (see its docs); the
 /// native tests check it in every build.
@@ -888,7 +894,7 @@ impl PackSet {
                 },
             );
         }
-        for (file, text) in shipped::CATALOGS {
+        for (file, text) in shipped::CATALOGS.iter().filter(|_| USES_CATALOGS) {
             let region = file.trim_end_matches(".csv").to_string();
             s.catalogs.insert(
                 region,
@@ -975,6 +981,26 @@ impl PackSet {
         }
     }
 
+    /// How many items a region's catalog has (0 without one): the loaded catalog's, or in a build that carries
+    /// no catalog ([`USES_CATALOGS`]), the shipped one's count made at build time.
+    pub fn catalog_items(&self, region: &Admdvs) -> Result<usize, ApiError> {
+        // Such a build takes no catalogs with a request either (no `runtime-packs`): only shipped ones exist.
+        #[cfg(all(feature = "embedded-packs", not(feature = "runtime-packs")))]
+        if !USES_CATALOGS {
+            // As `catalog` looks them up: the exact code, else its city.
+            let count = |code: &str| {
+                shipped::CATALOG_ITEMS
+                    .iter()
+                    .find(|(file, _)| file.trim_end_matches(".csv") == code)
+                    .map(|(_, n)| *n)
+            };
+            return Ok(count(region.code())
+                .or_else(|| count(region.city_code().as_str()))
+                .unwrap_or(0));
+        }
+        Ok(self.catalog(region)?.map_or(0, Catalog::len))
+    }
+
     fn region_list(&self) -> String {
         self.packs.keys().cloned().collect::<Vec<_>>().join(", ")
     }
@@ -983,6 +1009,17 @@ impl PackSet {
 #[cfg(all(test, feature = "embedded-packs"))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn build_time_catalog_counts_equal_the_parsed_catalogs() {
+        assert_eq!(shipped::CATALOG_ITEMS.len(), shipped::CATALOGS.len());
+        for ((file, text), (counted, n)) in shipped::CATALOGS.iter().zip(shipped::CATALOG_ITEMS) {
+            assert_eq!(file, counted);
+            let parsed = Catalog::from_static_csv(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            assert_eq!(parsed.len(), *n, "{file}");
+            assert!(*n > 0, "{file}");
+        }
+    }
 
     fn shipped() -> serde_json::Value {
         let set = PackSet::embedded();
