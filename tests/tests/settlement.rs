@@ -1,0 +1,53 @@
+//! `settle::compute` (per-line results borrowing the request's texts, what the JSON path writes) against
+//! `settle::settle` (owned results): on every golden settle case, with the trace and the per-line results
+//! on and off, the settlement made owned is the owned answer, and both are written to the same bytes.
+
+use serde_json::json;
+use yidi_core::policy::PackSet;
+use yidi_core::settle::{SettleRequest, compute, settle};
+use yidi_core::wire;
+use yidi_tests::{case_files, golden_root, load_case};
+
+#[test]
+fn compute_made_owned_is_settle_and_writes_the_same_bytes() {
+    let packs = PackSet::embedded();
+    let mut compared = 0;
+    for f in case_files(&golden_root()) {
+        let Ok(case) = load_case(&f) else { continue };
+        let env = &case.request;
+        if env["op"] != "settle" || env.get("packs").is_some() || env.get("catalogs").is_some() {
+            continue;
+        }
+        for (trace, line_results) in [(false, true), (true, true), (false, false)] {
+            let mut req = env["request"].clone();
+            req["trace"] = json!(trace);
+            req["line_results"] = json!(line_results);
+            let Ok(r) = serde_json::from_value::<SettleRequest>(req) else {
+                continue;
+            };
+            match (compute(&packs, &r), settle(&packs, &r)) {
+                (Ok(s), Ok(owned)) => {
+                    assert_eq!(s.lines.len(), owned.lines.len(), "{}", f.display());
+                    assert_eq!(
+                        wire::settlement_reply(&s),
+                        wire::settle_reply(&owned),
+                        "{}",
+                        f.display()
+                    );
+                    assert_eq!(wire::settlement_response(&s), wire::settle_response(&owned));
+                    assert_eq!(s.into_response(), owned, "{}", f.display());
+                    compared += 1;
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{}", f.display()),
+                (a, b) => panic!(
+                    "{}: compute {:?} vs settle {:?}",
+                    f.display(),
+                    a.is_ok(),
+                    b.is_ok()
+                ),
+            }
+        }
+    }
+    // 10 settling golden cases × 3 variants when this test was written.
+    assert!(compared >= 24, "only {compared} settlements compared");
+}
