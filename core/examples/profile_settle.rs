@@ -14,7 +14,8 @@ fn main() {
         print!("{}", claim(false));
         return;
     }
-    let text = claim(false);
+    // `json-trace`: the JSON path with the trace on.
+    let text = claim(mode == "json-trace");
     let mut bytes = 0;
     if mode == "compute" || mode == "owned" {
         let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
