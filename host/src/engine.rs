@@ -344,8 +344,11 @@ impl GuestEngine {
             .data(&w.store)
             .get(at + 4..at + 4 + n)
             .ok_or_else(|| GuestFault::Trap("response frame out of bounds".into()))?;
-        let text =
-            String::from_utf8(body.to_vec()).map_err(|_| GuestFault::Trap("response is not UTF-8".into()))?;
+        // The guest's answer is checked, never trusted, to be UTF-8: 17–21 KB per 40-line claim, a few per
+        // cent of a call with std's validator, a fifth of that with simdutf8's (SIMD where the CPU has it).
+        let text = simdutf8::basic::from_utf8(body)
+            .map_err(|_| GuestFault::Trap("response is not UTF-8".into()))?
+            .to_owned();
         w.free
             .call(&mut w.store, (out, (n + 4) as i32))
             .map_err(classify)?;

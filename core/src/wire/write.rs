@@ -18,16 +18,34 @@ macro_rules! k {
     };
 }
 
-/// "00" to "99", for writing two digits at a time.
-const PAIRS: [u8; 200] = {
-    let mut t = [0u8; 200];
-    let mut i = 0;
-    while i < 100 {
-        t[2 * i] = b'0' + (i / 10) as u8;
-        t[2 * i + 1] = b'0' + (i % 10) as u8;
+/// "00" to "99", for writing two digits at a time. A `str`, so a pair is appended as a two-byte `&str`
+/// (a fixed-size store) without a UTF-8 check.
+const PAIRS: &str = {
+    const T: [u8; 200] = {
+        let mut t = [0u8; 200];
+        let mut i = 0;
+        while i < 100 {
+            t[2 * i] = b'0' + (i / 10) as u8;
+            t[2 * i + 1] = b'0' + (i % 10) as u8;
+            i += 1;
+        }
+        t
+    };
+    match std::str::from_utf8(&T) {
+        Ok(s) => s,
+        Err(_) => panic!("digit pairs are ASCII"),
+    }
+};
+
+/// Powers of ten that fit a `u64`.
+const POW10: [u64; 20] = {
+    let mut p = [1u64; 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i] = p[i - 1] * 10;
         i += 1;
     }
-    t
+    p
 };
 
 /// A JSON text being written. It is a `String` from the start, so the finished answer needs no UTF-8
@@ -53,14 +71,89 @@ impl Out {
     fn push_str(&mut self, s: &str) {
         self.0.push_str(s);
     }
-    /// ASCII bytes built in a buffer (digits, signs, points, quotes), appended one by one without a
-    /// UTF-8 check of the piece.
+    /// Two digits, `p` < 100.
     #[inline(always)]
-    fn push_ascii(&mut self, bytes: &[u8]) {
-        self.0.reserve(bytes.len());
-        for &b in bytes {
-            self.push(b);
+    fn pair(&mut self, p: u32) {
+        let at = 2 * p as usize;
+        self.push_str(&PAIRS[at..at + 2]);
+    }
+    /// One digit, `d` < 10.
+    #[inline(always)]
+    fn digit(&mut self, d: u32) {
+        self.push(b'0' + d as u8);
+    }
+    /// `v` < 10^4 without leading zeros.
+    #[inline(always)]
+    fn upto4(&mut self, v: u32) {
+        if v < 100 {
+            if v < 10 { self.digit(v) } else { self.pair(v) }
+        } else {
+            let hi = v / 100;
+            if hi < 10 {
+                self.digit(hi)
+            } else {
+                self.pair(hi)
+            }
+            self.pair(v % 100);
         }
+    }
+    /// `v` < 10^4 as exactly four digits.
+    #[inline(always)]
+    fn four(&mut self, v: u32) {
+        self.pair(v / 100);
+        self.pair(v % 100);
+    }
+    /// `v` < 10^8 as exactly eight digits.
+    fn eight(&mut self, v: u32) {
+        self.four(v / 10_000);
+        self.four(v % 10_000);
+    }
+    /// An unsigned integer without leading zeros. Digits go in pairs from a table, in straight-line code:
+    /// under wasmtime a per-digit loop paid an epoch check, a capacity check and spills at every step.
+    #[inline(always)]
+    fn uint(&mut self, v: u64) {
+        if v < 10_000 {
+            self.upto4(v as u32);
+        } else if v < 100_000_000 {
+            let v = v as u32;
+            self.upto4(v / 10_000);
+            self.four(v % 10_000);
+        } else {
+            self.uint_wide(v);
+        }
+    }
+    /// [`Self::uint`] from 10^8 on (never an amount of a real claim, which stays below 10^10 yuan).
+    #[inline(never)]
+    fn uint_wide(&mut self, v: u64) {
+        let (hi, lo) = (v / 100_000_000, (v % 100_000_000) as u32);
+        if hi < 100_000_000 {
+            self.uint(hi);
+        } else {
+            self.uint(hi / 100_000_000);
+            self.eight((hi % 100_000_000) as u32);
+        }
+        self.eight(lo);
+    }
+    /// `v` < 10^`n` as exactly `n` digits (`n` ≤ 19).
+    #[inline(always)]
+    fn padded(&mut self, v: u64, n: u32) {
+        match n {
+            0 => {}
+            1 => self.digit(v as u32),
+            2 => self.pair(v as u32),
+            3 => {
+                self.digit((v / 100) as u32);
+                self.pair((v % 100) as u32);
+            }
+            4 => self.four(v as u32),
+            _ => self.padded_wide(v, n),
+        }
+    }
+    #[inline(never)]
+    fn padded_wide(&mut self, v: u64, n: u32) {
+        let p = POW10[(n - 4) as usize];
+        self.padded(v / p, n - 4);
+        self.four((v % p) as u32);
     }
     /// A JSON string, escaped exactly as serde_json does (only `"`, `\` and control characters).
     #[inline(always)]
@@ -96,10 +189,10 @@ impl Out {
     /// settlement's) are written from whole fen; others take the general decimal writer.
     #[inline(always)]
     fn money(&mut self, m: Money) {
-        match m.to_fen() {
+        match fen(m) {
             // Most of a line's parts are zero: a constant.
             Some(0) => self.push_str("\"0.00\""),
-            Some(fen) => self.quoted_fixed(fen, 2),
+            Some(fen) => self.quoted_fixed(fen < 0, fen.unsigned_abs(), 2),
             None => {
                 let mut buf = [0u8; 64];
                 self.push(b'"');
@@ -113,12 +206,13 @@ impl Out {
     fn dec(&mut self, d: Dec) {
         match fixed(d.dec()) {
             Some((0, _)) => self.push_str("\"0\""),
-            Some((mut m, mut s)) => {
-                while s > 0 && m % 10 == 0 {
-                    m /= 10;
+            Some((m, mut s)) => {
+                let mut u = m.unsigned_abs();
+                while s > 0 && u % 10 == 0 {
+                    u /= 10;
                     s -= 1;
                 }
-                self.quoted_fixed(m, s);
+                self.quoted_fixed(m < 0, u, s);
             }
             None => {
                 let mut buf = [0u8; 64];
@@ -128,70 +222,31 @@ impl Out {
             }
         }
     }
-    /// `"m × 10^-scale"`, quoted, with exactly `scale` fraction digits; no sign on zero. Built in one
-    /// stack buffer and appended at once.
+    /// `"±u × 10^-scale"`, quoted, with exactly `scale` fraction digits (`scale` ≤ 19).
     #[inline(always)]
-    fn quoted_fixed(&mut self, m: i64, scale: u32) {
-        let mut buf = [0u8; 48];
-        let mut i = buf.len() - 1;
-        buf[i] = b'"';
-        let mut u = m.unsigned_abs();
-        if scale == 2 {
-            // Money, the common case: both fraction digits at once.
-            let pair = (u % 100) as usize * 2;
-            u /= 100;
-            buf[i - 2..i].copy_from_slice(&PAIRS[pair..pair + 2]);
-            buf[i - 3] = b'.';
-            i -= 3;
-        } else {
-            for _ in 0..scale {
-                i -= 1;
-                buf[i] = b'0' + (u % 10) as u8;
-                u /= 10;
-            }
-            if scale > 0 {
-                i -= 1;
-                buf[i] = b'.';
-            }
+    fn quoted_fixed(&mut self, neg: bool, u: u64, scale: u32) {
+        self.push_str(if neg { "\"-" } else { "\"" });
+        // Constant divisors for the usual scales: a multiplication, not a division, on every engine.
+        let (int, frac) = match scale {
+            0 => (u, 0),
+            1 => (u / 10, u % 10),
+            2 => (u / 100, u % 100),
+            3 => (u / 1000, u % 1000),
+            4 => (u / 10_000, u % 10_000),
+            _ => (u / POW10[scale as usize], u % POW10[scale as usize]),
+        };
+        self.uint(int);
+        if scale > 0 {
+            self.push(b'.');
+            self.padded(frac, scale);
         }
-        while u >= 100 {
-            let pair = (u % 100) as usize * 2;
-            u /= 100;
-            buf[i - 2..i].copy_from_slice(&PAIRS[pair..pair + 2]);
-            i -= 2;
-        }
-        if u >= 10 {
-            let pair = u as usize * 2;
-            buf[i - 2..i].copy_from_slice(&PAIRS[pair..pair + 2]);
-            i -= 2;
-        } else {
-            i -= 1;
-            buf[i] = b'0' + u as u8;
-        }
-        if m < 0 {
-            i -= 1;
-            buf[i] = b'-';
-        }
-        i -= 1;
-        buf[i] = b'"';
-        self.push_ascii(&buf[i..]);
+        self.push(b'"');
     }
     fn int(&mut self, n: i64) {
-        let mut buf = [0u8; 20];
-        let mut i = buf.len();
-        let mut u = n.unsigned_abs();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (u % 10) as u8;
-            u /= 10;
-            if u == 0 {
-                break;
-            }
-        }
         if n < 0 {
             self.push(b'-');
         }
-        self.push_ascii(&buf[i..]);
+        self.uint(n.unsigned_abs());
     }
     fn bool(&mut self, b: bool) {
         self.push_str(if b { "true" } else { "false" });
@@ -203,22 +258,12 @@ impl Out {
             self.serde(&d);
             return;
         }
-        let digits = [
-            y / 1000,
-            y / 100 % 10,
-            y / 10 % 10,
-            y % 10,
-            -1,
-            (m / 10) as i32,
-            (m % 10) as i32,
-            -1,
-            (day / 10) as i32,
-            (day % 10) as i32,
-        ];
         self.push(b'"');
-        for g in digits {
-            self.push(if g < 0 { b'-' } else { b'0' + g as u8 });
-        }
+        self.four(y as u32);
+        self.push(b'-');
+        self.pair(m);
+        self.push(b'-');
+        self.pair(day);
         self.push(b'"');
     }
     /// A value written by serde_json (the parts off the hot path).
@@ -234,6 +279,19 @@ impl Out {
             out: self,
             first: true,
         }
+    }
+}
+
+/// What [`Money::to_fen`] gives, without its overflow-checked multiply on the common scale 2: under wasm
+/// a checked 64-bit multiply is a call to the 128-bit `__multi3`, paid for every amount written.
+#[inline(always)]
+fn fen(m: Money) -> Option<i64> {
+    match fixed(m.dec()) {
+        Some((v, 2)) => Some(v),
+        // Below 10^16 in magnitude neither scaling can overflow.
+        Some((v, 0)) if v.unsigned_abs() < POW10[16] => Some(v * 100),
+        Some((v, 1)) if v.unsigned_abs() < POW10[16] => Some(v * 10),
+        _ => m.to_fen(),
     }
 }
 
