@@ -60,7 +60,12 @@ pub(crate) fn fixed(d: Decimal) -> Option<(i64, u32)> {
 /// `d` in whole fen when it has no digits below the fen and fits 64 bits.
 pub(crate) fn fen_of(d: Decimal) -> Option<i64> {
     let (m, s) = fixed(d)?;
-    if s <= 2 {
+    // Amounts are nearly always at fen scale already: no multiply (under wasm an overflow-checked 64-bit
+    // multiply is a call to the 128-bit multiply routine).
+    if s == 2 {
+        return Some(m);
+    }
+    if s < 2 {
         m.checked_mul(POW10[(2 - s) as usize])
     } else {
         let p = POW10[(s - 2) as usize];
