@@ -51,3 +51,56 @@ fn compute_made_owned_is_settle_and_writes_the_same_bytes() {
     // 10 settling golden cases × 3 variants when this test was written.
     assert!(compared >= 24, "only {compared} settlements compared");
 }
+
+/// `compute` checks the lines while it splits them, after looking up the pack, coverage, catalog and
+/// accumulators; a claim's own faults must still come first, as `check_claim` orders them. Every golden
+/// settle case with a line fault, a duplicate serial number or an absurd balance, combined with a missing
+/// pack, accumulators of a later year or nothing else wrong, answers the claim's fault.
+#[test]
+fn a_claims_own_faults_come_before_the_packs_and_accumulators() {
+    use yidi_core::settle::check_claim;
+    let packs = PackSet::embedded();
+    let mut compared = 0;
+    for f in case_files(&golden_root()) {
+        let Ok(case) = load_case(&f) else { continue };
+        let env = &case.request;
+        if env["op"] != "settle" || env.get("packs").is_some() || env.get("catalogs").is_some() {
+            continue;
+        }
+        let claim_faults: [fn(&mut serde_json::Value); 3] = [
+            |r| {
+                let n = r["lines"].as_array().map_or(0, Vec::len);
+                r["lines"][n - 1]["det_item_fee_sumamt"] = json!("999999.99");
+            },
+            |r| {
+                let first = r["lines"][0].clone();
+                if let Some(v) = r["lines"].as_array_mut() {
+                    v.push(first);
+                }
+            },
+            |r| r["person"]["balc"] = json!("-1"),
+        ];
+        let context_faults: [fn(&mut serde_json::Value); 3] = [
+            |_| {},
+            |r| r["person"]["insuplc_admdvs"] = json!("110100"),
+            |r| r["accumulators"] = json!({"year": 2099}),
+        ];
+        for claim_fault in claim_faults {
+            for context_fault in context_faults {
+                let mut req = env["request"].clone();
+                claim_fault(&mut req);
+                context_fault(&mut req);
+                let Ok(r) = serde_json::from_value::<SettleRequest>(req) else {
+                    continue;
+                };
+                let Err(expected) = check_claim(&r) else { continue };
+                match compute(&packs, &r) {
+                    Err(got) => assert_eq!(got, expected, "{}", f.display()),
+                    Ok(_) => panic!("{}: settled a claim check_claim refuses", f.display()),
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 50, "only {compared} damaged claims compared");
+}

@@ -87,8 +87,23 @@ pub fn check_claim(req: &SettleRequest) -> Result<(), ApiError> {
     checked_claim(req).map(|_| ())
 }
 
-/// [`check_claim`], keeping each line's numbers as the checks read them (for the split).
+/// [`check_claim`], keeping each line's numbers as the checks read them.
 fn checked_claim(req: &SettleRequest) -> Result<Vec<Option<LineNums>>, ApiError> {
+    check_shape(req)?;
+    let repeat = first_repeat(&req.lines, |l| &l.feedetl_sn);
+    let mut nums = Vec::with_capacity(req.lines.len());
+    for (i, l) in req.lines.iter().enumerate() {
+        nums.push(checked_nums(l, i)?);
+        if repeat == Some(i) {
+            return Err(repeated(l, i));
+        }
+    }
+    check_balance(req)?;
+    Ok(nums)
+}
+
+/// The checks of a claim that come before its lines': the visit's dates, and how many lines.
+fn check_shape(req: &SettleRequest) -> Result<(), ApiError> {
     coverage::check_visit_dates(&req.visit)?;
     if req.lines.is_empty() {
         return Err(ApiError::invalid("费用明细为空", "the claim has no fee lines").at("request.lines"));
@@ -101,18 +116,21 @@ fn checked_claim(req: &SettleRequest) -> Result<Vec<Option<LineNums>>, ApiError>
         )
         .at("request.lines"));
     }
-    let repeat = first_repeat(&req.lines, |l| &l.feedetl_sn);
-    let mut nums = Vec::with_capacity(req.lines.len());
-    for (i, l) in req.lines.iter().enumerate() {
-        nums.push(checked_nums(l, i)?);
-        if repeat == Some(i) {
-            return Err(ApiError::invalid(
-                format!("明细流水号 {} 重复", l.feedetl_sn),
-                format!("feedetl_sn {} appears twice in one visit", l.feedetl_sn),
-            )
-            .at(format!("request.lines[{i}].feedetl_sn")));
-        }
-    }
+    Ok(())
+}
+
+/// Line `i` repeats an earlier line's serial number.
+#[cold]
+fn repeated(l: &FeeLine, i: usize) -> ApiError {
+    ApiError::invalid(
+        format!("明细流水号 {} 重复", l.feedetl_sn),
+        format!("feedetl_sn {} appears twice in one visit", l.feedetl_sn),
+    )
+    .at(format!("request.lines[{i}].feedetl_sn"))
+}
+
+/// The check of a claim that comes after its lines': the account balance.
+fn check_balance(req: &SettleRequest) -> Result<(), ApiError> {
     if req.person.balc.is_negative() || req.person.balc.dec() > crate::money::MAX_AMOUNT {
         return Err(ApiError::new(
             ErrorCode::Amount,
@@ -121,7 +139,15 @@ fn checked_claim(req: &SettleRequest) -> Result<Vec<Option<LineNums>>, ApiError>
         )
         .at("request.person.balc"));
     }
-    Ok(nums)
+    Ok(())
+}
+
+/// A claim's own faults are reported before those of the packs, coverage or accumulators it meets (the
+/// order [`check_claim`] gives): `compute` checks the lines while it splits them, so when a step before
+/// the split fails, the claim is checked first.
+#[cold]
+fn claim_first(req: &SettleRequest, e: ApiError) -> ApiError {
+    checked_claim(req).err().unwrap_or(e)
 }
 
 /// The bill's totals of the line columns `det_item_fee_sumamt`, `fulamt_ownpay_amt`, `overlmt_amt`,
@@ -265,15 +291,18 @@ pub fn settle(packs: &PackSet, req: &SettleRequest) -> Result<SettleResponse, Ap
 /// [`settle`] without copying the request's texts into the per-line results: the settlement's `lines`
 /// borrow the request's and the catalog's texts. The JSON path writes this form; [`settle`] is it made owned.
 pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlement<'a>, ApiError> {
-    let nums = checked_claim(req)?;
+    check_shape(req)?;
     let person = &req.person;
     let visit = &req.visit;
-    let pack = packs.pack(&person.insuplc_admdvs)?;
-    let cov = coverage::resolve(pack, person, visit, &req.filings)?;
+    let pack = packs
+        .pack(&person.insuplc_admdvs)
+        .map_err(|e| claim_first(req, e))?;
+    let cov = coverage::resolve(pack, person, visit, &req.filings).map_err(|e| claim_first(req, e))?;
     let catalog = match cov.catalog_place {
-        CatalogPlace::TreatmentPlace => packs.catalog(&visit.mdtrtarea_admvs)?,
-        CatalogPlace::InsuredPlace => packs.catalog(&person.insuplc_admdvs)?,
-    };
+        CatalogPlace::TreatmentPlace => packs.catalog(&visit.mdtrtarea_admvs),
+        CatalogPlace::InsuredPlace => packs.catalog(&person.insuplc_admdvs),
+    }
+    .map_err(|e| claim_first(req, e))?;
     let mut t = Tracer::new(req.trace);
     for r in &cov.reasons {
         t.push(|| r.clone());
@@ -300,14 +329,17 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             Accumulators::empty(year)
         }
         Some(a) => {
-            return Err(ApiError::invalid(
-                format!("累计数据属于 {} 年，晚于结算年度 {year}", a.year),
-                format!(
-                    "accumulators are for {}, later than the settlement year {year}",
-                    a.year
-                ),
-            )
-            .at("request.accumulators.year"));
+            return Err(claim_first(
+                req,
+                ApiError::invalid(
+                    format!("累计数据属于 {} 年，晚于结算年度 {year}", a.year),
+                    format!(
+                        "accumulators are for {}, later than the settlement year {year}",
+                        a.year
+                    ),
+                )
+                .at("request.accumulators.year"),
+            ));
         }
         None => Accumulators::empty(year),
     };
@@ -323,11 +355,19 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
         });
     }
 
-    // Lines.
+    // Lines: each checked, then split on the numbers its checks read (one pass; `claim_first` keeps the
+    // claim's faults ahead of the steps above).
+    let repeat = first_repeat(&req.lines, |l| &l.feedetl_sn);
     let mut fen = Some([0i64; 5]);
-    let splits: Vec<LineRef<'a>> = (req.lines.iter().zip(&nums))
-        .map(|(l, n)| split_checked(l, n.as_ref(), catalog, &mut fen))
-        .collect();
+    let mut splits: Vec<LineRef<'a>> = Vec::with_capacity(req.lines.len());
+    for (i, l) in req.lines.iter().enumerate() {
+        let nums = checked_nums(l, i)?;
+        if repeat == Some(i) {
+            return Err(repeated(l, i));
+        }
+        splits.push(split_checked(l, nums.as_ref(), catalog, &mut fen));
+    }
+    check_balance(req)?;
     let [medfee, fulamt, overlmt, preself, inscp] = match fen {
         Some(sum) => sum.map(Money::from_fen),
         None => totals_exact(&splits),
