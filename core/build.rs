@@ -15,6 +15,13 @@ fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Box<dyn Error>> {
     Ok(v)
 }
 
+fn file_name(p: &Path) -> Result<String, Box<dyn Error>> {
+    Ok(p.file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("bad file name")?
+        .to_string())
+}
+
 fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
@@ -23,11 +30,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut code = String::from("const EMBEDDED_PACKS: &[(&str, &str)] = &[\n");
     for p in files(&root.join("packs"), "json")? {
         println!("cargo:rerun-if-changed={}", p.display());
-        let name = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or("bad file name")?
-            .to_string();
+        let name = file_name(&p)?;
         let text = fs::read_to_string(&p)?;
         // A syntax error here fails the build with the file named; key-level checks happen at load time.
         let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("packs/{name}: {e}"))?;
@@ -42,11 +45,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     code.push_str("];\nconst EMBEDDED_CATALOGS: &[(&str, &str)] = &[\n");
     for p in files(&root.join("catalogs"), "csv")? {
         println!("cargo:rerun-if-changed={}", p.display());
-        let name = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or("bad file name")?
-            .to_string();
+        let name = file_name(&p)?;
         writeln!(
             code,
             "    ({name:?}, include_str!({:?})),",
@@ -59,11 +58,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     // test holds each count equal to the parsed catalog's length.
     code.push_str("const EMBEDDED_CATALOG_ITEMS: &[(&str, usize)] = &[\n");
     for p in files(&root.join("catalogs"), "csv")? {
-        let name = p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .ok_or("bad file name")?
-            .to_string();
+        let name = file_name(&p)?;
         let text = fs::read_to_string(&p)?;
         let rows = text
             .lines()
