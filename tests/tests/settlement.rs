@@ -8,18 +8,25 @@ use yidi_core::settle::{SettleRequest, compute, settle};
 use yidi_core::wire;
 use yidi_tests::{case_files, golden_root, load_case};
 
+/// The requests of the golden `settle` cases that use the shipped packs and catalogs, with their files.
+fn golden_settle_requests() -> Vec<(std::path::PathBuf, serde_json::Value)> {
+    case_files(&golden_root())
+        .into_iter()
+        .filter_map(|f| {
+            let env = load_case(&f).ok()?.request;
+            let shipped = env.get("packs").is_none() && env.get("catalogs").is_none();
+            (env["op"] == "settle" && shipped).then(|| (f, env["request"].clone()))
+        })
+        .collect()
+}
+
 #[test]
 fn compute_made_owned_is_settle_and_writes_the_same_bytes() {
     let packs = PackSet::embedded();
     let mut compared = 0;
-    for f in case_files(&golden_root()) {
-        let Ok(case) = load_case(&f) else { continue };
-        let env = &case.request;
-        if env["op"] != "settle" || env.get("packs").is_some() || env.get("catalogs").is_some() {
-            continue;
-        }
+    for (f, request) in golden_settle_requests() {
         for (trace, line_results) in [(false, true), (true, true), (false, false)] {
-            let mut req = env["request"].clone();
+            let mut req = request.clone();
             req["trace"] = json!(trace);
             req["line_results"] = json!(line_results);
             let Ok(r) = serde_json::from_value::<SettleRequest>(req) else {
@@ -61,12 +68,7 @@ fn a_claims_own_faults_come_before_the_packs_and_accumulators() {
     use yidi_core::settle::check_claim;
     let packs = PackSet::embedded();
     let mut compared = 0;
-    for f in case_files(&golden_root()) {
-        let Ok(case) = load_case(&f) else { continue };
-        let env = &case.request;
-        if env["op"] != "settle" || env.get("packs").is_some() || env.get("catalogs").is_some() {
-            continue;
-        }
+    for (f, request) in golden_settle_requests() {
         let claim_faults: [fn(&mut serde_json::Value); 3] = [
             |r| {
                 let n = r["lines"].as_array().map_or(0, Vec::len);
@@ -87,7 +89,7 @@ fn a_claims_own_faults_come_before_the_packs_and_accumulators() {
         ];
         for claim_fault in claim_faults {
             for context_fault in context_faults {
-                let mut req = env["request"].clone();
+                let mut req = request.clone();
                 claim_fault(&mut req);
                 context_fault(&mut req);
                 let Ok(r) = serde_json::from_value::<SettleRequest>(req) else {
