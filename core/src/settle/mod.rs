@@ -6,8 +6,8 @@ pub mod lines;
 mod output;
 mod refund;
 
-use lines::{LineNums, checked_nums, split_checked};
 pub use lines::{LineRef, LineSplit, check_line, split_line};
+use lines::{checked_nums, split_checked};
 pub use output::{SetlDetail, SetlInfo, SettleResponse, Settlement};
 pub use refund::{
     RefundKind, RefundRequest, RefundResponse, ReverseRequest, ReverseResponse, refund, reverse,
@@ -83,23 +83,17 @@ impl Tracer {
 }
 
 /// Validate a claim's structure and numbers; collects nothing, fails on the first problem.
+/// `compute` answers a claim's own faults in the same order, before those of packs or accumulators.
 pub fn check_claim(req: &SettleRequest) -> Result<(), ApiError> {
-    checked_claim(req).map(|_| ())
-}
-
-/// [`check_claim`], keeping each line's numbers as the checks read them.
-fn checked_claim(req: &SettleRequest) -> Result<Vec<Option<LineNums>>, ApiError> {
     check_shape(req)?;
     let repeat = first_repeat(&req.lines, |l| &l.feedetl_sn);
-    let mut nums = Vec::with_capacity(req.lines.len());
     for (i, l) in req.lines.iter().enumerate() {
-        nums.push(checked_nums(l, i)?);
+        checked_nums(l, i)?;
         if repeat == Some(i) {
             return Err(repeated(l, i));
         }
     }
-    check_balance(req)?;
-    Ok(nums)
+    check_balance(req)
 }
 
 /// The checks of a claim that come before its lines': the visit's dates, and how many lines.
@@ -147,7 +141,7 @@ fn check_balance(req: &SettleRequest) -> Result<(), ApiError> {
 /// the split fails, the claim is checked first.
 #[cold]
 fn claim_first(req: &SettleRequest, e: ApiError) -> ApiError {
-    checked_claim(req).err().unwrap_or(e)
+    check_claim(req).err().unwrap_or(e)
 }
 
 /// The bill's totals of the line columns `det_item_fee_sumamt`, `fulamt_ownpay_amt`, `overlmt_amt`,
