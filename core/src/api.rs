@@ -164,9 +164,9 @@ fn reply(op: &str, out: Result<String, ApiError>) -> String {
     }
 }
 
-fn decode_error(e: serde_json::Error) -> ApiError {
-    let msg = e.to_string();
-    let code = if msg.contains("missing field") {
+/// The stable code of a request serde refused, by its message (the hand reader's tests compare with it).
+pub(crate) fn serde_error_code(msg: &str) -> ErrorCode {
+    if msg.contains("missing field") {
         ErrorCode::MissingField
     } else if msg.contains("decimal number") || msg.contains("not an amount") {
         ErrorCode::Amount
@@ -174,7 +174,12 @@ fn decode_error(e: serde_json::Error) -> ApiError {
         ErrorCode::UnknownCode
     } else {
         ErrorCode::Json
-    };
+    }
+}
+
+fn decode_error(e: serde_json::Error) -> ApiError {
+    let msg = e.to_string();
+    let code = serde_error_code(&msg);
     ApiError::new(
         code,
         format!("请求内容有误：{msg}"),

@@ -1587,17 +1587,9 @@ mod tests {
         );
     }
 
-    /// The code `api::decode_str` gave a serde error (by its text).
+    /// The code `api::decode_str` gives a serde error (by its text).
     fn serde_code(msg: &str) -> ErrorCode {
-        if msg.contains("missing field") {
-            ErrorCode::MissingField
-        } else if msg.contains("decimal number") || msg.contains("not an amount") {
-            ErrorCode::Amount
-        } else if msg.contains("not in its code table") || msg.contains("unknown variant") {
-            ErrorCode::UnknownCode
-        } else {
-            ErrorCode::Json
-        }
+        crate::api::serde_error_code(msg)
     }
 
     fn both<T: serde::de::DeserializeOwned + fmt::Debug>(
