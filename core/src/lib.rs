@@ -33,6 +33,7 @@ pub mod policy;
 pub mod precheck;
 pub mod read;
 pub mod settle;
+pub mod smallmap;
 pub mod trace;
 pub mod verify;
 #[cfg(feature = "wire")]

@@ -4,8 +4,10 @@
 
 use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
 use crate::money::{Dec, Money};
+use crate::smallmap::SortedMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
+#[cfg(feature = "schema")]
 use std::collections::BTreeMap;
 
 /// Read a national flag sent as `true`, `1`, `"1"`, `"Y"` (and the opposites) as a bool.
@@ -245,10 +247,10 @@ pub struct Accumulators {
     // allocate no keys.
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, PoolAccum>"))]
-    pub pools: BTreeMap<ShortText, PoolAccum>,
+    pub pools: SortedMap<ShortText, PoolAccum>,
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, RiderAccum>"))]
-    pub riders: BTreeMap<ShortText, RiderAccum>,
+    pub riders: SortedMap<ShortText, RiderAccum>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -296,14 +298,14 @@ impl Accumulators {
     pub fn plus(&self, d: &Accumulators) -> Accumulators {
         let mut out = self.clone();
         for (k, v) in &d.pools {
-            let e = out.pools.entry(k.clone()).or_default();
+            let e = out.pools.or_default(k.clone());
             e.dedc_paid += v.dedc_paid;
             e.above_dedc += v.above_dedc;
             e.hifp_paid += v.hifp_paid;
             e.visits += v.visits;
         }
         for (k, v) in &d.riders {
-            let e = out.riders.entry(k.clone()).or_default();
+            let e = out.riders.or_default(k.clone());
             e.base += v.base;
             e.paid += v.paid;
         }

@@ -15,11 +15,11 @@ use crate::codes::{Admdvs, FacilityLevel, Insutype, MedClass, PsnClass};
 use crate::error::{ApiError, ErrorCode, PackError};
 use crate::model::VisitCategory;
 use crate::money::{Dec, Money};
+use crate::smallmap::SortedMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The pack format this core reads.
@@ -820,8 +820,8 @@ impl<T> Lazy<T> {
 /// wasm instance that settles one claim parses one pack and one or two catalogs, not all of them.
 #[derive(Debug, Clone, Default)]
 pub struct PackSet {
-    packs: BTreeMap<String, Lazy<Pack>>,
-    catalogs: BTreeMap<String, Lazy<Catalog>>,
+    packs: SortedMap<String, Lazy<Pack>>,
+    catalogs: SortedMap<String, Lazy<Catalog>>,
 }
 
 /// The shipped packs' (minified) JSON and catalogs' CSV, from build.rs. Builds without `runtime-packs` read the

@@ -26,10 +26,10 @@ use crate::model::{
 };
 use crate::money::{Dec, Money, parse_decimal};
 use crate::policy::ChangeReason;
+use crate::smallmap::SortedMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 type Res<T> = Result<T, ApiError>;
@@ -914,8 +914,8 @@ fn list<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res
 }
 
 /// A JSON object read into a map (a key given twice keeps its last value, as serde's map does).
-fn map<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<BTreeMap<ShortText, T>> {
-    let mut m = BTreeMap::new();
+fn map<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<SortedMap<ShortText, T>> {
+    let mut m = SortedMap::new();
     r.open(p)?;
     let mut first = true;
     while let Some(k) = r.key(&mut first, p)? {

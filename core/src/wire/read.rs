@@ -12,11 +12,11 @@ use crate::model::{
 };
 use crate::money::{Dec, Money, parse_decimal};
 use crate::settle::SettleRequest;
+use crate::smallmap::SortedMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::de::value::{BorrowedStrDeserializer, Error as ValueError};
-use std::collections::BTreeMap;
 
 /// Deepest nesting the reader skips through; deeper input goes to serde (which has its own limit).
 const MAX_DEPTH: usize = 64;
@@ -652,8 +652,8 @@ impl<'a> Reader<'a> {
     }
 
     /// A map of named members (later duplicates win, as serde's map reading does).
-    fn map<V>(&mut self, mut value: impl FnMut(&mut Self) -> Option<V>) -> Option<BTreeMap<ShortText, V>> {
-        let mut m = BTreeMap::new();
+    fn map<V>(&mut self, mut value: impl FnMut(&mut Self) -> Option<V>) -> Option<SortedMap<ShortText, V>> {
+        let mut m = SortedMap::new();
         self.members(|r, k| {
             m.insert(ShortText::from(k), value(r)?);
             Some(())

@@ -484,8 +484,8 @@ fn accumulators(o: &mut Out, a: &Accumulators) {
     w.end();
 }
 
-/// A map keyed by name, in the map's (sorted) order as serde writes a `BTreeMap`.
-fn map<V>(o: &mut Out, m: &std::collections::BTreeMap<crate::model::ShortText, V>, f: fn(&mut Out, &V)) {
+/// A map keyed by name, in the map's (sorted) order as serde writes it.
+fn map<V>(o: &mut Out, m: &crate::smallmap::SortedMap<crate::model::ShortText, V>, f: fn(&mut Out, &V)) {
     o.push(b'{');
     for (i, (name, v)) in m.iter().enumerate() {
         if i > 0 {
