@@ -391,15 +391,30 @@ fields! {
     }
 }
 
+/// The fields of a `Param` around its value, read by one function for every value type (a dozen `Param<T>`
+/// instantiations would otherwise each carry their own copy: ~3 KB of the phone modules).
+#[inline(never)]
+fn param_dates(r: &mut Reader<'_>) -> Option<(NaiveDate, Option<NaiveDate>)> {
+    Some((Compact::read(r)?, Compact::read(r)?))
+}
+
+#[inline(never)]
+fn param_source(r: &mut Reader<'_>) -> Option<(String, bool, Option<String>)> {
+    Some((Compact::read(r)?, Compact::read(r)?, Compact::read(r)?))
+}
+
 impl<T: Compact> Compact for Param<T> {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
+        let (from, to) = param_dates(r)?;
+        let value = Compact::read(r)?;
+        let (cite, verified, note) = param_source(r)?;
         Some(Param {
-            from: Compact::read(r)?,
-            to: Compact::read(r)?,
-            value: Compact::read(r)?,
-            cite: Compact::read(r)?,
-            verified: Compact::read(r)?,
-            note: Compact::read(r)?,
+            from,
+            to,
+            value,
+            cite,
+            verified,
+            note,
         })
     }
     #[cfg(test)]
