@@ -141,7 +141,8 @@ pub fn handle_json(input: &str) -> String {
 
 /// Assemble the response envelope around an already-serialised result.
 fn reply(op: &str, out: Result<String, ApiError>) -> String {
-    let op_json = serde_json::to_string(op).unwrap_or_else(|_| String::from("\"\""));
+    let mut op_json = String::with_capacity(op.len() + 2);
+    crate::write::string(&mut op_json, op);
     match out {
         Ok(result) => {
             let mut s = String::with_capacity(result.len() + op_json.len() + 48);
@@ -155,10 +156,7 @@ fn reply(op: &str, out: Result<String, ApiError>) -> String {
             s
         }
         Err(e) => {
-            let err = serde_json::to_string(&e).unwrap_or_else(|_| {
-                // Serialising our own plain struct cannot fail; keep a constant answer rather than panic.
-                String::from(r#"{"code":"E_JSON","message_zh":"内部序列化错误","message_en":"internal serialisation error"}"#)
-            });
+            let err = crate::write::to_json(&e);
             format!(r#"{{"api_version":"{API_VERSION}","op":{op_json},"ok":false,"error":{err}}}"#)
         }
     }
@@ -198,6 +196,7 @@ pub fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
     serde_json::from_value(v).map_err(decode_error)
 }
 
+#[cfg(any(feature = "estimate-ops", feature = "hospital-ops", feature = "clearing"))]
 fn encode<T: Serialize>(t: &T) -> Result<String, ApiError> {
     serde_json::to_string(t).map_err(|e| {
         ApiError::new(
@@ -298,7 +297,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                 )
                 .at("request.amount")
             })?;
-            encode(&DaxieResponse { amount, daxie: d })
+            Ok(crate::write::to_json(&DaxieResponse { amount, daxie: d }))
         }
         #[cfg(feature = "filing-ops")]
         "packs.list" => {
@@ -314,30 +313,30 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
                     catalog_items: packs.catalog_items(&p.region)?,
                 });
             }
-            encode(&list)
+            Ok(crate::write::to_json(&list))
         }
         #[cfg(feature = "filing-ops")]
         "pack.get" => Ok(packs.pack_text(&crate::read::pack_region(request)?)?.into_owned()),
         #[cfg(feature = "filing-ops")]
-        "filing.validate" => encode(&crate::filing::validate(
+        "filing.validate" => Ok(crate::write::to_json(&crate::filing::validate(
             packs,
             &crate::read::filing_application(request)?,
-        )?),
+        )?)),
         #[cfg(feature = "filing-ops")]
-        "filing.window" => encode(&crate::filing::window_op(
+        "filing.window" => Ok(crate::write::to_json(&crate::filing::window_op(
             packs,
             &crate::read::window_request(request)?,
-        )?),
+        )?)),
         #[cfg(feature = "filing-ops")]
-        "filing.change" => encode(&crate::filing::change(
+        "filing.change" => Ok(crate::write::to_json(&crate::filing::change(
             packs,
             &crate::read::change_request(request)?,
-        )?),
+        )?)),
         #[cfg(feature = "filing-ops")]
-        "filing.cancel" => encode(&crate::filing::cancel(
+        "filing.cancel" => Ok(crate::write::to_json(&crate::filing::cancel(
             packs,
             &crate::read::cancel_request(request)?,
-        )?),
+        )?)),
         #[cfg(feature = "estimate-ops")]
         "coverage.resolve" => {
             let r = crate::read::coverage_request(request)?;

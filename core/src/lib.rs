@@ -38,3 +38,4 @@ pub mod trace;
 pub mod verify;
 #[cfg(feature = "wire")]
 pub mod wire;
+mod write;
