@@ -1002,7 +1002,12 @@ impl PackSet {
     }
 
     fn region_list(&self) -> String {
-        self.packs.keys().cloned().collect::<Vec<_>>().join(", ")
+        // `&str`s, as the other lists of the core are joined: one `join` in the wasm, not one per item type.
+        self.packs
+            .keys()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
