@@ -196,7 +196,7 @@ pub fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
     serde_json::from_value(v).map_err(decode_error)
 }
 
-#[cfg(any(feature = "estimate-ops", feature = "hospital-ops", feature = "clearing"))]
+#[cfg(any(feature = "hospital-ops", feature = "clearing"))]
 fn encode<T: Serialize>(t: &T) -> Result<String, ApiError> {
     serde_json::to_string(t).map_err(|e| {
         ApiError::new(
@@ -341,7 +341,9 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         "coverage.resolve" => {
             let r = crate::read::coverage_request(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;
-            encode(&crate::coverage::resolve(pack, &r.person, &r.visit, &r.filings)?)
+            Ok(crate::write::to_json(&crate::coverage::resolve(
+                pack, &r.person, &r.visit, &r.filings,
+            )?))
         }
         #[cfg(feature = "hospital-ops")]
         "lines.split" => {
@@ -372,10 +374,10 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         #[cfg(feature = "hospital-ops")]
         "settle.refund" => encode(&crate::settle::refund(packs, &decode_str(request)?)?),
         #[cfg(feature = "estimate-ops")]
-        "estimate" => encode(&crate::estimate::estimate(
+        "estimate" => Ok(crate::write::to_json(&crate::estimate::estimate(
             packs,
             &crate::read::estimate_request(request)?,
-        )?),
+        )?)),
         #[cfg(feature = "hospital-ops")]
         "verify" => encode(&crate::verify::verify(packs, &decode_str(request)?)?),
         #[cfg(feature = "hospital-ops")]

@@ -7,13 +7,21 @@
 //! that. Speed is not the point here (the settle hot path has its own writer, `crate::wire`).
 
 use crate::api::{DaxieResponse, PackSummary};
+use crate::codes::{ChrgitmLv, ChrgitmType, FacilityLevel};
+use crate::coverage::{CatalogPlace, Coverage, Route};
 use crate::error::ApiError;
+use crate::estimate::{EstimateResponse, PlannedFiling, Scenario};
 use crate::filing::{
     CancelDecision, ChangeDecision, FilingDecision, Refusal, ValidityWindow, WindowResponse,
 };
-use crate::model::{Filing, FilingCategory, FilingStatus, Materials};
-use crate::money::{Money, round_fen, write_decimal};
+use crate::model::{
+    Accumulators, Filing, FilingCategory, FilingStatus, Materials, PoolAccum, RiderAccum, ShortText,
+    VisitCategory,
+};
+use crate::money::{Dec, Money, round_fen, write_decimal};
 use crate::policy::ParamUse;
+use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
+use crate::smallmap::SortedMap;
 use crate::trace::TraceEntry;
 use chrono::{Datelike, NaiveDate};
 
@@ -111,7 +119,7 @@ impl ToJson for String {
     }
 }
 
-impl ToJson for crate::model::ShortText {
+impl ToJson for ShortText {
     fn write_json(&self, o: &mut String) {
         string(o, self);
     }
@@ -400,6 +408,282 @@ impl ToJson for CancelDecision {
     }
 }
 
+// --- The estimate page's answers: `coverage.resolve` and `estimate` (with the settlement it contains).
+
+impl ToJson for i64 {
+    fn write_json(&self, o: &mut String) {
+        if *self < 0 {
+            o.push('-');
+        }
+        uint(o, self.unsigned_abs());
+    }
+}
+
+impl ToJson for i32 {
+    fn write_json(&self, o: &mut String) {
+        i64::from(*self).write_json(o);
+    }
+}
+
+impl ToJson for Dec {
+    /// As `Dec`'s `Serialize`: its exact value without trailing zeros, as a string.
+    fn write_json(&self, o: &mut String) {
+        let mut buf = [0u8; 64];
+        string(o, write_decimal(&mut buf, self.0, 0, true));
+    }
+}
+
+/// Enums serde writes by a name or a code.
+macro_rules! named {
+    ($($t:ty => $name:expr;)*) => {$(
+        impl ToJson for $t {
+            fn write_json(&self, o: &mut String) {
+                let f: fn(&$t) -> &str = $name;
+                string(o, f(self));
+            }
+        }
+    )*};
+}
+
+named! {
+    ChrgitmLv => |c| c.code();
+    ChrgitmType => |c| c.code();
+    FacilityLevel => |c| c.code();
+    Route => |r| match r {
+        Route::Direct => "direct",
+        Route::AccountOnly => "account_only",
+        Route::ManualReimbursement => "manual_reimbursement",
+        Route::NotCovered => "not_covered",
+    };
+    CatalogPlace => |c| match c {
+        CatalogPlace::TreatmentPlace => "treatment_place",
+        CatalogPlace::InsuredPlace => "insured_place",
+    };
+    VisitCategory => |v| match v {
+        VisitCategory::Local => "local",
+        VisitCategory::LongTermAtDestination => "long_term_at_destination",
+        VisitCategory::LongTermAtHome => "long_term_at_home",
+        VisitCategory::Referral => "referral",
+        VisitCategory::Emergency => "emergency",
+        VisitCategory::OtherTemporary => "other_temporary",
+        VisitCategory::Unfiled => "unfiled",
+        VisitCategory::IntraProvince => "intra_province",
+        VisitCategory::NonNetworked => "non_networked",
+    };
+    PlannedFiling => |f| match f {
+        PlannedFiling::LongTerm => "long_term",
+        PlannedFiling::Referral => "referral",
+        PlannedFiling::Emergency => "emergency",
+        PlannedFiling::OtherTemporary => "other_temporary",
+        PlannedFiling::None => "none",
+    };
+}
+
+impl ToJson for Coverage {
+    fn write_json(&self, o: &mut String) {
+        Obj::new(o)
+            .field("route", &self.route)
+            .field("visit_category", &self.visit_category)
+            .field("catalog_place", &self.catalog_place)
+            .field("cross_province", &self.cross_province)
+            .field("cross_region", &self.cross_region)
+            .some("filing_id", &self.filing_id)
+            .field("deemed_filed", &self.deemed_filed)
+            .field("reasons", &self.reasons)
+            .end();
+    }
+}
+
+impl ToJson for PoolAccum {
+    fn write_json(&self, o: &mut String) {
+        Obj::new(o)
+            .field("dedc_paid", &self.dedc_paid)
+            .field("above_dedc", &self.above_dedc)
+            .field("hifp_paid", &self.hifp_paid)
+            .field("visits", &self.visits)
+            .end();
+    }
+}
+
+impl ToJson for RiderAccum {
+    fn write_json(&self, o: &mut String) {
+        Obj::new(o)
+            .field("base", &self.base)
+            .field("paid", &self.paid)
+            .end();
+    }
+}
+
+impl<V: ToJson> ToJson for SortedMap<ShortText, V> {
+    fn write_json(&self, o: &mut String) {
+        o.push('{');
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                o.push(',');
+            }
+            string(o, k);
+            o.push(':');
+            v.write_json(o);
+        }
+        o.push('}');
+    }
+}
+
+impl ToJson for Accumulators {
+    fn write_json(&self, o: &mut String) {
+        Obj::new(o)
+            .field("year", &self.year)
+            .field("pools", &self.pools)
+            .field("riders", &self.riders)
+            .end();
+    }
+}
+
+impl ToJson for SetlInfo {
+    fn write_json(&self, o: &mut String) {
+        let mut w = Obj::new(o);
+        w.some("setl_id", &self.setl_id)
+            .some("mdtrt_id", &self.mdtrt_id)
+            .some("psn_no", &self.psn_no)
+            .some("psn_name", &self.psn_name)
+            .field("insutype", &self.insutype)
+            .field("psn_type", &self.psn_type)
+            .field("cvlserv_flag", &self.cvlserv_flag)
+            .field("med_type", &self.med_type)
+            .field("insuplc_admdvs", &self.insuplc_admdvs)
+            .field("mdtrtarea_admvs", &self.mdtrtarea_admvs)
+            .field("begndate", &self.begndate)
+            .some("enddate", &self.enddate)
+            .field("setl_time", &self.setl_time)
+            .some("ipt_days", &self.ipt_days);
+        for (k, v) in [
+            ("medfee_sumamt", &self.medfee_sumamt),
+            ("fulamt_ownpay_amt", &self.fulamt_ownpay_amt),
+            ("overlmt_selfpay", &self.overlmt_selfpay),
+            ("preselfpay_amt", &self.preselfpay_amt),
+            ("inscp_scp_amt", &self.inscp_scp_amt),
+            ("act_pay_dedc", &self.act_pay_dedc),
+            ("hifp_pay", &self.hifp_pay),
+        ] {
+            w.field(k, v);
+        }
+        w.some("pool_prop_selfpay", &self.pool_prop_selfpay);
+        for (k, v) in [
+            ("cvlserv_pay", &self.cvlserv_pay),
+            ("hifes_pay", &self.hifes_pay),
+            ("hifmi_pay", &self.hifmi_pay),
+            ("hifob_pay", &self.hifob_pay),
+            ("maf_pay", &self.maf_pay),
+            ("hosp_part_amt", &self.hosp_part_amt),
+            ("oth_pay", &self.oth_pay),
+            ("fund_pay_sumamt", &self.fund_pay_sumamt),
+            ("psn_part_amt", &self.psn_part_amt),
+            ("acct_pay", &self.acct_pay),
+            ("psn_cash_pay", &self.psn_cash_pay),
+            ("balc", &self.balc),
+            ("acct_mulaid_pay", &self.acct_mulaid_pay),
+        ] {
+            w.field(k, v);
+        }
+        w.field("clr_type", &self.clr_type)
+            .field("clr_way", &self.clr_way)
+            .some("pay_loc", &self.pay_loc)
+            .some("dedc_std", &self.dedc_std)
+            .some("crt_dedc", &self.crt_dedc)
+            .end();
+    }
+}
+
+impl ToJson for SetlDetail {
+    fn write_json(&self, o: &mut String) {
+        let mut w = Obj::new(o);
+        w.field("fund_pay_type", &self.fund_pay_type)
+            .field("fund_pay_type_name", &self.fund_pay_type_name)
+            .field("inscp_scp_amt", &self.inscp_scp_amt)
+            .some("crt_payb_lmt_amt", &self.crt_payb_lmt_amt)
+            .field("fund_payamt", &self.fund_payamt);
+        if !self.setl_proc_info.is_empty() {
+            w.field("setl_proc_info", &self.setl_proc_info);
+        }
+        w.end();
+    }
+}
+
+impl ToJson for LineSplit {
+    fn write_json(&self, o: &mut String) {
+        Obj::new(o)
+            .field("feedetl_sn", &self.feedetl_sn)
+            .some("init_feedetl_sn", &self.init_feedetl_sn)
+            .field("med_list_codg", &self.med_list_codg)
+            .some("med_list_name", &self.med_list_name)
+            .some("med_chrgitm_type", &self.med_chrgitm_type)
+            .some("chrgitm_lv", &self.chrgitm_lv)
+            .field("cnt", &self.cnt)
+            .field("pric", &self.pric)
+            .field("det_item_fee_sumamt", &self.det_item_fee_sumamt)
+            .field("pric_uplmt_amt", &self.pric_uplmt_amt)
+            .field("selfpay_prop", &self.selfpay_prop)
+            .field("fulamt_ownpay_amt", &self.fulamt_ownpay_amt)
+            .field("overlmt_amt", &self.overlmt_amt)
+            .field("preselfpay_amt", &self.preselfpay_amt)
+            .field("inscp_scp_amt", &self.inscp_scp_amt)
+            .field("lmt_used_flag", &self.lmt_used_flag)
+            .field("in_catalog", &self.in_catalog)
+            .end();
+    }
+}
+
+impl ToJson for SettleResponse {
+    fn write_json(&self, o: &mut String) {
+        let mut w = Obj::new(o);
+        w.field("setlinfo", &self.setlinfo)
+            .field("setldetail", &self.setldetail);
+        if !self.lines.is_empty() {
+            w.field("lines", &self.lines);
+        }
+        w.field("coverage", &self.coverage)
+            .field("fund_pay_sumamt_daxie", &self.fund_pay_sumamt_daxie)
+            .field("psn_cash_pay_daxie", &self.psn_cash_pay_daxie)
+            .field("accumulators_before", &self.accumulators_before)
+            .field("accumulators_delta", &self.accumulators_delta)
+            .field("accumulators_after", &self.accumulators_after)
+            .some("catalog", &self.catalog)
+            .field("uses_unverified_values", &self.uses_unverified_values);
+        if !self.trace.is_empty() {
+            w.field("trace", &self.trace);
+        }
+        w.end();
+    }
+}
+
+impl ToJson for Scenario {
+    fn write_json(&self, o: &mut String) {
+        Obj::new(o)
+            .field("label_zh", &self.label_zh)
+            .field("label_en", &self.label_en)
+            .field("filing", &self.filing)
+            .field("hosp_lv", &self.hosp_lv)
+            .some("route", &self.route)
+            .some("visit_category", &self.visit_category)
+            .some("fund_pay_sumamt", &self.fund_pay_sumamt)
+            .some("psn_part_amt", &self.psn_part_amt)
+            .some("pay_at_facility", &self.pay_at_facility)
+            .some("error", &self.error)
+            .end();
+    }
+}
+
+impl ToJson for EstimateResponse {
+    fn write_json(&self, o: &mut String) {
+        Obj::new(o)
+            .field("result", &self.result)
+            .field("scenarios", &self.scenarios)
+            .some("filing_saves", &self.filing_saves)
+            .field("assumptions", &self.assumptions)
+            .end();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,5 +862,64 @@ mod filing_answers {
             answers > 1000 && refusals > 1000,
             "{answers} answers, {refusals} refusals"
         );
+    }
+}
+
+/// The estimate page's answers on every golden estimate and coverage request (and on each of them again
+/// without trace and comparison, and with line results): the hand-written JSON is serde_json's.
+#[cfg(test)]
+#[cfg(all(feature = "embedded-packs", feature = "estimate-ops"))]
+mod estimate_answers {
+    use super::*;
+    use serde::Serialize;
+
+    fn same<T: ToJson + Serialize>(v: &T) {
+        assert_eq!(to_json(v), serde_json::to_string(v).unwrap());
+    }
+
+    #[test]
+    fn estimate_answers_as_serde_json() {
+        let packs = crate::policy::PackSet::embedded();
+        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden");
+        let mut answers = 0;
+        for dir in ["estimate", "coverage"] {
+            for f in std::fs::read_dir(golden.join(dir)).unwrap() {
+                let case: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(f.unwrap().path()).unwrap()).unwrap();
+                let request = &case["request"]["request"];
+                let mut variants = vec![request.clone()];
+                for (k, v) in [("trace", false), ("compare", false)] {
+                    let mut r = request.clone();
+                    r[k] = v.into();
+                    variants.push(r);
+                }
+                for r in variants {
+                    let text = r.to_string();
+                    if dir == "coverage" {
+                        let Ok(q) = crate::read::coverage_request(&text) else {
+                            continue;
+                        };
+                        match packs.pack(&q.person.insuplc_admdvs) {
+                            Ok(pack) => match crate::coverage::resolve(pack, &q.person, &q.visit, &q.filings)
+                            {
+                                Ok(c) => same(&c),
+                                Err(e) => same(&e),
+                            },
+                            Err(e) => same(&e),
+                        }
+                    } else {
+                        let Ok(q) = crate::read::estimate_request(&text) else {
+                            continue;
+                        };
+                        match crate::estimate::estimate(&packs, &q) {
+                            Ok(a) => same(&a),
+                            Err(e) => same(&e),
+                        }
+                    }
+                    answers += 1;
+                }
+            }
+        }
+        assert!(answers >= 30, "{answers} answers");
     }
 }
