@@ -235,11 +235,17 @@ impl<'a> R<'a> {
         Ok(&self.s[start..i])
     }
 
+    /// Four hex digits (a `\u` escape's), by hand: `u32::from_str_radix` would also take a sign.
     fn hex4(&mut self, p: &P<'_>) -> Res<u32> {
-        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.syntax(p))?;
-        let v = u32::from_str_radix(h, 16).map_err(|_| self.syntax(p))?;
-        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return Err(self.syntax(p));
+        let mut v = 0;
+        for k in 0..4 {
+            let d = match self.s.as_bytes().get(self.i + k) {
+                Some(&c @ b'0'..=b'9') => c - b'0',
+                Some(&c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(&c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.syntax(p)),
+            };
+            v = (v << 4) | u32::from(d);
         }
         self.i += 4;
         Ok(v)
@@ -457,7 +463,7 @@ fn whole<T>(text: &str, f: impl FnOnce(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<T> 
 }
 
 /// One member's place in the struct being read, with its reader: [`Need`] keeps a required member's value
-/// as `Some(value)`, [`Put`] overwrites a member's default. Generic over the value's type only, so reading and
+/// as `Some(value)`, [`Put`] overwrites a member's default, [`Nullable`] reads `null` as `None`. Generic over the value's type only, so reading and
 /// storing a value is one function per type, shared by every struct with a member of that type.
 trait Slot<'a> {
     fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()>;
@@ -469,6 +475,10 @@ struct Need<'s, 'a, T>(&'s mut Option<T>, Reader<'a, T>);
 
 struct Put<'s, 'a, T>(&'s mut T, Reader<'a, T>);
 
+/// A member that may be `null` (`None`), as serde reads an `Option`: one per value type, instead of an
+/// `opt_…` reader per reader.
+struct Nullable<'s, 'a, T>(&'s mut Option<T>, Reader<'a, T>);
+
 impl<'a, T> Slot<'a> for Need<'_, 'a, T> {
     fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()> {
         *self.0 = Some((self.1)(r, p)?);
@@ -479,6 +489,13 @@ impl<'a, T> Slot<'a> for Need<'_, 'a, T> {
 impl<'a, T> Slot<'a> for Put<'_, 'a, T> {
     fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()> {
         *self.0 = (self.1)(r, p)?;
+        Ok(())
+    }
+}
+
+impl<'a, T> Slot<'a> for Nullable<'_, 'a, T> {
+    fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()> {
+        *self.0 = if r.null(p)? { None } else { Some((self.1)(r, p)?) };
         Ok(())
     }
 }
@@ -505,18 +522,21 @@ fn fields<'a>(r: &mut R<'a>, p: &P<'_>, names: &[&str], slots: &mut [&mut dyn Sl
 }
 
 /// The members of a struct, `"key" => slot = reader` each (`"key" required => …` for a member without a
-/// default, whose slot is an `Option` filled with `Some`): declares `NAMES` and the mask `REQUIRED`, and binds
+/// default, whose slot is an `Option` filled with `Some`; `"key" nullable => …` for an `Option` member that
+/// may be `null`): declares `NAMES` and the mask `REQUIRED`, and binds
 /// `$seen` to the mask of members given. The caller declares the slots (with their defaults) before, and takes
 /// the required ones out after with `let (Some(..), ..) = .. else { return Err(missing(..)) }`.
 macro_rules! fields {
-    ($r:ident, $p:ident, $seen:ident, { $($k:literal $($req:ident)? => $slot:ident = $read:expr),* $(,)? }) => {
+    ($r:ident, $p:ident, $seen:ident, { $($k:literal $($kind:ident)? => $slot:ident = $read:expr),* $(,)? }) => {
         const NAMES: &[&str] = &[$($k),*];
         #[allow(dead_code)]
-        const REQUIRED: u32 = mask(&[$(fields!(@req $($req)?)),*]);
-        let $seen = fields($r, $p, NAMES, &mut [$(fields!(@slot $($req)?; $slot, $read)),*])?;
+        const REQUIRED: u32 = mask(&[$(fields!(@req $($kind)?)),*]);
+        let $seen = fields($r, $p, NAMES, &mut [$(fields!(@slot $($kind)?; $slot, $read)),*])?;
     };
     (@req required) => { true };
+    (@req nullable) => { false };
     (@req) => { false };
+    (@slot nullable; $slot:ident, $read:expr) => { &mut Nullable(&mut $slot, $read) as &mut dyn Slot<'_> };
     (@slot required; $slot:ident, $read:expr) => { &mut Need(&mut $slot, $read) as &mut dyn Slot<'_> };
     (@slot; $slot:ident, $read:expr) => { &mut Put(&mut $slot, $read) as &mut dyn Slot<'_> };
 }
@@ -574,28 +594,10 @@ fn string(r: &mut R<'_>, p: &P<'_>) -> Res<String> {
 }
 
 #[inline(never)]
-fn opt_string(r: &mut R<'_>, p: &P<'_>) -> Res<Option<String>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        string(r, p).map(Some)
-    }
-}
-
-#[inline(never)]
 fn short(r: &mut R<'_>, p: &P<'_>) -> Res<ShortText> {
     match r.kind(p)? {
         Kind::String => r.string(p).map(|s| ShortText::from(s.as_ref())),
         k => Err(wrong(p, STRING, k)),
-    }
-}
-
-#[inline(never)]
-fn opt_short(r: &mut R<'_>, p: &P<'_>) -> Res<Option<ShortText>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        short(r, p).map(Some)
     }
 }
 
@@ -656,16 +658,6 @@ fn flag(r: &mut R<'_>, p: &P<'_>) -> Res<bool> {
     }
 }
 
-/// Like [`flag`], `null` being `None` ([`crate::model::opt_flag`]).
-#[inline(never)]
-fn opt_flag(r: &mut R<'_>, p: &P<'_>) -> Res<Option<bool>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        flag(r, p).map(Some)
-    }
-}
-
 #[inline(never)]
 fn date(r: &mut R<'_>, p: &P<'_>) -> Res<NaiveDate> {
     match r.kind(p)? {
@@ -681,15 +673,6 @@ fn date(r: &mut R<'_>, p: &P<'_>) -> Res<NaiveDate> {
             })
         }
         k => Err(wrong(p, ("日期字符串", "a date string"), k)),
-    }
-}
-
-#[inline(never)]
-fn opt_date(r: &mut R<'_>, p: &P<'_>) -> Res<Option<NaiveDate>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        date(r, p).map(Some)
     }
 }
 
@@ -984,12 +967,6 @@ fn dec(r: &mut R<'_>, p: &P<'_>) -> Res<Dec> {
     decimal(r, p).map(Dec)
 }
 
-/// `Option<Dec>` as serde reads it: `null` is `None`, anything else must be a decimal.
-#[inline(never)]
-fn opt_dec(r: &mut R<'_>, p: &P<'_>) -> Res<Option<Dec>> {
-    if r.null(p)? { Ok(None) } else { dec(r, p).map(Some) }
-}
-
 /// A code's text: a JSON string (trimmed) or number.
 #[inline(never)]
 fn code_text<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Cow<'a, str>> {
@@ -1021,37 +998,24 @@ fn at(mut e: ApiError, p: &P<'_>) -> ApiError {
     e
 }
 
-fn opt_code<T>(r: &mut R<'_>, p: &P<'_>, parse: fn(&str) -> Res<T>) -> Res<Option<T>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        code(r, p, parse).map(Some)
-    }
-}
-
 macro_rules! code_readers {
-    ($($f:ident, $of:ident: $t:ty;)*) => {$(
+    ($($f:ident: $t:ty;)*) => {$(
         #[allow(dead_code)]
         #[inline(never)]
         fn $f(r: &mut R<'_>, p: &P<'_>) -> Res<$t> {
             code(r, p, <$t>::parse)
         }
-        #[allow(dead_code)]
-        #[inline(never)]
-        fn $of(r: &mut R<'_>, p: &P<'_>) -> Res<Option<$t>> {
-            opt_code(r, p, <$t>::parse)
-        }
     )*};
 }
 
 code_readers! {
-    admdvs, opt_admdvs: Admdvs;
-    insutype, opt_insutype: Insutype;
-    psn_type, opt_psn_type: PsnType;
-    med_type, opt_med_type: MedType;
-    hosp_lv, opt_hosp_lv: FacilityLevel;
-    chrgitm_type, opt_chrgitm_type: ChrgitmType;
-    chrgitm_lv, opt_chrgitm_lv: ChrgitmLv;
+    admdvs: Admdvs;
+    insutype: Insutype;
+    psn_type: PsnType;
+    med_type: MedType;
+    hosp_lv: FacilityLevel;
+    chrgitm_type: ChrgitmType;
+    chrgitm_lv: ChrgitmLv;
 }
 
 /// One of the names of a serde enum of unit variants: `"name"`, or `{"name": null}` as serde_json also takes it.
@@ -1088,10 +1052,6 @@ fn variant_index(r: &mut R<'_>, p: &P<'_>, names: &[&str]) -> Res<usize> {
         }
         k => Err(wrong(p, STRING, k)),
     }
-}
-
-fn opt<T>(r: &mut R<'_>, p: &P<'_>, f: impl FnOnce(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<Option<T>> {
-    if r.null(p)? { Ok(None) } else { f(r, p).map(Some) }
 }
 
 fn list<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<Vec<T>> {
@@ -1215,7 +1175,7 @@ fn applicant(r: &mut R<'_>, p: &P<'_>) -> Res<Applicant> {
     fields!(r, p, seen, {
         "insuplc_admdvs" required => a = admdvs,
         "insutype" required => t = insutype,
-        "psn_no" => n = opt_string,
+        "psn_no" nullable => n = string,
     });
     let (Some(insuplc_admdvs), Some(insutype)) = (a, t) else {
         return Err(missing(seen, REQUIRED, NAMES, p));
@@ -1264,11 +1224,11 @@ fn filing(r: &mut R<'_>, p: &P<'_>) -> Res<Filing> {
     let (mut st, mut applied, mut retro, mut chronic) = (FilingStatus::default(), None, false, false);
     let mut mat = Materials::default();
     fields!(r, p, seen, {
-        "filing_id" => id = opt_string,
+        "filing_id" nullable => id = string,
         "rloc_admdvs" required => rloc = admdvs,
         "category" required => cat = category,
         "begndate" required => begn = date,
-        "enddate" => end = opt_date,
+        "enddate" nullable => end = date,
         "status" => st = status,
         "applied_date" required => applied = date,
         "retroactive" => retro = flag,
@@ -1302,8 +1262,8 @@ fn filings(r: &mut R<'_>, p: &P<'_>) -> Res<Vec<Filing>> {
 fn filing_changes(r: &mut R<'_>, p: &P<'_>) -> Res<FilingChanges> {
     let (mut rloc, mut cat) = (None, None);
     fields!(r, p, _seen, {
-        "rloc_admdvs" => rloc = opt_admdvs,
-        "category" => cat = |r: &mut R<'_>, p: &P<'_>| opt(r, p, category),
+        "rloc_admdvs" nullable => rloc = admdvs,
+        "category" nullable => cat = category,
     });
     Ok(FilingChanges {
         rloc_admdvs: rloc,
@@ -1316,13 +1276,13 @@ fn person(r: &mut R<'_>, p: &P<'_>) -> Res<Person> {
     let (mut no, mut name, mut t, mut pt, mut place) = (None, None, None, None, None);
     let (mut cvl, mut maf, mut balc) = (false, None, Money::default());
     fields!(r, p, seen, {
-        "psn_no" => no = opt_string,
-        "psn_name" => name = opt_string,
+        "psn_no" nullable => no = string,
+        "psn_name" nullable => name = string,
         "insutype" required => t = insutype,
         "psn_type" required => pt = psn_type,
         "insuplc_admdvs" required => place = admdvs,
         "cvlserv_flag" => cvl = flag,
-        "maf_class" => maf = opt_string,
+        "maf_class" nullable => maf = string,
         "balc" => balc = money,
     });
     let (Some(insutype), Some(psn_type), Some(insuplc_admdvs)) = (t, pt, place) else {
@@ -1347,24 +1307,24 @@ fn visit(r: &mut R<'_>, p: &P<'_>) -> Res<Visit> {
     let (mut em, mut rf, mut tr, mut third, mut commit) = (false, false, false, None, false);
     let (mut mode, mut acct, mut dise) = (SettlementMode::default(), true, None);
     fields!(r, p, seen, {
-        "mdtrt_id" => id = opt_string,
+        "mdtrt_id" nullable => id = string,
         "med_type" required => mt = med_type,
         "mdtrtarea_admvs" required => area = admdvs,
-        "fixmedins_code" => fcode = opt_string,
-        "fixmedins_name" => fname = opt_string,
+        "fixmedins_code" nullable => fcode = string,
+        "fixmedins_name" nullable => fname = string,
         "hosp_lv" required => lv = hosp_lv,
         "networked" => net = flag,
         "begndate" required => begn = date,
-        "enddate" => end = opt_date,
-        "setl_date" => setl = opt_date,
+        "enddate" nullable => end = date,
+        "setl_date" nullable => setl = date,
         "emergency_flag" => em = flag,
         "referral_flag" => rf = flag,
         "trauma_flag" => tr = flag,
-        "third_party_flag" => third = opt_flag,
+        "third_party_flag" nullable => third = flag,
         "no_third_party_commitment" => commit = flag,
         "settlement_mode" => mode = settlement_mode,
         "use_acct" => acct = flag,
-        "dise_name" => dise = opt_string,
+        "dise_name" nullable => dise = string,
     });
     let (Some(med_type), Some(mdtrtarea_admvs), Some(hosp_lv), Some(begndate)) = (mt, area, lv, begn) else {
         return Err(missing(seen, REQUIRED, NAMES, p));
@@ -1398,20 +1358,20 @@ fn fee_line(r: &mut R<'_>, p: &P<'_>) -> Res<FeeLine> {
     let (mut uplmt, mut prop, mut lmt, mut appr, mut etip) = (None, None, None, None, false);
     fields!(r, p, seen, {
         "feedetl_sn" required => sn = short,
-        "init_feedetl_sn" => init = opt_short,
+        "init_feedetl_sn" nullable => init = short,
         "med_list_codg" required => codg = short,
-        "medins_list_codg" => mcodg = opt_short,
-        "med_list_name" => name = opt_short,
-        "fee_ocur_time" => time = opt_short,
+        "medins_list_codg" nullable => mcodg = short,
+        "med_list_name" nullable => name = short,
+        "fee_ocur_time" nullable => time = short,
         "cnt" required => cnt = dec,
         "pric" required => pric = dec,
         "det_item_fee_sumamt" required => sum = money,
-        "med_chrgitm_type" => ctype = opt_chrgitm_type,
-        "chrgitm_lv" => clv = opt_chrgitm_lv,
+        "med_chrgitm_type" nullable => ctype = chrgitm_type,
+        "chrgitm_lv" nullable => clv = chrgitm_lv,
         "pric_uplmt_amt" => uplmt = opt_decimal,
-        "selfpay_prop" => prop = opt_dec,
-        "lmt_used_flag" => lmt = opt_flag,
-        "hosp_appr_flag" => appr = |r: &mut R<'_>, p: &P<'_>| opt(r, p, hosp_appr_flag),
+        "selfpay_prop" nullable => prop = dec,
+        "lmt_used_flag" nullable => lmt = flag,
+        "hosp_appr_flag" nullable => appr = hosp_appr_flag,
         "etip_flag" => etip = flag,
     });
     let (Some(feedetl_sn), Some(med_list_codg), Some(cnt), Some(pric), Some(det_item_fee_sumamt)) =
@@ -1487,7 +1447,7 @@ fn cost_split(r: &mut R<'_>, p: &P<'_>) -> Res<CostSplit> {
         "jia" => jia = money,
         "yi" => yi = money,
         "bing" => bing = money,
-        "yi_selfpay_prop" => prop = opt_dec,
+        "yi_selfpay_prop" nullable => prop = dec,
     });
     Ok(CostSplit {
         jia,
@@ -1528,7 +1488,7 @@ pub fn filing_application(text: &str) -> Res<FilingApplication> {
             "begndate" required => begn = date,
             "applied_date" required => applied = date,
             "materials" => mat = materials,
-            "retroactive" => retro = |r: &mut R<'_>, p: &P<'_>| opt(r, p, retroactive_stay),
+            "retroactive" nullable => retro = retroactive_stay,
             "chronic_disease" => chronic = flag,
             "existing" => existing = filings,
         });
@@ -1650,13 +1610,13 @@ pub fn estimate_request(text: &str) -> Res<EstimateRequest> {
             "person" required => pers = person,
             "mdtrtarea_admvs" required => area = admdvs,
             "hosp_lv" required => lv = hosp_lv,
-            "med_type" => mt = opt_med_type,
+            "med_type" nullable => mt = med_type,
             "filing" required => f = planned_filing,
             "begndate" required => begn = date,
-            "enddate" => end = opt_date,
-            "costs" => costs = |r: &mut R<'_>, p: &P<'_>| opt(r, p, cost_split),
-            "lines" => lines = |r: &mut R<'_>, p: &P<'_>| opt(r, p, |r, p| list(r, p, fee_line)),
-            "accumulators" => acc = |r: &mut R<'_>, p: &P<'_>| opt(r, p, accumulators),
+            "enddate" nullable => end = date,
+            "costs" nullable => costs = cost_split,
+            "lines" nullable => lines = |r: &mut R<'_>, p: &P<'_>| list(r, p, fee_line),
+            "accumulators" nullable => acc = accumulators,
             "compare" => compare = boolean,
             "trace" => trace = boolean,
         });
@@ -1706,10 +1666,6 @@ fn raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<&'a str> {
     Ok(&r.s[start..r.i])
 }
 
-fn opt_raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Option<&'a str>> {
-    if r.null(p)? { Ok(None) } else { raw(r, p).map(Some) }
-}
-
 fn raws<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Vec<&'a str>> {
     let mut v = Vec::new();
     r.array(p, &mut |r, q| {
@@ -1748,7 +1704,7 @@ pub fn envelope(text_in: &str) -> Res<Envelope<'_>> {
     fields!(r, p, seen, {
         "api_version" required => version = text,
         "op" required => op = text,
-        "request" => request = opt_raw,
+        "request" nullable => request = raw,
         "packs" => packs = raws,
         "catalogs" => catalogs = |r: &mut R<'_>, p: &P<'_>| list(r, p, inline_catalog),
     });
@@ -2409,11 +2365,18 @@ mod tests {
             "{",
             "{\"amount\":1",
             "{\"amount\":\"\\ud800\"}",
+            "{\"amount\":\"\\u+031\"}",
+            "{\"amount\":\"\\u-031\"}",
+            "{\"amount\":\"\\u03\"}",
             "{\"amount\":1} x",
             "[1]",
             "nul",
         ] {
             assert!(daxie_amount(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            daxie_amount("{\"amount\":\"\\u0031\\u002E\\u0035\"}").map(|m| m.to_string()),
+            Ok("1.50".to_string())
+        );
     }
 }
