@@ -785,6 +785,11 @@ const WIDE: u128 = 1 << 96;
 /// optional point, `_` between them once a digit came; more than 28 fraction digits, or a mantissa past 96 bits
 /// in the fraction, are rounded (half up on the next digit), and the rest must still be digits.
 fn plain_decimal(b: &[u8]) -> Option<Decimal> {
+    plain_parts(b).map(|(data, neg, scale)| parts(data, neg, scale))
+}
+
+/// [`plain_decimal`]'s mantissa, sign and scale.
+fn plain_parts(b: &[u8]) -> Option<(u128, bool, u32)> {
     // From here on the crate reads digits in 128 bits, where `_` is let through unchecked and the rounding
     // digit is looked for past any `_`.
     const NARROW: u128 = (u64::MAX / 10 - u8::MAX as u64) as u128;
@@ -814,7 +819,7 @@ fn plain_decimal(b: &[u8]) -> Option<Decimal> {
                         let at = if wide {
                             match b[i..].iter().position(|&x| x != b'_') {
                                 Some(j) => i + j,
-                                None => return Some(parts(data, neg, scale)),
+                                None => return Some((data, neg, scale)),
                             }
                         } else {
                             i
@@ -829,11 +834,18 @@ fn plain_decimal(b: &[u8]) -> Option<Decimal> {
             _ => return None,
         }
     }
-    has.then(|| parts(data, neg, scale))
+    has.then_some((data, neg, scale))
 }
 
 /// `rust_decimal`'s rounding of a text with more digits than fit, on the digit (or `_`, read as 0) `at`.
-fn rounded(mut data: u128, at: u8, rest: &[u8], mut scale: u32, point: bool, neg: bool) -> Option<Decimal> {
+fn rounded(
+    mut data: u128,
+    at: u8,
+    rest: &[u8],
+    mut scale: u32,
+    point: bool,
+    neg: bool,
+) -> Option<(u128, bool, u32)> {
     let digit = match at {
         b'0'..=b'9' => at - b'0',
         b'_' => 0,
@@ -858,43 +870,43 @@ fn rounded(mut data: u128, at: u8, rest: &[u8], mut scale: u32, point: bool, neg
             _ => return None,
         }
     }
-    Some(parts(data, neg, scale))
+    Some((data, neg, scale))
 }
 
 fn parts(data: u128, neg: bool, scale: u32) -> Decimal {
     Decimal::from_parts(data as u32, (data >> 32) as u32, (data >> 64) as u32, neg, scale)
 }
 
-/// `Decimal::from_scientific`, step for step (the same calls on the same values).
+/// `Decimal::from_scientific`: the base's mantissa with its scale raised by a negative exponent, lowered by a
+/// positive one, or, past the scale, multiplied up to scale 0. The crate multiplies `Decimal`s (by 10^19, then
+/// by the rest) and normalises; those steps are exact here (the product has at least as many trailing zeros
+/// as its scale, and the crate's rescaling divides by no more powers of ten than needed), so the result is the
+/// integer `mantissa × 10^(exponent − scale)` when it fits 96 bits, and none otherwise.
 fn scientific(base: &str, exp: &str) -> Option<Decimal> {
     const MAX_SCALE: u32 = 28;
-    let mut d = plain_decimal(base.as_bytes())?;
-    let scale = d.scale();
+    let (data, neg, scale) = plain_parts(base.as_bytes())?;
     if let Some(e) = exp.strip_prefix('-') {
         let e: u32 = e.parse().ok()?;
-        if e > MAX_SCALE {
+        if e > MAX_SCALE || scale + e > MAX_SCALE {
             return None;
         }
-        d.set_scale(scale + e).ok()?;
-    } else {
-        let mut e: u32 = exp.parse().ok()?;
-        if e <= scale {
-            d.set_scale(scale - e).ok()?;
-        } else {
-            if e > MAX_SCALE {
-                return None;
-            }
-            // At most two steps, by 10^19 and then by the rest, as the crate multiplies.
-            while e > 0 {
-                let k = if e >= 19 { 19 } else { e };
-                e -= k;
-                let pow = 10u64.pow(k);
-                d = d.checked_mul(Decimal::from_parts(pow as u32, (pow >> 32) as u32, 0, false, 0))?;
-            }
-            d.normalize_assign();
+        return Some(parts(data, neg, scale + e));
+    }
+    let e: u32 = exp.parse().ok()?;
+    if e <= scale {
+        return Some(parts(data, neg, scale - e));
+    }
+    if e > MAX_SCALE {
+        return None;
+    }
+    let mut v = data;
+    for _ in scale..e {
+        v *= 10;
+        if v >= WIDE {
+            return None;
         }
     }
-    Some(d)
+    Some(parts(v, neg, 0))
 }
 
 /// A decimal as [`crate::money::decimal_from_value`] reads it: `None` for `null` or a blank string.
@@ -1902,6 +1914,28 @@ mod tests {
             "١",
             "1\u{0}",
             "1 2",
+            "7.9228162514264337593543950335e28",
+            "7.9228162514264337593543950336e28",
+            "79228162514264337593543950335e0",
+            "7922816251426433759354395033.5e1",
+            "7922816251426433759354395034e1",
+            "-7922816251426433759354395033.5e1",
+            "0.0000000000000000000000000001e28",
+            "0.0000000000000000000000000001e29",
+            "-0e-28",
+            "-0.0e29",
+            "-0.0e3",
+            "1.0e-27",
+            "1.00e-27",
+            "12e27",
+            "1.2e27",
+            "0.12e27",
+            "8e28",
+            "7e28",
+            "-1_0.5e+2_",
+            "1e0_",
+            "_1e1",
+            "1e١",
         ];
         for t in edges {
             same(t);
