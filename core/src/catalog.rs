@@ -7,9 +7,8 @@
 
 use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, trimmed};
 use crate::error::PackError;
-use crate::money::{Dec, Money, parse_decimal};
+use crate::money::{Dec, Money};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// `pric_uplmt_amt` value meaning "no ceiling".
 pub const NO_PRICE_CEILING: i64 = 999_999;
@@ -182,6 +181,34 @@ fn short_word(b: &[u8]) -> u64 {
     }
 }
 
+/// A catalog row's number, as [`crate::money::parse_decimal`] reads it. Builds without the hospital's ops use the
+/// request reader's equal parser ([`crate::read::decimal_text`]), so the estimate module carries one decimal
+/// parser; the hospital's serde readers link `parse_decimal` anyway, and there the catalog shares it.
+fn number(s: &str) -> Option<rust_decimal::Decimal> {
+    #[cfg(not(feature = "hospital-ops"))]
+    return crate::read::decimal_text(s);
+    #[cfg(feature = "hospital-ops")]
+    return crate::money::parse_decimal(s);
+}
+
+/// `(code, position)` of each item, sorted: by code, and items with the same code in file order.
+fn by_code(items: &[CatalogItem]) -> Vec<(&str, usize)> {
+    let mut keys: Vec<(&str, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| (it.med_list_codg.as_str(), i))
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// Whether a catalog given with a request is read (see [`Catalog::from_csv`]).
+const READS_CATALOGS: bool = cfg!(any(
+    feature = "estimate-ops",
+    feature = "hospital-ops",
+    feature = "runtime-packs"
+));
+
 const COLUMNS: [&str; 9] = [
     "med_list_codg",
     "med_list_name",
@@ -196,7 +223,20 @@ const COLUMNS: [&str; 9] = [
 
 impl Catalog {
     /// Load a catalog CSV. Metadata comments `# region: 610100` and `# name: …` are required.
+    ///
+    /// A build that runs no op reading a catalog and takes no packs at runtime (the mini-program's filing-page
+    /// module: `filing-ops` without `estimate-ops`, `hospital-ops` or `runtime-packs`) carries no catalog reader:
+    /// there a catalog given with a request is refused (E_PACK at `catalogs[i]`) instead of being read and then
+    /// never used, as such a build refuses inline packs.
     pub fn from_csv(file: &str, text: &str) -> Result<Catalog, PackError> {
+        if !READS_CATALOGS {
+            return Err(PackError::new(
+                file,
+                "catalogs",
+                "this module runs no op that reads a catalog and takes no catalogs with a request \
+                 (coverage.resolve, estimate and the hospital's ops take them)",
+            ));
+        }
         Catalog::read(file, text, None)
     }
 
@@ -253,79 +293,27 @@ impl Catalog {
                 format!("expected columns {}", COLUMNS.join(",")),
             ));
         }
-        let mut items = BTreeMap::new();
+        // Rows in file order; the first row that is malformed or repeats an earlier code is the error, as
+        // when each row was checked and then inserted into a map (sorting `(code, row)` pairs shares the
+        // sort the settle rules already carry, instead of a map of its own).
+        let mut items: Vec<CatalogItem> = Vec::new();
+        let mut lines: Vec<usize> = Vec::new();
         for (line, row) in it {
-            let at = |col: usize| format!("line {line} {}", COLUMNS[col]);
-            if row.len() != COLUMNS.len() {
-                return Err(PackError::new(
-                    file,
-                    format!("line {line}"),
-                    format!("{} fields, expected {}", row.len(), COLUMNS.len()),
-                ));
-            }
-            let f = |i: usize| row[i].trim();
-            let code = f(0).to_string();
-            if code.is_empty() {
-                return Err(PackError::new(file, at(0), "empty code"));
-            }
-            let chrg_type =
-                ChrgitmType::parse(f(2)).map_err(|e| PackError::new(file, at(2), e.message_en))?;
-            let lv = ChrgitmLv::parse(f(3)).map_err(|e| PackError::new(file, at(3), e.message_en))?;
-            let prop = parse_decimal(f(4))
-                .filter(|d| !d.is_sign_negative() && *d <= rust_decimal::Decimal::ONE)
-                .ok_or_else(|| {
-                    PackError::new(
-                        file,
-                        at(4),
-                        format!("\"{}\" is not a proportion within 0–1", f(4)),
-                    )
-                })?;
-            let ceiling = parse_decimal(f(5))
-                .filter(|d| !d.is_sign_negative())
-                .ok_or_else(|| PackError::new(file, at(5), format!("\"{}\" is not an amount", f(5))))?;
-            let ceiling = (ceiling != rust_decimal::Decimal::from(NO_PRICE_CEILING))
-                .then(|| Money::from_decimal(ceiling));
-            let lmt = match f(6) {
-                "0" | "" => false,
-                "1" => true,
-                o => return Err(PackError::new(file, at(6), format!("\"{o}\" is not 0 or 1"))),
-            };
-            let verified = match f(7) {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                o => {
-                    return Err(PackError::new(
-                        file,
-                        at(7),
-                        format!("\"{o}\" is not true or false"),
-                    ));
+            match Catalog::item(file, line, &row, &raw_name) {
+                Ok(item) => {
+                    items.push(item);
+                    lines.push(line);
                 }
-            };
-            if f(8).is_empty() {
-                return Err(PackError::new(file, at(8), "every item needs a citation"));
-            }
-            let med_list_name = match raw_name(line) {
-                // Only when the slice is exactly what the reader produced.
-                Some(raw) if raw == f(1) => crate::model::ShortText::const_new(raw),
-                _ => f(1).into(),
-            };
-            let item = CatalogItem {
-                med_list_codg: code.clone(),
-                med_list_name,
-                med_chrgitm_type: chrg_type,
-                chrgitm_lv: lv,
-                selfpay_prop: Dec(prop),
-                pric_uplmt_amt: ceiling,
-                lmt_used_flag: lmt,
-                verified,
-                cite: f(8).to_string(),
-            };
-            if items.insert(code.clone(), item).is_some() {
-                return Err(PackError::new(file, at(0), format!("code {code} appears twice")));
+                Err(e) => return Err(Catalog::repeat(file, &items, &lines).unwrap_or(e)),
             }
         }
-        let index = CodeIndex::build(items.keys().map(String::as_str));
-        let items: Vec<CatalogItem> = items.into_values().collect();
+        if let Some(e) = Catalog::repeat(file, &items, &lines) {
+            return Err(e);
+        }
+        let order: Vec<usize> = by_code(&items).iter().map(|k| k.1).collect();
+        let index = CodeIndex::build(order.iter().map(|&i| items[i].med_list_codg.as_str()));
+        let mut slots: Vec<Option<CatalogItem>> = items.into_iter().map(Some).collect();
+        let items: Vec<CatalogItem> = order.iter().filter_map(|&i| slots[i].take()).collect();
         let nums = items.iter().map(ItemNums::of).collect();
         Ok(Catalog {
             region,
@@ -335,6 +323,94 @@ impl Catalog {
             index,
             nums,
         })
+    }
+
+    /// One row (`line` is its line number in the file) as an item.
+    fn item(
+        file: &str,
+        line: usize,
+        row: &[String],
+        raw_name: &dyn Fn(usize) -> Option<&'static str>,
+    ) -> Result<CatalogItem, PackError> {
+        let at = |col: usize| format!("line {line} {}", COLUMNS[col]);
+        if row.len() != COLUMNS.len() {
+            return Err(PackError::new(
+                file,
+                format!("line {line}"),
+                format!("{} fields, expected {}", row.len(), COLUMNS.len()),
+            ));
+        }
+        let f = |i: usize| row[i].trim();
+        let code = f(0).to_string();
+        if code.is_empty() {
+            return Err(PackError::new(file, at(0), "empty code"));
+        }
+        let chrg_type = ChrgitmType::parse(f(2)).map_err(|e| PackError::new(file, at(2), e.message_en))?;
+        let lv = ChrgitmLv::parse(f(3)).map_err(|e| PackError::new(file, at(3), e.message_en))?;
+        let prop = number(f(4))
+            .filter(|d| !d.is_sign_negative() && *d <= rust_decimal::Decimal::ONE)
+            .ok_or_else(|| {
+                PackError::new(
+                    file,
+                    at(4),
+                    format!("\"{}\" is not a proportion within 0–1", f(4)),
+                )
+            })?;
+        let ceiling = number(f(5))
+            .filter(|d| !d.is_sign_negative())
+            .ok_or_else(|| PackError::new(file, at(5), format!("\"{}\" is not an amount", f(5))))?;
+        let ceiling =
+            (ceiling != rust_decimal::Decimal::from(NO_PRICE_CEILING)).then(|| Money::from_decimal(ceiling));
+        let lmt = match f(6) {
+            "0" | "" => false,
+            "1" => true,
+            o => return Err(PackError::new(file, at(6), format!("\"{o}\" is not 0 or 1"))),
+        };
+        let verified = match f(7) {
+            "true" | "1" => true,
+            "false" | "0" => false,
+            o => {
+                return Err(PackError::new(
+                    file,
+                    at(7),
+                    format!("\"{o}\" is not true or false"),
+                ));
+            }
+        };
+        if f(8).is_empty() {
+            return Err(PackError::new(file, at(8), "every item needs a citation"));
+        }
+        let med_list_name = match raw_name(line) {
+            // Only when the slice is exactly what the reader produced.
+            Some(raw) if raw == f(1) => crate::model::ShortText::const_new(raw),
+            _ => f(1).into(),
+        };
+        Ok(CatalogItem {
+            med_list_codg: code,
+            med_list_name,
+            med_chrgitm_type: chrg_type,
+            chrgitm_lv: lv,
+            selfpay_prop: Dec(prop),
+            pric_uplmt_amt: ceiling,
+            lmt_used_flag: lmt,
+            verified,
+            cite: f(8).to_string(),
+        })
+    }
+
+    /// The error for the first item (in file order) whose code an earlier item has.
+    fn repeat(file: &str, items: &[CatalogItem], lines: &[usize]) -> Option<PackError> {
+        let k = by_code(items)
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[1].1)
+            .min()?;
+        let code = &items[k].med_list_codg;
+        Some(PackError::new(
+            file,
+            format!("line {} {}", lines[k], COLUMNS[0]),
+            format!("code {code} appears twice"),
+        ))
     }
 
     pub fn region(&self) -> &Admdvs {
@@ -464,5 +540,44 @@ mod tests {
             "葡萄糖注射液，规格超过二十四个字节的名称"
         );
         assert!(q.get("B").unwrap().med_list_name.is_heap_allocated());
+    }
+
+    #[test]
+    fn the_first_bad_or_repeated_row_in_file_order_is_the_error() {
+        const HEAD: &str = "# region: 610100\n# name: t\n\
+            med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n";
+        let row = |code: &str, prop: &str| format!("{code},n,01,01,{prop},999999,0,true,t\n");
+        let err = |rows: &[String]| {
+            let text = format!("{HEAD}{}", rows.concat());
+            Catalog::from_csv("t.csv", &text).unwrap_err().to_string()
+        };
+        // Lines: the header is line 3, rows from line 4.
+        let (ok, bad) = (|c: &str| row(c, "0.1"), |c: &str| row(c, "2"));
+        let e = err(&[ok("B"), ok("A"), ok("B"), bad("C"), ok("A")]);
+        assert!(
+            e.contains("line 6 med_list_codg") && e.contains("code B appears twice"),
+            "{e}"
+        );
+        let e = err(&[ok("B"), bad("C"), ok("B")]);
+        assert!(e.contains("line 5 selfpay_prop"), "{e}");
+        let e = err(&[ok("B"), ok("A"), ok("A"), ok("B")]);
+        assert!(
+            e.contains("line 6 med_list_codg") && e.contains("code A appears twice"),
+            "{e}"
+        );
+        let e = err(&[ok("Z"), ok("B"), ok("Y"), ok("B"), ok("Z")]);
+        assert!(
+            e.contains("line 7 med_list_codg") && e.contains("code B appears twice"),
+            "{e}"
+        );
+        let text = format!("{HEAD}{}", [ok("Z"), ok("B"), ok("Y"), ok("a"), ok("A")].concat());
+        let c = Catalog::from_csv("t.csv", &text).unwrap();
+        let codes: Vec<&str> = c.items().map(|i| i.med_list_codg.as_str()).collect();
+        assert_eq!(codes, ["A", "B", "Y", "Z", "a"]);
+        assert!(
+            codes
+                .iter()
+                .all(|code| c.get(code).is_some_and(|i| i.med_list_codg == *code))
+        );
     }
 }

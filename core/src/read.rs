@@ -24,7 +24,7 @@ use crate::model::{
     Accumulators, FeeLine, Filing, FilingCategory, FilingStatus, HospApprFlag, Materials, Person, PoolAccum,
     RiderAccum, SettlementMode, ShortText, Visit,
 };
-use crate::money::{Dec, Money, parse_decimal};
+use crate::money::{Dec, Money};
 use crate::policy::ChangeReason;
 use crate::smallmap::SortedMap;
 use chrono::NaiveDate;
@@ -235,11 +235,17 @@ impl<'a> R<'a> {
         Ok(&self.s[start..i])
     }
 
+    /// Four hex digits (a `\u` escape's), by hand: `u32::from_str_radix` would also take a sign.
     fn hex4(&mut self, p: &P<'_>) -> Res<u32> {
-        let h = self.s.get(self.i..self.i + 4).ok_or_else(|| self.syntax(p))?;
-        let v = u32::from_str_radix(h, 16).map_err(|_| self.syntax(p))?;
-        if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
-            return Err(self.syntax(p));
+        let mut v = 0;
+        for k in 0..4 {
+            let d = match self.s.as_bytes().get(self.i + k) {
+                Some(&c @ b'0'..=b'9') => c - b'0',
+                Some(&c @ b'a'..=b'f') => c - b'a' + 10,
+                Some(&c @ b'A'..=b'F') => c - b'A' + 10,
+                _ => return Err(self.syntax(p)),
+            };
+            v = (v << 4) | u32::from(d);
         }
         self.i += 4;
         Ok(v)
@@ -417,7 +423,8 @@ impl<'a> R<'a> {
         Ok(None)
     }
 
-    fn array(&mut self, p: &P<'_>, mut each: impl FnMut(&mut Self, &P<'_>) -> Res<()>) -> Res<()> {
+    #[inline(never)]
+    fn array(&mut self, p: &P<'_>, each: &mut dyn FnMut(&mut Self, &P<'_>) -> Res<()>) -> Res<()> {
         match self.kind(p)? {
             Kind::Array => self.eat(b'[', p)?,
             k => return Err(wrong(p, ("数组", "an array"), k)),
@@ -455,29 +462,96 @@ fn whole<T>(text: &str, f: impl FnOnce(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<T> 
     Ok(v)
 }
 
-/// The object members of a struct: `$k => $slot = $read` for each field; unknown members are skipped, a
-/// member given twice is refused.
-macro_rules! members {
-    ($r:ident, $p:ident, { $($k:literal => $slot:ident = $read:expr),* $(,)? }) => {
-        $(let mut $slot = None;)*
-        const NAMES: &[&str] = &[$($k),*];
-        $r.open($p)?;
-        let mut first = true;
-        while let Some(i) = $r.member(&mut first, $p, NAMES)? {
-            let q = P::Field($p, NAMES[i]);
-            let mut n = 0usize;
-            $(
-                if i == n {
-                    if $slot.is_some() {
-                        return Err(duplicate(&q));
-                    }
-                    $slot = Some($read($r, &q)?);
-                }
-                n += 1;
-            )*
-            let _ = n;
+/// One member's place in the struct being read, with its reader: [`Need`] keeps a required member's value
+/// as `Some(value)`, [`Put`] overwrites a member's default, [`Nullable`] reads `null` as `None`. Generic over the value's type only, so reading and
+/// storing a value is one function per type, shared by every struct with a member of that type.
+trait Slot<'a> {
+    fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()>;
+}
+
+type Reader<'a, T> = fn(&mut R<'a>, &P<'_>) -> Res<T>;
+
+struct Need<'s, 'a, T>(&'s mut Option<T>, Reader<'a, T>);
+
+struct Put<'s, 'a, T>(&'s mut T, Reader<'a, T>);
+
+/// A member that may be `null` (`None`), as serde reads an `Option`: one per value type, instead of an
+/// `opt_…` reader per reader.
+struct Nullable<'s, 'a, T>(&'s mut Option<T>, Reader<'a, T>);
+
+impl<'a, T> Slot<'a> for Need<'_, 'a, T> {
+    fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()> {
+        *self.0 = Some((self.1)(r, p)?);
+        Ok(())
+    }
+}
+
+impl<'a, T> Slot<'a> for Put<'_, 'a, T> {
+    fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()> {
+        *self.0 = (self.1)(r, p)?;
+        Ok(())
+    }
+}
+
+impl<'a, T> Slot<'a> for Nullable<'_, 'a, T> {
+    fn read(&mut self, r: &mut R<'a>, p: &P<'_>) -> Res<()> {
+        *self.0 = if r.null(p)? { None } else { Some((self.1)(r, p)?) };
+        Ok(())
+    }
+}
+
+/// Read the members of an object into `slots` (`slots[i]` reads the member `names[i]`); members with other
+/// keys are skipped, a member given twice is refused. Returns which members were given (bit `i` for
+/// `names[i]`). One loop over a table for every struct, rather than a loop per struct.
+#[inline(never)]
+fn fields<'a>(r: &mut R<'a>, p: &P<'_>, names: &[&str], slots: &mut [&mut dyn Slot<'a>]) -> Res<u32> {
+    r.open(p)?;
+    let mut first = true;
+    let mut seen = 0u32;
+    while let Some(i) = r.member(&mut first, p, names)? {
+        let q = P::Field(p, names[i]);
+        if seen & (1 << i) != 0 {
+            return Err(duplicate(&q));
         }
+        if let Some(slot) = slots.get_mut(i) {
+            slot.read(r, &q)?;
+        }
+        seen |= 1 << i;
+    }
+    Ok(seen)
+}
+
+/// The members of a struct, `"key" => slot = reader` each (`"key" required => …` for a member without a
+/// default, whose slot is an `Option` filled with `Some`; `"key" nullable => …` for an `Option` member that
+/// may be `null`): declares `NAMES` and the mask `REQUIRED`, and binds
+/// `$seen` to the mask of members given. The caller declares the slots (with their defaults) before, and takes
+/// the required ones out after with `let (Some(..), ..) = .. else { return Err(missing(..)) }`.
+macro_rules! fields {
+    ($r:ident, $p:ident, $seen:ident, { $($k:literal $($kind:ident)? => $slot:ident = $read:expr),* $(,)? }) => {
+        const NAMES: &[&str] = &[$($k),*];
+        #[allow(dead_code)]
+        const REQUIRED: u32 = mask(&[$(fields!(@req $($kind)?)),*]);
+        let $seen = fields($r, $p, NAMES, &mut [$(fields!(@slot $($kind)?; $slot, $read)),*])?;
     };
+    (@req required) => { true };
+    (@req nullable) => { false };
+    (@req) => { false };
+    (@slot nullable; $slot:ident, $read:expr) => { &mut Nullable(&mut $slot, $read) as &mut dyn Slot<'_> };
+    (@slot required; $slot:ident, $read:expr) => { &mut Need(&mut $slot, $read) as &mut dyn Slot<'_> };
+    (@slot; $slot:ident, $read:expr) => { &mut Put(&mut $slot, $read) as &mut dyn Slot<'_> };
+}
+
+/// The bits of the members marked `required`.
+const fn mask(required: &[bool]) -> u32 {
+    let mut m = 0;
+    let mut i = 0;
+    while i < required.len() {
+        if required[i] {
+            m |= 1 << i;
+        }
+        i += 1;
+    }
+    m
 }
 
 fn duplicate(p: &P<'_>) -> ApiError {
@@ -489,20 +563,24 @@ fn duplicate(p: &P<'_>) -> ApiError {
     )
 }
 
-fn need<T>(v: Option<T>, p: &P<'_>, field: &str) -> Res<T> {
-    v.ok_or_else(|| {
-        if p.in_envelope() {
-            let q = P::Field(p, field);
-            invalid(
-                ErrorCode::Json,
-                &q,
-                format!("缺少字段 {field}"),
-                format!("missing field {field}"),
-            )
-        } else {
-            ApiError::missing(field).at(p.to_string())
-        }
-    })
+/// The error for the first required member (in `names` order) not in `seen`.
+#[inline(never)]
+fn missing(seen: u32, required: u32, names: &[&str], p: &P<'_>) -> ApiError {
+    let field = names
+        .get((required & !seen).trailing_zeros() as usize)
+        .copied()
+        .unwrap_or_default();
+    if p.in_envelope() {
+        let q = P::Field(p, field);
+        invalid(
+            ErrorCode::Json,
+            &q,
+            format!("缺少字段 {field}"),
+            format!("missing field {field}"),
+        )
+    } else {
+        ApiError::missing(field).at(p.to_string())
+    }
 }
 
 // --- Scalars.
@@ -516,28 +594,10 @@ fn string(r: &mut R<'_>, p: &P<'_>) -> Res<String> {
 }
 
 #[inline(never)]
-fn opt_string(r: &mut R<'_>, p: &P<'_>) -> Res<Option<String>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        string(r, p).map(Some)
-    }
-}
-
-#[inline(never)]
 fn short(r: &mut R<'_>, p: &P<'_>) -> Res<ShortText> {
     match r.kind(p)? {
         Kind::String => r.string(p).map(|s| ShortText::from(s.as_ref())),
         k => Err(wrong(p, STRING, k)),
-    }
-}
-
-#[inline(never)]
-fn opt_short(r: &mut R<'_>, p: &P<'_>) -> Res<Option<ShortText>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        short(r, p).map(Some)
     }
 }
 
@@ -598,16 +658,6 @@ fn flag(r: &mut R<'_>, p: &P<'_>) -> Res<bool> {
     }
 }
 
-/// Like [`flag`], `null` being `None` ([`crate::model::opt_flag`]).
-#[inline(never)]
-fn opt_flag(r: &mut R<'_>, p: &P<'_>) -> Res<Option<bool>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        flag(r, p).map(Some)
-    }
-}
-
 #[inline(never)]
 fn date(r: &mut R<'_>, p: &P<'_>) -> Res<NaiveDate> {
     match r.kind(p)? {
@@ -623,15 +673,6 @@ fn date(r: &mut R<'_>, p: &P<'_>) -> Res<NaiveDate> {
             })
         }
         k => Err(wrong(p, ("日期字符串", "a date string"), k)),
-    }
-}
-
-#[inline(never)]
-fn opt_date(r: &mut R<'_>, p: &P<'_>) -> Res<Option<NaiveDate>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        date(r, p).map(Some)
     }
 }
 
@@ -724,6 +765,150 @@ fn float_form(neg: bool, d: &str, k: i32) -> String {
     s
 }
 
+/// A decimal's text read as [`crate::money::parse_decimal`] reads it (trimmed; `rust_decimal`'s `FromStr`, or
+/// its `from_scientific` when the text has an exponent), the same value to the bit, rewritten here so that the
+/// mini-program modules carry neither the crate's general string parser nor its two scientific readers (~10 KB
+/// of wasm). `decimal_text_is_money_parse_decimal` (tests) holds the two equal on edge cases and millions of
+/// generated texts. `None` for a blank text or one that is no decimal.
+pub(crate) fn decimal_text(s: &str) -> Option<Decimal> {
+    let t = s.trim();
+    match t.find(['e', 'E']) {
+        Some(k) => scientific(&t[..k], &t[k + 1..]),
+        None => plain_decimal(t.as_bytes()),
+    }
+}
+
+/// Mantissas from 2^96 up do not fit a `Decimal`.
+const WIDE: u128 = 1 << 96;
+
+/// `rust_decimal`'s `FromStr` without an exponent, step for step: an optional sign first, digits with one
+/// optional point, `_` between them once a digit came; more than 28 fraction digits, or a mantissa past 96 bits
+/// in the fraction, are rounded (half up on the next digit), and the rest must still be digits.
+fn plain_decimal(b: &[u8]) -> Option<Decimal> {
+    plain_parts(b).map(|(data, neg, scale)| parts(data, neg, scale))
+}
+
+/// [`plain_decimal`]'s mantissa, sign and scale.
+fn plain_parts(b: &[u8]) -> Option<(u128, bool, u32)> {
+    // From here on the crate reads digits in 128 bits, where `_` is let through unchecked and the rounding
+    // digit is looked for past any `_`.
+    const NARROW: u128 = (u64::MAX / 10 - u8::MAX as u64) as u128;
+    let (neg, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
+    };
+    let (mut data, mut scale, mut point, mut has, mut wide) = (0u128, 0u32, false, false, false);
+    while let Some(&c) = b.get(i) {
+        i += 1;
+        match c {
+            b'0'..=b'9' => {
+                let next = data * 10 + u128::from(c - b'0');
+                if wide && next >= WIDE {
+                    return if point {
+                        rounded(data, c, &b[i..], scale, point, neg)
+                    } else {
+                        None
+                    };
+                }
+                data = next;
+                scale += u32::from(point);
+                has = true;
+                if i < b.len() {
+                    if point && scale >= 28 {
+                        let at = if wide {
+                            match b[i..].iter().position(|&x| x != b'_') {
+                                Some(j) => i + j,
+                                None => return Some((data, neg, scale)),
+                            }
+                        } else {
+                            i
+                        };
+                        return rounded(data, b[at], &b[at + 1..], scale, point, neg);
+                    }
+                    wide |= data >= NARROW;
+                }
+            }
+            b'.' if !point => point = true,
+            b'_' if has => {}
+            _ => return None,
+        }
+    }
+    has.then_some((data, neg, scale))
+}
+
+/// `rust_decimal`'s rounding of a text with more digits than fit, on the digit (or `_`, read as 0) `at`.
+fn rounded(
+    mut data: u128,
+    at: u8,
+    rest: &[u8],
+    mut scale: u32,
+    point: bool,
+    neg: bool,
+) -> Option<(u128, bool, u32)> {
+    let digit = match at {
+        b'0'..=b'9' => at - b'0',
+        b'_' => 0,
+        b'.' if !point => 0,
+        _ => return None,
+    };
+    if digit >= 5 {
+        data += 1;
+        if data >= WIDE {
+            if scale == 0 {
+                return None;
+            }
+            data = (data + 4) / 10;
+            scale -= 1;
+        }
+    }
+    let mut dot = point || at == b'.';
+    for &c in rest {
+        match c {
+            b'0'..=b'9' | b'_' => {}
+            b'.' if !dot => dot = true,
+            _ => return None,
+        }
+    }
+    Some((data, neg, scale))
+}
+
+fn parts(data: u128, neg: bool, scale: u32) -> Decimal {
+    Decimal::from_parts(data as u32, (data >> 32) as u32, (data >> 64) as u32, neg, scale)
+}
+
+/// `Decimal::from_scientific`: the base's mantissa with its scale raised by a negative exponent, lowered by a
+/// positive one, or, past the scale, multiplied up to scale 0. The crate multiplies `Decimal`s (by 10^19, then
+/// by the rest) and normalises; those steps are exact here (the product has at least as many trailing zeros
+/// as its scale, and the crate's rescaling divides by no more powers of ten than needed), so the result is the
+/// integer `mantissa × 10^(exponent − scale)` when it fits 96 bits, and none otherwise.
+fn scientific(base: &str, exp: &str) -> Option<Decimal> {
+    const MAX_SCALE: u32 = 28;
+    let (data, neg, scale) = plain_parts(base.as_bytes())?;
+    if let Some(e) = exp.strip_prefix('-') {
+        let e: u32 = e.parse().ok()?;
+        if e > MAX_SCALE || scale + e > MAX_SCALE {
+            return None;
+        }
+        return Some(parts(data, neg, scale + e));
+    }
+    let e: u32 = exp.parse().ok()?;
+    if e <= scale {
+        return Some(parts(data, neg, scale - e));
+    }
+    if e > MAX_SCALE {
+        return None;
+    }
+    let mut v = data;
+    for _ in scale..e {
+        v *= 10;
+        if v >= WIDE {
+            return None;
+        }
+    }
+    Some(parts(v, neg, 0))
+}
+
 /// A decimal as [`crate::money::decimal_from_value`] reads it: `None` for `null` or a blank string.
 #[inline(never)]
 fn opt_decimal(r: &mut R<'_>, p: &P<'_>) -> Res<Option<Decimal>> {
@@ -739,7 +924,7 @@ fn opt_decimal(r: &mut R<'_>, p: &P<'_>) -> Res<Option<Decimal>> {
                     format!("the number {raw} cannot be read exactly (over 15 significant digits or a large exponent); send it as a string"),
                 )
             })?;
-            parse_decimal(&text).map(Some).ok_or_else(|| {
+            decimal_text(&text).map(Some).ok_or_else(|| {
                 amount(
                     p,
                     format!("{text} 不是核心接受的十进制数"),
@@ -752,7 +937,7 @@ fn opt_decimal(r: &mut R<'_>, p: &P<'_>) -> Res<Option<Decimal>> {
             if s.trim().is_empty() {
                 return Ok(None);
             }
-            parse_decimal(&s).map(Some).ok_or_else(|| {
+            decimal_text(&s).map(Some).ok_or_else(|| {
                 amount(
                     p,
                     format!("“{s}”不是十进制数"),
@@ -794,12 +979,6 @@ fn dec(r: &mut R<'_>, p: &P<'_>) -> Res<Dec> {
     decimal(r, p).map(Dec)
 }
 
-/// `Option<Dec>` as serde reads it: `null` is `None`, anything else must be a decimal.
-#[inline(never)]
-fn opt_dec(r: &mut R<'_>, p: &P<'_>) -> Res<Option<Dec>> {
-    if r.null(p)? { Ok(None) } else { dec(r, p).map(Some) }
-}
-
 /// A code's text: a JSON string (trimmed) or number.
 #[inline(never)]
 fn code_text<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Cow<'a, str>> {
@@ -831,37 +1010,24 @@ fn at(mut e: ApiError, p: &P<'_>) -> ApiError {
     e
 }
 
-fn opt_code<T>(r: &mut R<'_>, p: &P<'_>, parse: fn(&str) -> Res<T>) -> Res<Option<T>> {
-    if r.null(p)? {
-        Ok(None)
-    } else {
-        code(r, p, parse).map(Some)
-    }
-}
-
 macro_rules! code_readers {
-    ($($f:ident, $of:ident: $t:ty;)*) => {$(
+    ($($f:ident: $t:ty;)*) => {$(
         #[allow(dead_code)]
         #[inline(never)]
         fn $f(r: &mut R<'_>, p: &P<'_>) -> Res<$t> {
             code(r, p, <$t>::parse)
         }
-        #[allow(dead_code)]
-        #[inline(never)]
-        fn $of(r: &mut R<'_>, p: &P<'_>) -> Res<Option<$t>> {
-            opt_code(r, p, <$t>::parse)
-        }
     )*};
 }
 
 code_readers! {
-    admdvs, opt_admdvs: Admdvs;
-    insutype, opt_insutype: Insutype;
-    psn_type, opt_psn_type: PsnType;
-    med_type, opt_med_type: MedType;
-    hosp_lv, opt_hosp_lv: FacilityLevel;
-    chrgitm_type, opt_chrgitm_type: ChrgitmType;
-    chrgitm_lv, opt_chrgitm_lv: ChrgitmLv;
+    admdvs: Admdvs;
+    insutype: Insutype;
+    psn_type: PsnType;
+    med_type: MedType;
+    hosp_lv: FacilityLevel;
+    chrgitm_type: ChrgitmType;
+    chrgitm_lv: ChrgitmLv;
 }
 
 /// One of the names of a serde enum of unit variants: `"name"`, or `{"name": null}` as serde_json also takes it.
@@ -900,13 +1066,9 @@ fn variant_index(r: &mut R<'_>, p: &P<'_>, names: &[&str]) -> Res<usize> {
     }
 }
 
-fn opt<T>(r: &mut R<'_>, p: &P<'_>, f: impl FnOnce(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<Option<T>> {
-    if r.null(p)? { Ok(None) } else { f(r, p).map(Some) }
-}
-
 fn list<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<Vec<T>> {
     let mut v = Vec::new();
-    r.array(p, |r, q| {
+    r.array(p, &mut |r, q| {
         v.push(f(r, q)?);
         Ok(())
     })?;
@@ -1021,69 +1183,85 @@ fn hosp_appr_flag(r: &mut R<'_>, p: &P<'_>) -> Res<HospApprFlag> {
 
 #[inline(never)]
 fn applicant(r: &mut R<'_>, p: &P<'_>) -> Res<Applicant> {
-    members!(r, p, {
-        "insuplc_admdvs" => a = admdvs,
-        "insutype" => t = insutype,
-        "psn_no" => n = opt_string,
+    let (mut a, mut t, mut n) = (None, None, None);
+    fields!(r, p, seen, {
+        "insuplc_admdvs" required => a = admdvs,
+        "insutype" required => t = insutype,
+        "psn_no" nullable => n = string,
     });
+    let (Some(insuplc_admdvs), Some(insutype)) = (a, t) else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
     Ok(Applicant {
-        insuplc_admdvs: need(a, p, "insuplc_admdvs")?,
-        insutype: need(t, p, "insutype")?,
-        psn_no: n.flatten(),
+        insuplc_admdvs,
+        insutype,
+        psn_no: n,
     })
 }
 
 #[inline(never)]
 fn materials(r: &mut R<'_>, p: &P<'_>) -> Res<Materials> {
-    members!(r, p, {
+    let (mut a, mut b, mut c) = (false, false, false);
+    fields!(r, p, _seen, {
         "residence_proof" => a = flag,
         "commitment" => b = flag,
         "referral_certificate" => c = flag,
     });
     Ok(Materials {
-        residence_proof: a.unwrap_or(false),
-        commitment: b.unwrap_or(false),
-        referral_certificate: c.unwrap_or(false),
+        residence_proof: a,
+        commitment: b,
+        referral_certificate: c,
     })
 }
 
 #[inline(never)]
 fn retroactive_stay(r: &mut R<'_>, p: &P<'_>) -> Res<RetroactiveStay> {
-    members!(r, p, {
-        "admission_date" => a = date,
+    let (mut a, mut s) = (None, false);
+    fields!(r, p, seen, {
+        "admission_date" required => a = date,
         "discharge_settled" => s = flag,
     });
+    let Some(admission_date) = a else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
     Ok(RetroactiveStay {
-        admission_date: need(a, p, "admission_date")?,
-        discharge_settled: s.unwrap_or(false),
+        admission_date,
+        discharge_settled: s,
     })
 }
 
 #[inline(never)]
 fn filing(r: &mut R<'_>, p: &P<'_>) -> Res<Filing> {
-    members!(r, p, {
-        "filing_id" => id = opt_string,
-        "rloc_admdvs" => rloc = admdvs,
-        "category" => cat = category,
-        "begndate" => begn = date,
-        "enddate" => end = opt_date,
+    let (mut id, mut rloc, mut cat, mut begn, mut end) = (None, None, None, None, None);
+    let (mut st, mut applied, mut retro, mut chronic) = (FilingStatus::default(), None, false, false);
+    let mut mat = Materials::default();
+    fields!(r, p, seen, {
+        "filing_id" nullable => id = string,
+        "rloc_admdvs" required => rloc = admdvs,
+        "category" required => cat = category,
+        "begndate" required => begn = date,
+        "enddate" nullable => end = date,
         "status" => st = status,
-        "applied_date" => applied = date,
+        "applied_date" required => applied = date,
         "retroactive" => retro = flag,
         "chronic_disease" => chronic = flag,
         "materials" => mat = materials,
     });
+    let (Some(rloc_admdvs), Some(category), Some(begndate), Some(applied_date)) = (rloc, cat, begn, applied)
+    else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
     Ok(Filing {
-        filing_id: id.flatten(),
-        rloc_admdvs: need(rloc, p, "rloc_admdvs")?,
-        category: need(cat, p, "category")?,
-        begndate: need(begn, p, "begndate")?,
-        enddate: end.flatten(),
-        status: st.unwrap_or_default(),
-        applied_date: need(applied, p, "applied_date")?,
-        retroactive: retro.unwrap_or(false),
-        chronic_disease: chronic.unwrap_or(false),
-        materials: mat.unwrap_or_default(),
+        filing_id: id,
+        rloc_admdvs,
+        category,
+        begndate,
+        enddate: end,
+        status: st,
+        applied_date,
+        retroactive: retro,
+        chronic_disease: chronic,
+        materials: mat,
     })
 }
 
@@ -1094,179 +1272,200 @@ fn filings(r: &mut R<'_>, p: &P<'_>) -> Res<Vec<Filing>> {
 
 #[inline(never)]
 fn filing_changes(r: &mut R<'_>, p: &P<'_>) -> Res<FilingChanges> {
-    members!(r, p, {
-        "rloc_admdvs" => rloc = opt_admdvs,
-        "category" => cat = |r: &mut R<'_>, p: &P<'_>| opt(r, p, category),
+    let (mut rloc, mut cat) = (None, None);
+    fields!(r, p, _seen, {
+        "rloc_admdvs" nullable => rloc = admdvs,
+        "category" nullable => cat = category,
     });
     Ok(FilingChanges {
-        rloc_admdvs: rloc.flatten(),
-        category: cat.flatten(),
+        rloc_admdvs: rloc,
+        category: cat,
     })
 }
 
 #[inline(never)]
 fn person(r: &mut R<'_>, p: &P<'_>) -> Res<Person> {
-    members!(r, p, {
-        "psn_no" => no = opt_string,
-        "psn_name" => name = opt_string,
-        "insutype" => t = insutype,
-        "psn_type" => pt = psn_type,
-        "insuplc_admdvs" => place = admdvs,
+    let (mut no, mut name, mut t, mut pt, mut place) = (None, None, None, None, None);
+    let (mut cvl, mut maf, mut balc) = (false, None, Money::default());
+    fields!(r, p, seen, {
+        "psn_no" nullable => no = string,
+        "psn_name" nullable => name = string,
+        "insutype" required => t = insutype,
+        "psn_type" required => pt = psn_type,
+        "insuplc_admdvs" required => place = admdvs,
         "cvlserv_flag" => cvl = flag,
-        "maf_class" => maf = opt_string,
+        "maf_class" nullable => maf = string,
         "balc" => balc = money,
     });
+    let (Some(insutype), Some(psn_type), Some(insuplc_admdvs)) = (t, pt, place) else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
     Ok(Person {
-        psn_no: no.flatten(),
-        psn_name: name.flatten(),
-        insutype: need(t, p, "insutype")?,
-        psn_type: need(pt, p, "psn_type")?,
-        insuplc_admdvs: need(place, p, "insuplc_admdvs")?,
-        cvlserv_flag: cvl.unwrap_or(false),
-        maf_class: maf.flatten(),
-        balc: balc.unwrap_or_default(),
+        psn_no: no,
+        psn_name: name,
+        insutype,
+        psn_type,
+        insuplc_admdvs,
+        cvlserv_flag: cvl,
+        maf_class: maf,
+        balc,
     })
 }
 
 #[inline(never)]
 fn visit(r: &mut R<'_>, p: &P<'_>) -> Res<Visit> {
-    members!(r, p, {
-        "mdtrt_id" => id = opt_string,
-        "med_type" => mt = med_type,
-        "mdtrtarea_admvs" => area = admdvs,
-        "fixmedins_code" => fcode = opt_string,
-        "fixmedins_name" => fname = opt_string,
-        "hosp_lv" => lv = hosp_lv,
+    let (mut id, mut mt, mut area, mut fcode, mut fname, mut lv) = (None, None, None, None, None, None);
+    let (mut net, mut begn, mut end, mut setl) = (true, None, None, None);
+    let (mut em, mut rf, mut tr, mut third, mut commit) = (false, false, false, None, false);
+    let (mut mode, mut acct, mut dise) = (SettlementMode::default(), true, None);
+    fields!(r, p, seen, {
+        "mdtrt_id" nullable => id = string,
+        "med_type" required => mt = med_type,
+        "mdtrtarea_admvs" required => area = admdvs,
+        "fixmedins_code" nullable => fcode = string,
+        "fixmedins_name" nullable => fname = string,
+        "hosp_lv" required => lv = hosp_lv,
         "networked" => net = flag,
-        "begndate" => begn = date,
-        "enddate" => end = opt_date,
-        "setl_date" => setl = opt_date,
+        "begndate" required => begn = date,
+        "enddate" nullable => end = date,
+        "setl_date" nullable => setl = date,
         "emergency_flag" => em = flag,
         "referral_flag" => rf = flag,
         "trauma_flag" => tr = flag,
-        "third_party_flag" => third = opt_flag,
+        "third_party_flag" nullable => third = flag,
         "no_third_party_commitment" => commit = flag,
         "settlement_mode" => mode = settlement_mode,
         "use_acct" => acct = flag,
-        "dise_name" => dise = opt_string,
+        "dise_name" nullable => dise = string,
     });
+    let (Some(med_type), Some(mdtrtarea_admvs), Some(hosp_lv), Some(begndate)) = (mt, area, lv, begn) else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
     Ok(Visit {
-        mdtrt_id: id.flatten(),
-        med_type: need(mt, p, "med_type")?,
-        mdtrtarea_admvs: need(area, p, "mdtrtarea_admvs")?,
-        fixmedins_code: fcode.flatten(),
-        fixmedins_name: fname.flatten(),
-        hosp_lv: need(lv, p, "hosp_lv")?,
-        networked: net.unwrap_or(true),
-        begndate: need(begn, p, "begndate")?,
-        enddate: end.flatten(),
-        setl_date: setl.flatten(),
-        emergency_flag: em.unwrap_or(false),
-        referral_flag: rf.unwrap_or(false),
-        trauma_flag: tr.unwrap_or(false),
-        third_party_flag: third.flatten(),
-        no_third_party_commitment: commit.unwrap_or(false),
-        settlement_mode: mode.unwrap_or_default(),
-        use_acct: acct.unwrap_or(true),
-        dise_name: dise.flatten(),
+        mdtrt_id: id,
+        med_type,
+        mdtrtarea_admvs,
+        fixmedins_code: fcode,
+        fixmedins_name: fname,
+        hosp_lv,
+        networked: net,
+        begndate,
+        enddate: end,
+        setl_date: setl,
+        emergency_flag: em,
+        referral_flag: rf,
+        trauma_flag: tr,
+        third_party_flag: third,
+        no_third_party_commitment: commit,
+        settlement_mode: mode,
+        use_acct: acct,
+        dise_name: dise,
     })
 }
 
 #[inline(never)]
 fn fee_line(r: &mut R<'_>, p: &P<'_>) -> Res<FeeLine> {
-    members!(r, p, {
-        "feedetl_sn" => sn = short,
-        "init_feedetl_sn" => init = opt_short,
-        "med_list_codg" => codg = short,
-        "medins_list_codg" => mcodg = opt_short,
-        "med_list_name" => name = opt_short,
-        "fee_ocur_time" => time = opt_short,
-        "cnt" => cnt = dec,
-        "pric" => pric = dec,
-        "det_item_fee_sumamt" => sum = money,
-        "med_chrgitm_type" => ctype = opt_chrgitm_type,
-        "chrgitm_lv" => clv = opt_chrgitm_lv,
+    let (mut sn, mut init, mut codg, mut mcodg, mut name, mut time) = (None, None, None, None, None, None);
+    let (mut cnt, mut pric, mut sum, mut ctype, mut clv) = (None, None, None, None, None);
+    let (mut uplmt, mut prop, mut lmt, mut appr, mut etip) = (None, None, None, None, false);
+    fields!(r, p, seen, {
+        "feedetl_sn" required => sn = short,
+        "init_feedetl_sn" nullable => init = short,
+        "med_list_codg" required => codg = short,
+        "medins_list_codg" nullable => mcodg = short,
+        "med_list_name" nullable => name = short,
+        "fee_ocur_time" nullable => time = short,
+        "cnt" required => cnt = dec,
+        "pric" required => pric = dec,
+        "det_item_fee_sumamt" required => sum = money,
+        "med_chrgitm_type" nullable => ctype = chrgitm_type,
+        "chrgitm_lv" nullable => clv = chrgitm_lv,
         "pric_uplmt_amt" => uplmt = opt_decimal,
-        "selfpay_prop" => prop = opt_dec,
-        "lmt_used_flag" => lmt = opt_flag,
-        "hosp_appr_flag" => appr = |r: &mut R<'_>, p: &P<'_>| opt(r, p, hosp_appr_flag),
+        "selfpay_prop" nullable => prop = dec,
+        "lmt_used_flag" nullable => lmt = flag,
+        "hosp_appr_flag" nullable => appr = hosp_appr_flag,
         "etip_flag" => etip = flag,
     });
+    let (Some(feedetl_sn), Some(med_list_codg), Some(cnt), Some(pric), Some(det_item_fee_sumamt)) =
+        (sn, codg, cnt, pric, sum)
+    else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
     Ok(FeeLine {
-        feedetl_sn: need(sn, p, "feedetl_sn")?,
-        init_feedetl_sn: init.flatten(),
-        med_list_codg: need(codg, p, "med_list_codg")?,
-        medins_list_codg: mcodg.flatten(),
-        med_list_name: name.flatten(),
-        fee_ocur_time: time.flatten(),
-        cnt: need(cnt, p, "cnt")?,
-        pric: need(pric, p, "pric")?,
-        det_item_fee_sumamt: need(sum, p, "det_item_fee_sumamt")?,
-        med_chrgitm_type: ctype.flatten(),
-        chrgitm_lv: clv.flatten(),
-        pric_uplmt_amt: uplmt.flatten().map(Money::from_decimal),
-        selfpay_prop: prop.flatten(),
-        lmt_used_flag: lmt.flatten(),
-        hosp_appr_flag: appr.flatten(),
-        etip_flag: etip.unwrap_or(false),
+        feedetl_sn,
+        init_feedetl_sn: init,
+        med_list_codg,
+        medins_list_codg: mcodg,
+        med_list_name: name,
+        fee_ocur_time: time,
+        cnt,
+        pric,
+        det_item_fee_sumamt,
+        med_chrgitm_type: ctype,
+        chrgitm_lv: clv,
+        pric_uplmt_amt: uplmt.map(Money::from_decimal),
+        selfpay_prop: prop,
+        lmt_used_flag: lmt,
+        hosp_appr_flag: appr,
+        etip_flag: etip,
     })
 }
 
 #[inline(never)]
 fn pool_accum(r: &mut R<'_>, p: &P<'_>) -> Res<PoolAccum> {
-    members!(r, p, {
+    let (mut a, mut b, mut c, mut v) = (Money::default(), Money::default(), Money::default(), 0);
+    fields!(r, p, _seen, {
         "dedc_paid" => a = money,
         "above_dedc" => b = money,
         "hifp_paid" => c = money,
         "visits" => v = int32,
     });
     Ok(PoolAccum {
-        dedc_paid: a.unwrap_or_default(),
-        above_dedc: b.unwrap_or_default(),
-        hifp_paid: c.unwrap_or_default(),
-        visits: v.unwrap_or(0),
+        dedc_paid: a,
+        above_dedc: b,
+        hifp_paid: c,
+        visits: v,
     })
 }
 
 #[inline(never)]
 fn rider_accum(r: &mut R<'_>, p: &P<'_>) -> Res<RiderAccum> {
-    members!(r, p, {
+    let (mut a, mut b) = (Money::default(), Money::default());
+    fields!(r, p, _seen, {
         "base" => a = money,
         "paid" => b = money,
     });
-    Ok(RiderAccum {
-        base: a.unwrap_or_default(),
-        paid: b.unwrap_or_default(),
-    })
+    Ok(RiderAccum { base: a, paid: b })
 }
 
 #[inline(never)]
 fn accumulators(r: &mut R<'_>, p: &P<'_>) -> Res<Accumulators> {
-    members!(r, p, {
-        "year" => year = int32,
+    let (mut year, mut pools, mut riders) = (None, Default::default(), Default::default());
+    fields!(r, p, seen, {
+        "year" required => year = int32,
         "pools" => pools = |r: &mut R<'_>, p: &P<'_>| map(r, p, pool_accum),
         "riders" => riders = |r: &mut R<'_>, p: &P<'_>| map(r, p, rider_accum),
     });
-    Ok(Accumulators {
-        year: need(year, p, "year")?,
-        pools: pools.unwrap_or_default(),
-        riders: riders.unwrap_or_default(),
-    })
+    let Some(year) = year else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
+    Ok(Accumulators { year, pools, riders })
 }
 
 #[inline(never)]
 fn cost_split(r: &mut R<'_>, p: &P<'_>) -> Res<CostSplit> {
-    members!(r, p, {
+    let (mut jia, mut yi, mut bing, mut prop) = (Money::default(), Money::default(), Money::default(), None);
+    fields!(r, p, _seen, {
         "jia" => jia = money,
         "yi" => yi = money,
         "bing" => bing = money,
-        "yi_selfpay_prop" => prop = opt_dec,
+        "yi_selfpay_prop" nullable => prop = dec,
     });
     Ok(CostSplit {
-        jia: jia.unwrap_or_default(),
-        yi: yi.unwrap_or_default(),
-        bing: bing.unwrap_or_default(),
-        yi_selfpay_prop: prop.flatten(),
+        jia,
+        yi,
+        bing,
+        yi_selfpay_prop: prop,
     })
 }
 
@@ -1275,147 +1474,182 @@ fn cost_split(r: &mut R<'_>, p: &P<'_>) -> Res<CostSplit> {
 /// `amount.daxie`'s request: the amount.
 pub fn daxie_amount(text: &str) -> Res<Money> {
     whole(text, |r, p| {
-        members!(r, p, { "amount" => a = money });
-        need(a, p, "amount")
+        let mut a = None;
+        fields!(r, p, seen, { "amount" required => a = money });
+        a.ok_or_else(|| missing(seen, REQUIRED, NAMES, p))
     })
 }
 
 /// `pack.get`'s request: the region.
 pub fn pack_region(text: &str) -> Res<Admdvs> {
     whole(text, |r, p| {
-        members!(r, p, { "region" => a = admdvs });
-        need(a, p, "region")
+        let mut a = None;
+        fields!(r, p, seen, { "region" required => a = admdvs });
+        a.ok_or_else(|| missing(seen, REQUIRED, NAMES, p))
     })
 }
 
 pub fn filing_application(text: &str) -> Res<FilingApplication> {
     whole(text, |r, p| {
-        members!(r, p, {
-            "applicant" => app = applicant,
-            "category" => cat = category,
-            "rloc_admdvs" => rloc = admdvs,
-            "begndate" => begn = date,
-            "applied_date" => applied = date,
+        let (mut app, mut cat, mut rloc, mut begn, mut applied) = (None, None, None, None, None);
+        let (mut mat, mut retro, mut chronic, mut existing) = (Materials::default(), None, false, Vec::new());
+        fields!(r, p, seen, {
+            "applicant" required => app = applicant,
+            "category" required => cat = category,
+            "rloc_admdvs" required => rloc = admdvs,
+            "begndate" required => begn = date,
+            "applied_date" required => applied = date,
             "materials" => mat = materials,
-            "retroactive" => retro = |r: &mut R<'_>, p: &P<'_>| opt(r, p, retroactive_stay),
+            "retroactive" nullable => retro = retroactive_stay,
             "chronic_disease" => chronic = flag,
             "existing" => existing = filings,
         });
+        let (Some(applicant), Some(category), Some(rloc_admdvs), Some(begndate), Some(applied_date)) =
+            (app, cat, rloc, begn, applied)
+        else {
+            return Err(missing(seen, REQUIRED, NAMES, p));
+        };
         Ok(FilingApplication {
-            applicant: need(app, p, "applicant")?,
-            category: need(cat, p, "category")?,
-            rloc_admdvs: need(rloc, p, "rloc_admdvs")?,
-            begndate: need(begn, p, "begndate")?,
-            applied_date: need(applied, p, "applied_date")?,
-            materials: mat.unwrap_or_default(),
-            retroactive: retro.flatten(),
-            chronic_disease: chronic.unwrap_or(false),
-            existing: existing.unwrap_or_default(),
+            applicant,
+            category,
+            rloc_admdvs,
+            begndate,
+            applied_date,
+            materials: mat,
+            retroactive: retro,
+            chronic_disease: chronic,
+            existing,
         })
     })
 }
 
 pub fn window_request(text: &str) -> Res<WindowRequest> {
     whole(text, |r, p| {
-        members!(r, p, {
-            "insuplc_admdvs" => place = admdvs,
-            "category" => cat = category,
-            "begndate" => begn = date,
+        let (mut place, mut cat, mut begn) = (None, None, None);
+        fields!(r, p, seen, {
+            "insuplc_admdvs" required => place = admdvs,
+            "category" required => cat = category,
+            "begndate" required => begn = date,
         });
+        let (Some(insuplc_admdvs), Some(category), Some(begndate)) = (place, cat, begn) else {
+            return Err(missing(seen, REQUIRED, NAMES, p));
+        };
         Ok(WindowRequest {
-            insuplc_admdvs: need(place, p, "insuplc_admdvs")?,
-            category: need(cat, p, "category")?,
-            begndate: need(begn, p, "begndate")?,
+            insuplc_admdvs,
+            category,
+            begndate,
         })
     })
 }
 
 pub fn change_request(text: &str) -> Res<ChangeRequest> {
     whole(text, |r, p| {
-        members!(r, p, {
-            "applicant" => app = applicant,
-            "filing" => f = filing,
-            "date" => d = date,
-            "reason" => why = reason,
+        let (mut app, mut f, mut d, mut why) = (None, None, None, None);
+        let (mut docs, mut ch) = (false, FilingChanges::default());
+        fields!(r, p, seen, {
+            "applicant" required => app = applicant,
+            "filing" required => f = filing,
+            "date" required => d = date,
+            "reason" required => why = reason,
             "documents" => docs = flag,
             "changes" => ch = filing_changes,
         });
+        let (Some(applicant), Some(filing), Some(date), Some(reason)) = (app, f, d, why) else {
+            return Err(missing(seen, REQUIRED, NAMES, p));
+        };
         Ok(ChangeRequest {
-            applicant: need(app, p, "applicant")?,
-            filing: need(f, p, "filing")?,
-            date: need(d, p, "date")?,
-            reason: need(why, p, "reason")?,
-            documents: docs.unwrap_or(false),
-            changes: ch.unwrap_or_default(),
+            applicant,
+            filing,
+            date,
+            reason,
+            documents: docs,
+            changes: ch,
         })
     })
 }
 
 pub fn cancel_request(text: &str) -> Res<CancelRequest> {
     whole(text, |r, p| {
-        members!(r, p, {
-            "applicant" => app = applicant,
-            "filing" => f = filing,
-            "date" => d = date,
-            "reason" => why = reason,
+        let (mut app, mut f, mut d, mut why) = (None, None, None, None);
+        let (mut docs, mut open) = (false, false);
+        fields!(r, p, seen, {
+            "applicant" required => app = applicant,
+            "filing" required => f = filing,
+            "date" required => d = date,
+            "reason" required => why = reason,
             "documents" => docs = flag,
             "open_stay" => open = flag,
         });
+        let (Some(applicant), Some(filing), Some(date), Some(reason)) = (app, f, d, why) else {
+            return Err(missing(seen, REQUIRED, NAMES, p));
+        };
         Ok(CancelRequest {
-            applicant: need(app, p, "applicant")?,
-            filing: need(f, p, "filing")?,
-            date: need(d, p, "date")?,
-            reason: need(why, p, "reason")?,
-            documents: docs.unwrap_or(false),
-            open_stay: open.unwrap_or(false),
+            applicant,
+            filing,
+            date,
+            reason,
+            documents: docs,
+            open_stay: open,
         })
     })
 }
 
 pub fn coverage_request(text: &str) -> Res<CoverageRequest> {
     whole(text, |r, p| {
-        members!(r, p, {
-            "person" => pers = person,
-            "visit" => vis = visit,
+        let (mut pers, mut vis, mut fs) = (None, None, Vec::new());
+        fields!(r, p, seen, {
+            "person" required => pers = person,
+            "visit" required => vis = visit,
             "filings" => fs = filings,
         });
+        let (Some(person), Some(visit)) = (pers, vis) else {
+            return Err(missing(seen, REQUIRED, NAMES, p));
+        };
         Ok(CoverageRequest {
-            person: need(pers, p, "person")?,
-            visit: need(vis, p, "visit")?,
-            filings: fs.unwrap_or_default(),
+            person,
+            visit,
+            filings: fs,
         })
     })
 }
 
 pub fn estimate_request(text: &str) -> Res<EstimateRequest> {
     whole(text, |r, p| {
-        members!(r, p, {
-            "person" => pers = person,
-            "mdtrtarea_admvs" => area = admdvs,
-            "hosp_lv" => lv = hosp_lv,
-            "med_type" => mt = opt_med_type,
-            "filing" => f = planned_filing,
-            "begndate" => begn = date,
-            "enddate" => end = opt_date,
-            "costs" => costs = |r: &mut R<'_>, p: &P<'_>| opt(r, p, cost_split),
-            "lines" => lines = |r: &mut R<'_>, p: &P<'_>| opt(r, p, |r, p| list(r, p, fee_line)),
-            "accumulators" => acc = |r: &mut R<'_>, p: &P<'_>| opt(r, p, accumulators),
+        let (mut pers, mut area, mut lv, mut mt, mut f, mut begn) = (None, None, None, None, None, None);
+        let (mut end, mut costs, mut lines, mut acc) = (None, None, None, None);
+        let (mut compare, mut trace) = (true, true);
+        fields!(r, p, seen, {
+            "person" required => pers = person,
+            "mdtrtarea_admvs" required => area = admdvs,
+            "hosp_lv" required => lv = hosp_lv,
+            "med_type" nullable => mt = med_type,
+            "filing" required => f = planned_filing,
+            "begndate" required => begn = date,
+            "enddate" nullable => end = date,
+            "costs" nullable => costs = cost_split,
+            "lines" nullable => lines = |r: &mut R<'_>, p: &P<'_>| list(r, p, fee_line),
+            "accumulators" nullable => acc = accumulators,
             "compare" => compare = boolean,
             "trace" => trace = boolean,
         });
+        let (Some(person), Some(mdtrtarea_admvs), Some(hosp_lv), Some(filing), Some(begndate)) =
+            (pers, area, lv, f, begn)
+        else {
+            return Err(missing(seen, REQUIRED, NAMES, p));
+        };
         Ok(EstimateRequest {
-            person: need(pers, p, "person")?,
-            mdtrtarea_admvs: need(area, p, "mdtrtarea_admvs")?,
-            hosp_lv: need(lv, p, "hosp_lv")?,
-            med_type: mt.flatten(),
-            filing: need(f, p, "filing")?,
-            begndate: need(begn, p, "begndate")?,
-            enddate: end.flatten(),
-            costs: costs.flatten(),
-            lines: lines.flatten(),
-            accumulators: acc.flatten(),
-            compare: compare.unwrap_or(true),
-            trace: trace.unwrap_or(true),
+            person,
+            mdtrtarea_admvs,
+            hosp_lv,
+            med_type: mt,
+            filing,
+            begndate,
+            enddate: end,
+            costs,
+            lines,
+            accumulators: acc,
+            compare,
+            trace,
         })
     })
 }
@@ -1444,13 +1678,9 @@ fn raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<&'a str> {
     Ok(&r.s[start..r.i])
 }
 
-fn opt_raw<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Option<&'a str>> {
-    if r.null(p)? { Ok(None) } else { raw(r, p).map(Some) }
-}
-
 fn raws<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Vec<&'a str>> {
     let mut v = Vec::new();
-    r.array(p, |r, q| {
+    r.array(p, &mut |r, q| {
         v.push(raw(r, q)?);
         Ok(())
     })?;
@@ -1466,33 +1696,42 @@ fn text<'a>(r: &mut R<'a>, p: &P<'_>) -> Res<Cow<'a, str>> {
 
 #[inline(never)]
 fn inline_catalog(r: &mut R<'_>, p: &P<'_>) -> Res<(String, String)> {
-    members!(r, p, {
-        "name" => name = string,
-        "csv" => csv = string,
+    let (mut name, mut csv) = (None, None);
+    fields!(r, p, seen, {
+        "name" required => name = string,
+        "csv" required => csv = string,
     });
-    Ok((need(name, p, "name")?, need(csv, p, "csv")?))
+    let (Some(name), Some(csv)) = (name, csv) else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
+    Ok((name, csv))
 }
 
 /// Read the envelope `{"api_version", "op", "request"?, "packs"?, "catalogs"?}`; other members are skipped.
 pub fn envelope(text_in: &str) -> Res<Envelope<'_>> {
     let r = &mut R { s: text_in, i: 0 };
     let p = &P::Envelope;
-    members!(r, p, {
-        "api_version" => version = text,
-        "op" => op = text,
-        "request" => request = opt_raw,
+    let (mut version, mut op, mut request) = (None, None, None);
+    let (mut packs, mut catalogs) = (Vec::new(), Vec::new());
+    fields!(r, p, seen, {
+        "api_version" required => version = text,
+        "op" required => op = text,
+        "request" nullable => request = raw,
         "packs" => packs = raws,
         "catalogs" => catalogs = |r: &mut R<'_>, p: &P<'_>| list(r, p, inline_catalog),
     });
     if r.peek().is_some() {
         return Err(r.syntax(p));
     }
+    let (Some(api_version), Some(op)) = (version, op) else {
+        return Err(missing(seen, REQUIRED, NAMES, p));
+    };
     Ok(Envelope {
-        api_version: need(version, p, "api_version")?,
-        op: need(op, p, "op")?,
-        request: request.flatten(),
-        packs: packs.unwrap_or_default(),
-        catalogs: catalogs.unwrap_or_default(),
+        api_version,
+        op,
+        request,
+        packs,
+        catalogs,
     })
 }
 
@@ -1585,6 +1824,195 @@ mod tests {
             "only {exact} of {} read exactly",
             raws.len()
         );
+    }
+
+    #[test]
+    fn decimal_text_is_money_parse_decimal() {
+        let same = |t: &str| {
+            let ours = decimal_text(t).map(|d| d.serialize());
+            let theirs = crate::money::parse_decimal(t).map(|d| d.serialize());
+            assert_eq!(ours, theirs, "{t:?}");
+            ours.is_some()
+        };
+        let nines = "9".repeat(40);
+        let edges = [
+            "",
+            " ",
+            "0",
+            "-0",
+            "+0",
+            "00",
+            "-",
+            "+",
+            ".",
+            "-.",
+            "+.5",
+            ".5",
+            "5.",
+            "-5.",
+            "1.2.3",
+            "1..2",
+            "_1",
+            "1_",
+            "1__0",
+            "1_.0_",
+            "._1",
+            "-_1",
+            "+-1",
+            "--1",
+            "1-",
+            "12.30",
+            " 7 ",
+            "\t-3.5\n",
+            "1e3",
+            "1E3",
+            "1e",
+            "e1",
+            "1e+3",
+            "1e-3",
+            "1e-+3",
+            "1e+-3",
+            "1e--3",
+            "1e3e4",
+            "1.5e-7",
+            "-1.20e1",
+            "1.20e2",
+            "1.20e5",
+            "0e5",
+            "-0e5",
+            "-0.000e-3",
+            "1e28",
+            "1e29",
+            "1e-28",
+            "1e-29",
+            "1.5e-28",
+            "9e28",
+            "79228162514264337593543950335",
+            "79228162514264337593543950336",
+            "-79228162514264337593543950335",
+            "7922816251426433759354395033.5",
+            "7922816251426433759354395033.56",
+            "0.0000000000000000000000000001",
+            "0.00000000000000000000000000015",
+            "0.00000000000000000000000000014",
+            "0.0000000000000000000000000001_5",
+            "0.0000000000000000000000000001_",
+            "0.000000000000000000000000000155.",
+            "0.00000000000000000000000000015x",
+            "1.0000000000000000000000000000000",
+            "9999999999999999999999999999.99",
+            "99999999999999999999999999999.5",
+            "1_000_000.000_1",
+            "1e4294967296",
+            "1e-4294967296",
+            "0.0000000000000000000000000009999999999e27",
+            "12345678901234567890",
+            "1234567890123456789.5",
+            "18446744073709551615.5",
+            "1844674407370955_1615.5",
+            "1_844674407370955161.5",
+            "١",
+            "1\u{0}",
+            "1 2",
+            "7.9228162514264337593543950335e28",
+            "7.9228162514264337593543950336e28",
+            "79228162514264337593543950335e0",
+            "7922816251426433759354395033.5e1",
+            "7922816251426433759354395034e1",
+            "-7922816251426433759354395033.5e1",
+            "0.0000000000000000000000000001e28",
+            "0.0000000000000000000000000001e29",
+            "-0e-28",
+            "-0.0e29",
+            "-0.0e3",
+            "1.0e-27",
+            "1.00e-27",
+            "12e27",
+            "1.2e27",
+            "0.12e27",
+            "8e28",
+            "7e28",
+            "-1_0.5e+2_",
+            "1e0_",
+            "_1e1",
+            "1e١",
+        ];
+        for t in edges {
+            same(t);
+        }
+        for n in 1..40 {
+            for lead in ["", "-", "0.", "-0.", "1.", "5_"] {
+                for tail in ["", "5", "4", "_5", ".5", "e1", "e-2", "e+19", "e20", "x"] {
+                    same(&format!("{lead}{}{tail}", &nines[..n]));
+                    same(&format!("{lead}{}{tail}", "1".repeat(n)));
+                }
+            }
+        }
+        let mut x = 0x0ddc_0ffe_e0dd_f00du64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let alphabet = b"0123456789012345678901234567899999_.-+eE 5";
+        let mut read = 0;
+        for round in 0..1_500_000u32 {
+            let t: String = if round.is_multiple_of(2) {
+                // Any bytes of the alphabet.
+                let n = (next() % 40) as usize;
+                (0..n)
+                    .map(|_| char::from(alphabet[(next() % alphabet.len() as u64) as usize]))
+                    .collect()
+            } else {
+                // Shaped like a number: sign, digits, point, digits, exponent; sometimes a `_` or a stray byte.
+                let mut t = String::new();
+                match next() % 4 {
+                    0 => t.push('-'),
+                    1 => t.push('+'),
+                    _ => {}
+                }
+                let digits = |t: &mut String, n: u64, next: &mut dyn FnMut() -> u64| {
+                    for _ in 0..n {
+                        let r = next();
+                        t.push(if r.is_multiple_of(23) {
+                            '_'
+                        } else {
+                            char::from(b'0' + (r % 10) as u8)
+                        });
+                    }
+                };
+                let n = next() % 32;
+                digits(&mut t, n, &mut next);
+                if next() % 3 > 0 {
+                    t.push('.');
+                    let n = next() % 34;
+                    digits(&mut t, n, &mut next);
+                }
+                if next().is_multiple_of(3) {
+                    t.push(if next().is_multiple_of(2) { 'e' } else { 'E' });
+                    match next() % 3 {
+                        0 => t.push('-'),
+                        1 => t.push('+'),
+                        _ => {}
+                    }
+                    let n = next() % 3;
+                    digits(&mut t, n, &mut next);
+                }
+                if next().is_multiple_of(50) {
+                    let at = (next() % (t.len() as u64 + 1)) as usize;
+                    t.insert(
+                        at,
+                        char::from(alphabet[(next() % alphabet.len() as u64) as usize]),
+                    );
+                }
+                t
+            };
+            if same(&t) {
+                read += 1;
+            }
+        }
+        assert!(read > 500_000, "only {read} texts were decimals");
     }
 
     /// The code `api::decode_str` gives a serde error (by its text).
@@ -1971,11 +2399,18 @@ mod tests {
             "{",
             "{\"amount\":1",
             "{\"amount\":\"\\ud800\"}",
+            "{\"amount\":\"\\u+031\"}",
+            "{\"amount\":\"\\u-031\"}",
+            "{\"amount\":\"\\u03\"}",
             "{\"amount\":1} x",
             "[1]",
             "nul",
         ] {
             assert!(daxie_amount(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            daxie_amount("{\"amount\":\"\\u0031\\u002E\\u0035\"}").map(|m| m.to_string()),
+            Ok("1.50".to_string())
+        );
     }
 }

@@ -70,6 +70,32 @@ for (const flavour of flavours) {
       assert.ok(yidi.filingWindow(req, { packs: [] }), 'an empty pack list is no pack');
     });
 
+    // A catalog given with a call: the filing page's module (yidi.wasm) runs no op that reads a catalog and carries
+    // no catalog reader, so it refuses one, typed, as it refuses packs; the estimate page's module reads it (a
+    // malformed one is then its own error). The wasm-bindgen flavour reads it everywhere.
+    it(flavour.agency ? 'reads a catalog given with any call' : 'the filing page\'s module takes no catalog with a call (E_PACK at "catalogs[0]"); the estimate page\'s reads it', () => {
+      const req = { insuplc_admdvs: '610100', category: 'referral', begndate: '2025-07-01' };
+      const csv = '# region: 610100\n# name: t\n' +
+        'med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n' +
+        'A,n,01,01,0.1,999999,0,true,t\n';
+      const malformed = [{ name: 'x.csv', csv: 'no metadata' }];
+      if (flavour.agency) {
+        assert.ok(yidi.filingWindow(req, { catalogs: [{ name: '610100.csv', csv }] }));
+      } else {
+        const e = thrown(() => yidi.filingWindow(req, { catalogs: [{ name: '610100.csv', csv }] }));
+        assert.ok(e instanceof mod.YidiError);
+        assert.equal(e.code, 'E_PACK');
+        assert.equal(e.path, 'catalogs[0]');
+        assert.match(e.message_en, /takes no catalogs with a request/);
+        assert.ok(yidi.filingWindow(req, { catalogs: [] }), 'an empty catalog list is no catalog');
+      }
+      // The estimate page's op reads the catalog before its request: a malformed one is refused as malformed.
+      const e = thrown(() => yidi.call('coverage.resolve', {}, { catalogs: malformed }));
+      assert.equal(e.code, 'E_PACK');
+      assert.equal(e.path, 'catalogs[0]');
+      assert.match(e.message_en, /# region/);
+    });
+
     it('a JS number with a fraction is refused where it stands: money is a decimal string', () => {
       const e = thrown(() => yidi.call('settle', { lines: [{ pric: '1.00' }, { pric: 0.1 + 0.2 }] }));
       assert.equal(e.name, 'YidiError');
