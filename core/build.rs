@@ -6,6 +6,11 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+// The embedded data's coding (its decoder is the core's): compiled packs and catalogs go in coded.
+#[allow(dead_code)]
+#[path = "src/lz.rs"]
+mod lz;
+
 fn files(dir: &Path, ext: &str) -> Result<Vec<PathBuf>, Box<dyn Error>> {
     let mut v: Vec<PathBuf> = fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -42,17 +47,26 @@ fn main() -> Result<(), Box<dyn Error>> {
             min.display().to_string()
         )?;
     }
-    code.push_str("];\nconst EMBEDDED_CATALOGS: &[(&str, &str)] = &[\n");
+    // The catalogs, one after another, coded as one text (`lz`), with each file's name and length in bytes.
+    code.push_str("];\nconst EMBEDDED_CATALOG_FILES: &[(&str, usize)] = &[\n");
+    let mut all = Vec::new();
     for p in files(&root.join("catalogs"), "csv")? {
         println!("cargo:rerun-if-changed={}", p.display());
         let name = file_name(&p)?;
-        writeln!(
-            code,
-            "    ({name:?}, include_str!({:?})),",
-            p.display().to_string()
-        )?;
+        let text = fs::read_to_string(&p)?;
+        writeln!(code, "    ({name:?}, {}),", text.len())?;
+        all.extend_from_slice(text.as_bytes());
     }
-    code.push_str("];\n");
+    fs::write(out.join("catalogs.lz"), lz::encode(&all))?;
+    writeln!(
+        code,
+        "];\nconst EMBEDDED_CATALOGS_LZ: &[u8] = include_bytes!({:?});",
+        out.join("catalogs.lz").display().to_string()
+    )?;
+    // The compiled packs (`src/policy/compiled.bin`, kept in step with the packs by a core test), coded.
+    let compiled = root.join("src/policy/compiled.bin");
+    println!("cargo:rerun-if-changed={}", compiled.display());
+    fs::write(out.join("compiled.lz"), lz::encode(&fs::read(&compiled)?))?;
     // Each shipped catalog's number of items (its lines that are neither comments, blank, nor the header),
     // so `packs.list` can report it in builds that carry no catalog (the filing page's module). A native
     // test holds each count equal to the parsed catalog's length.

@@ -27,6 +27,8 @@ pub mod date;
 pub mod error;
 pub mod estimate;
 pub mod filing;
+#[cfg(feature = "embedded-packs")]
+mod lz;
 pub mod model;
 pub mod money;
 pub mod policy;

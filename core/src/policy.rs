@@ -831,8 +831,31 @@ pub struct PackSet {
 mod shipped {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
     pub(super) const PACKS: &[(&str, &str)] = EMBEDDED_PACKS;
-    pub(super) const CATALOGS: &[(&str, &str)] = EMBEDDED_CATALOGS;
     pub(super) const CATALOG_ITEMS: &[(&str, usize)] = EMBEDDED_CATALOG_ITEMS;
+
+    /// The shipped catalogs' file names and CSV texts, decoded once (build.rs codes them, `crate::lz`);
+    /// none when the coded text is damaged, which the native tests would show.
+    pub(super) fn catalogs() -> &'static [(&'static str, &'static str)] {
+        static TEXT: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
+        static DECODED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        TEXT.get_or_init(|| {
+            let all = DECODED.get_or_init(|| {
+                crate::lz::decode(EMBEDDED_CATALOGS_LZ)
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_default()
+            });
+            let mut v = Vec::new();
+            let mut at = 0;
+            for &(file, len) in EMBEDDED_CATALOG_FILES {
+                let Some(text) = all.get(at..at + len) else {
+                    return Vec::new();
+                };
+                v.push((file, text));
+                at += len;
+            }
+            v
+        })
+    }
 }
 
 /// Whether this build runs any op that reads a catalog (coverage and estimate, settle and the hospital's
@@ -894,7 +917,7 @@ impl PackSet {
                 },
             );
         }
-        for (file, text) in shipped::CATALOGS.iter().filter(|_| USES_CATALOGS) {
+        for (file, text) in shipped::catalogs().iter().filter(|_| USES_CATALOGS) {
             let region = file.trim_end_matches(".csv").to_string();
             s.catalogs.insert(
                 region,
@@ -1017,8 +1040,8 @@ mod tests {
 
     #[test]
     fn build_time_catalog_counts_equal_the_parsed_catalogs() {
-        assert_eq!(shipped::CATALOG_ITEMS.len(), shipped::CATALOGS.len());
-        for ((file, text), (counted, n)) in shipped::CATALOGS.iter().zip(shipped::CATALOG_ITEMS) {
+        assert_eq!(shipped::CATALOG_ITEMS.len(), shipped::catalogs().len());
+        for ((file, text), (counted, n)) in shipped::catalogs().iter().zip(shipped::CATALOG_ITEMS) {
             assert_eq!(file, counted);
             let parsed = Catalog::from_static_csv(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
             assert_eq!(parsed.len(), *n, "{file}");
