@@ -13,7 +13,7 @@
 #   scripts/build-guest.sh --phone [--opt|--mvp]
 #                                   -> as --lite with only the filing page's ops (core feature `filing-ops`:
 #                                      version, amount.daxie, packs.list, pack.get, filing.*); the other ops answer
-#                                      E_UNKNOWN_OP, and inline catalogs E_PACK at catalogs[0] (no op of it reads a
+#                                      E_UNKNOWN_OP, and inline catalogs E_PACK at catalogs (no op of it reads a
 #                                      catalog: no catalog reader in it). mobile-bridge's first module; prints
 #                                      yidi_guest.phone[…].wasm
 #   scripts/build-guest.sh --estimate [--opt|--mvp]

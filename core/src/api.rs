@@ -56,6 +56,18 @@ fn packs_for(env_packs: &[&str], catalogs: &[(String, String)]) -> Result<Cow<'s
         )
         .at("packs"));
     }
+    // A build that runs no op reading a catalog and takes no packs at runtime (the filing page's module) carries
+    // no catalog reader: a catalog given with a request is refused, as inline packs are, not read and ignored.
+    #[cfg(not(any(feature = "estimate-ops", feature = "hospital-ops", feature = "runtime-packs")))]
+    if !catalogs.is_empty() {
+        return Err(ApiError::new(
+            ErrorCode::Pack,
+            "此模块不含读取诊疗目录的操作，不接受随请求提供的目录（catalogs）；coverage.resolve、estimate 和医院端操作接受",
+            "this module runs no op that reads a catalog and takes no catalogs with a request (catalogs); \
+             coverage.resolve, estimate and the hospital's ops take them",
+        )
+        .at("catalogs"));
+    }
     #[cfg(feature = "runtime-packs")]
     let mut set = base.clone();
     // Without runtime packs every pack is a shipped one: a new set, whose packs are read again from their

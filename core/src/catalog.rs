@@ -202,13 +202,6 @@ fn by_code(items: &[CatalogItem]) -> Vec<(&str, usize)> {
     keys
 }
 
-/// Whether a catalog given with a request is read (see [`Catalog::from_csv`]).
-const READS_CATALOGS: bool = cfg!(any(
-    feature = "estimate-ops",
-    feature = "hospital-ops",
-    feature = "runtime-packs"
-));
-
 const COLUMNS: [&str; 9] = [
     "med_list_codg",
     "med_list_name",
@@ -223,20 +216,9 @@ const COLUMNS: [&str; 9] = [
 
 impl Catalog {
     /// Load a catalog CSV. Metadata comments `# region: 610100` and `# name: …` are required.
-    ///
-    /// A build that runs no op reading a catalog and takes no packs at runtime (the mini-program's filing-page
-    /// module: `filing-ops` without `estimate-ops`, `hospital-ops` or `runtime-packs`) carries no catalog reader:
-    /// there a catalog given with a request is refused (E_PACK at `catalogs[i]`) instead of being read and then
-    /// never used, as such a build refuses inline packs.
+    /// (A build without catalog ops and runtime packs refuses catalogs given with a request before this:
+    /// `api::packs_for`.)
     pub fn from_csv(file: &str, text: &str) -> Result<Catalog, PackError> {
-        if !READS_CATALOGS {
-            return Err(PackError::new(
-                file,
-                "catalogs",
-                "this module runs no op that reads a catalog and takes no catalogs with a request \
-                 (coverage.resolve, estimate and the hospital's ops take them)",
-            ));
-        }
         Catalog::read(file, text, None)
     }
 
