@@ -907,7 +907,7 @@ impl PackSet {
         #[cfg(not(feature = "runtime-packs"))]
         let packs = compiled::files().into_iter().map(|f| (f, ""));
         for (file, text) in packs {
-            let region = file.trim_end_matches(".json").to_string();
+            let region = file.strip_suffix(".json").unwrap_or(file).to_string();
             s.packs.insert(
                 region,
                 Lazy::Text {
@@ -918,7 +918,7 @@ impl PackSet {
             );
         }
         for (file, text) in shipped::catalogs().iter().filter(|_| USES_CATALOGS) {
-            let region = file.trim_end_matches(".csv").to_string();
+            let region = file.strip_suffix(".csv").unwrap_or(file).to_string();
             s.catalogs.insert(
                 region,
                 Lazy::Text {
@@ -1014,7 +1014,7 @@ impl PackSet {
             let count = |code: &str| {
                 shipped::CATALOG_ITEMS
                     .iter()
-                    .find(|(file, _)| file.trim_end_matches(".csv") == code)
+                    .find(|(file, _)| file.strip_suffix(".csv") == Some(code))
                     .map(|(_, n)| *n)
             };
             return Ok(count(region.code())
