@@ -30,6 +30,16 @@ pub enum PlannedFiling {
 }
 
 impl PlannedFiling {
+    /// Every planned filing in declaration order and its JSON name (see `FilingCategory::NAMES`).
+    pub(crate) const ALL: [PlannedFiling; 5] = [
+        PlannedFiling::LongTerm,
+        PlannedFiling::Referral,
+        PlannedFiling::Emergency,
+        PlannedFiling::OtherTemporary,
+        PlannedFiling::None,
+    ];
+    pub(crate) const NAMES: [&'static str; 5] =
+        ["long_term", "referral", "emergency", "other_temporary", "none"];
     fn label(self) -> (&'static str, &'static str) {
         match self {
             PlannedFiling::LongTerm => ("长期居住备案", "long-term filing"),

@@ -367,6 +367,16 @@ pub enum FilingCategory {
 }
 
 impl FilingCategory {
+    /// The JSON name of each of [`Self::ALL`] (`rename_all = "snake_case"`): the one table the hand reader
+    /// (`crate::read`) and writer (`crate::write`) use; a test holds it to serde's names.
+    pub(crate) const NAMES: [&'static str; 6] = [
+        "retiree_resettled",
+        "long_term_resident",
+        "posted_worker",
+        "referral",
+        "emergency",
+        "other_temporary",
+    ];
     pub const ALL: [FilingCategory; 6] = [
         FilingCategory::RetireeResettled,
         FilingCategory::LongTermResident,
@@ -417,6 +427,17 @@ pub enum FilingStatus {
     Cancelled,
     /// 暂停 (treatment status suspended, 001 §10).
     Suspended,
+}
+
+impl FilingStatus {
+    /// Every status in declaration order and its JSON name (see [`FilingCategory::NAMES`]).
+    pub(crate) const ALL: [FilingStatus; 4] = [
+        FilingStatus::Active,
+        FilingStatus::Superseded,
+        FilingStatus::Cancelled,
+        FilingStatus::Suspended,
+    ];
+    pub(crate) const NAMES: [&'static str; 4] = ["active", "superseded", "cancelled", "suspended"];
 }
 
 /// Materials handed in with a filing.

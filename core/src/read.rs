@@ -1091,36 +1091,12 @@ fn map<T>(r: &mut R<'_>, p: &P<'_>, f: fn(&mut R<'_>, &P<'_>) -> Res<T>) -> Res<
 
 #[inline(never)]
 fn category(r: &mut R<'_>, p: &P<'_>) -> Res<FilingCategory> {
-    use FilingCategory as C;
-    const NAMES: [&str; 6] = [
-        "retiree_resettled",
-        "long_term_resident",
-        "posted_worker",
-        "referral",
-        "emergency",
-        "other_temporary",
-    ];
-    const VALUES: [C; 6] = [
-        C::RetireeResettled,
-        C::LongTermResident,
-        C::PostedWorker,
-        C::Referral,
-        C::Emergency,
-        C::OtherTemporary,
-    ];
-    variant(r, p, &NAMES, &VALUES)
+    variant(r, p, &FilingCategory::NAMES, &FilingCategory::ALL)
 }
 
 #[inline(never)]
 fn status(r: &mut R<'_>, p: &P<'_>) -> Res<FilingStatus> {
-    use FilingStatus as S;
-    const NAMES: [&str; 4] = ["active", "superseded", "cancelled", "suspended"];
-    variant(
-        r,
-        p,
-        &NAMES,
-        &[S::Active, S::Superseded, S::Cancelled, S::Suspended],
-    )
+    variant(r, p, &FilingStatus::NAMES, &FilingStatus::ALL)
 }
 
 #[inline(never)]
@@ -1131,14 +1107,7 @@ fn settlement_mode(r: &mut R<'_>, p: &P<'_>) -> Res<SettlementMode> {
 
 #[inline(never)]
 fn planned_filing(r: &mut R<'_>, p: &P<'_>) -> Res<PlannedFiling> {
-    use PlannedFiling as F;
-    const NAMES: [&str; 5] = ["long_term", "referral", "emergency", "other_temporary", "none"];
-    variant(
-        r,
-        p,
-        &NAMES,
-        &[F::LongTerm, F::Referral, F::Emergency, F::OtherTemporary, F::None],
-    )
+    variant(r, p, &PlannedFiling::NAMES, &PlannedFiling::ALL)
 }
 
 #[inline(never)]

@@ -287,31 +287,13 @@ impl ToJson for TraceEntry {
 
 impl ToJson for FilingCategory {
     fn write_json(&self, o: &mut String) {
-        string(
-            o,
-            match self {
-                FilingCategory::RetireeResettled => "retiree_resettled",
-                FilingCategory::LongTermResident => "long_term_resident",
-                FilingCategory::PostedWorker => "posted_worker",
-                FilingCategory::Referral => "referral",
-                FilingCategory::Emergency => "emergency",
-                FilingCategory::OtherTemporary => "other_temporary",
-            },
-        );
+        string(o, FilingCategory::NAMES[*self as usize]);
     }
 }
 
 impl ToJson for FilingStatus {
     fn write_json(&self, o: &mut String) {
-        string(
-            o,
-            match self {
-                FilingStatus::Active => "active",
-                FilingStatus::Superseded => "superseded",
-                FilingStatus::Cancelled => "cancelled",
-                FilingStatus::Suspended => "suspended",
-            },
-        );
+        string(o, FilingStatus::NAMES[*self as usize]);
     }
 }
 
@@ -470,13 +452,7 @@ named! {
         VisitCategory::IntraProvince => "intra_province",
         VisitCategory::NonNetworked => "non_networked",
     };
-    PlannedFiling => |f| match f {
-        PlannedFiling::LongTerm => "long_term",
-        PlannedFiling::Referral => "referral",
-        PlannedFiling::Emergency => "emergency",
-        PlannedFiling::OtherTemporary => "other_temporary",
-        PlannedFiling::None => "none",
-    };
+    PlannedFiling => |f| PlannedFiling::NAMES[*f as usize];
 }
 
 impl ToJson for Coverage {
@@ -709,6 +685,23 @@ mod tests {
         }
     }
 
+    /// The enums' name tables (shared with the reader) are serde's names, variant by variant.
+    #[test]
+    fn name_tables_are_serdes() {
+        for (v, n) in FilingCategory::ALL.iter().zip(FilingCategory::NAMES) {
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{n}\""));
+            same(v);
+        }
+        for (v, n) in FilingStatus::ALL.iter().zip(FilingStatus::NAMES) {
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{n}\""));
+            same(v);
+        }
+        for (v, n) in PlannedFiling::ALL.iter().zip(PlannedFiling::NAMES) {
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{n}\""));
+            same(v);
+        }
+    }
+
     #[test]
     fn numbers_dates_and_amounts_as_serde_json() {
         for n in [0usize, 7, 10, 99, 100, 12345, usize::MAX] {
@@ -761,14 +754,7 @@ mod filing_answers {
         let packs = crate::policy::PackSet::embedded();
         let mut answers = 0;
         let mut refusals = 0;
-        let cats = [
-            "retiree_resettled",
-            "long_term_resident",
-            "posted_worker",
-            "referral",
-            "emergency",
-            "other_temporary",
-        ];
+        let cats = FilingCategory::NAMES;
         let reasons = [
             "retirement_place_changed",
             "employer_changed",
