@@ -34,6 +34,40 @@ pub(crate) const POW10: [i64; 19] = {
     p
 };
 
+/// `m × 10^-scale` exactly as `Decimal::new(m, scale)` builds it (same representation), but inlined:
+/// `Decimal::new` is an out-of-line call with a panic path, made a few hundred times per claim (every
+/// part of every line, every amount read); under wasmtime each call also pays an epoch check and passes
+/// its 16-byte result through the shadow stack. `scale` ≤ 28, as for `Decimal::new`.
+#[inline(always)]
+pub(crate) fn decimal_of(m: i64, scale: u32) -> Decimal {
+    let u = m.unsigned_abs();
+    Decimal::from_parts(u as u32, (u >> 32) as u32, 0, m < 0, scale)
+}
+
+/// `a × b` exactly. On wasm32 the 128-bit product is a library call (`__multi3`), and the fast path of a
+/// fee line takes several: there [`mul_narrow_first`]. A 64-bit CPU multiplies 64 × 64 → 128 bits in one
+/// instruction, where the extra tests would only cost.
+#[inline(always)]
+pub(crate) fn mul_wide(a: i64, b: i64) -> i128 {
+    if cfg!(target_arch = "wasm32") {
+        mul_narrow_first(a, b)
+    } else {
+        i128::from(a) * i128::from(b)
+    }
+}
+
+/// `a × b` exactly: one 64-bit multiply when both fit 32 bits (counts, prices and fen of real bills,
+/// scale factors up to 10^9), the 128-bit product otherwise.
+#[inline(always)]
+fn mul_narrow_first(a: i64, b: i64) -> i128 {
+    if i64::from(a as i32) == a && i64::from(b as i32) == b {
+        // |a|, |b| ≤ 2^31, so |a × b| ≤ 2^62.
+        i128::from(a * b)
+    } else {
+        i128::from(a) * i128::from(b)
+    }
+}
+
 /// Largest scale the integer fast path takes; beyond it (never on the national interface, which carries
 /// at most six places) the arithmetic stays in `Decimal`.
 const FIXED_MAX_SCALE: u32 = 12;
@@ -80,7 +114,12 @@ pub(crate) fn fen_rounded(n: i128, scale: u32) -> Option<i64> {
         return None;
     }
     if scale <= 2 {
-        return i64::try_from(n * i128::from(POW10[(2 - scale) as usize])).ok();
+        let p = POW10[(2 - scale) as usize];
+        let fen = match i64::try_from(n) {
+            Ok(m) => mul_wide(m, p),
+            Err(_) => n * i128::from(p),
+        };
+        return i64::try_from(fen).ok();
     }
     let k = (scale - 2) as usize;
     // 128-bit division is a library call: divide in 64 bits whenever the value fits (nearly always).
@@ -102,7 +141,7 @@ pub(crate) fn fen_rounded(n: i128, scale: u32) -> Option<i64> {
 /// most [`FIXED_MAX_SCALE`], and an `i64` times 10^12 fits an `i128`.
 pub(crate) fn aligned(a: (i64, u32), b: (i64, u32)) -> (i128, i128, u32) {
     let s = a.1.max(b.1);
-    let up = |(m, sc): (i64, u32)| i128::from(m) * i128::from(POW10[(s - sc) as usize]);
+    let up = |(m, sc): (i64, u32)| mul_wide(m, POW10[(s - sc) as usize]);
     (up(a), up(b), s)
 }
 
@@ -163,6 +202,61 @@ pub(crate) fn write_decimal(buf: &mut [u8; 64], d: Decimal, min_frac: u32, trim:
     std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
+/// "00" to "99": amounts are written two digits at a time.
+const PAIRS: &[u8; 200] = &{
+    let mut t = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        t[2 * i] = b'0' + (i / 10) as u8;
+        t[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// `fen / 100` yuan as text ("-12.30"), written from the end of `buf`, two digits at a time: what
+/// [`write_decimal`] writes for the same amount at fen scale, without its loop over single digits
+/// (a loop step with an epoch check per digit under wasmtime). Every amount in a trace text takes it.
+fn fen_text(buf: &mut [u8; 64], fen: i64) -> &str {
+    let pair = |buf: &mut [u8; 64], at: usize, p: u64| {
+        let p = 2 * p as usize;
+        buf[at..at + 2].copy_from_slice(&PAIRS[p..p + 2]);
+    };
+    let mut u = fen.unsigned_abs();
+    let mut i = buf.len() - 3;
+    pair(buf, i + 1, u % 100);
+    buf[i] = b'.';
+    u /= 100;
+    // At most 19 integer digits (u64), so `i` stays above the sign's place.
+    while u >= 100 {
+        i -= 2;
+        pair(buf, i, u % 100);
+        u /= 100;
+    }
+    if u >= 10 {
+        i -= 2;
+        pair(buf, i, u);
+    } else {
+        i -= 1;
+        buf[i] = b'0' + u as u8;
+    }
+    if fen < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    // Only ASCII digits, '.' and '-' were written.
+    std::str::from_utf8(&buf[i..]).unwrap_or("0.00")
+}
+
+/// `d` rounded to the fen, as text at fen scale ("0.00", "-12.30"): the amount's [`fmt::Display`].
+fn fen_display(buf: &mut [u8; 64], d: Decimal) -> &str {
+    let d = round_fen(d);
+    match fen_of(d) {
+        Some(fen) => fen_text(buf, fen),
+        None => write_decimal(buf, d, 2, false),
+    }
+}
+
 /// An amount of money in yuan, always carried at fen scale in output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Money(Decimal);
@@ -203,13 +297,13 @@ impl Money {
     /// The value at fen scale for display ("0.00", "12.30"); never "-0.00".
     pub fn to_fen_string(self) -> String {
         let mut buf = [0u8; 64];
-        write_decimal(&mut buf, round_fen(self.0), 2, false).to_string()
+        fen_display(&mut buf, self.0).to_string()
     }
     /// `label` followed by the amount as [`fmt::Display`] writes it, in one allocation of the right size
     /// (the notes of `setldetail`, written on every claim).
     pub fn labelled(self, label: &str) -> String {
         let mut buf = [0u8; 64];
-        let amount = write_decimal(&mut buf, round_fen(self.0), 2, false);
+        let amount = fen_display(&mut buf, self.0);
         let mut s = String::with_capacity(label.len() + amount.len());
         s.push_str(label);
         s.push_str(amount);
@@ -226,15 +320,16 @@ impl Money {
     pub fn to_fen(self) -> Option<i64> {
         fen_of(self.0)
     }
+    #[inline(always)]
     pub fn from_fen(fen: i64) -> Money {
-        Money(Decimal::new(fen, 2))
+        Money(decimal_of(fen, 2))
     }
 }
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 64];
-        f.write_str(write_decimal(&mut buf, round_fen(self.0), 2, false))
+        f.write_str(fen_display(&mut buf, self.0))
     }
 }
 
@@ -276,20 +371,20 @@ impl std::iter::Sum for Money {
             match (&mut exact, m.to_fen()) {
                 (None, Some(f)) => match fen.checked_add(f) {
                     Some(t) => fen = t,
-                    None => exact = Some(Decimal::new(fen, 2) + m.0),
+                    None => exact = Some(decimal_of(fen, 2) + m.0),
                 },
-                (None, None) => exact = Some(Decimal::new(fen, 2) + m.0),
+                (None, None) => exact = Some(decimal_of(fen, 2) + m.0),
                 (Some(d), _) => *d += m.0,
             }
         }
-        Money(exact.unwrap_or_else(|| Decimal::new(fen, 2)))
+        Money(exact.unwrap_or_else(|| decimal_of(fen, 2)))
     }
 }
 
 impl Serialize for Money {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut buf = [0u8; 64];
-        s.serialize_str(write_decimal(&mut buf, round_fen(self.0), 2, false))
+        s.serialize_str(fen_display(&mut buf, self.0))
     }
 }
 
@@ -602,6 +697,150 @@ mod tests {
             Money::from_decimal(Decimal::from_str("-1234.5").unwrap()).to_fen_string(),
             "-1234.50"
         );
+    }
+
+    /// `decimal_of` builds the very representation `Decimal::new` does (sign, scale, mantissa words):
+    /// zero, ±1, the 32-bit word boundaries, the ends of `i64`, every scale.
+    #[test]
+    fn decimal_of_is_decimal_new() {
+        let values = [
+            0,
+            1,
+            -1,
+            99,
+            -100,
+            u32::MAX as i64,
+            u32::MAX as i64 + 1,
+            -(u32::MAX as i64) - 1,
+            1 << 40,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        for m in values {
+            for scale in 0..=28 {
+                let (a, b) = (decimal_of(m, scale), Decimal::new(m, scale));
+                assert_eq!(a.serialize(), b.serialize(), "{m} scale {scale}");
+                assert_eq!(a.to_string(), b.to_string());
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decimal_of_is_decimal_new_everywhere(m: i64, scale in 0u32..=28) {
+            proptest::prop_assert_eq!(decimal_of(m, scale).serialize(), Decimal::new(m, scale).serialize());
+        }
+    }
+
+    /// `mul_wide` (and the path wasm32 takes) is the 128-bit product on both sides of the 32-bit boundary
+    /// and at the ends of `i64`.
+    #[test]
+    fn mul_wide_is_the_128_bit_product() {
+        let edges = [
+            0,
+            1,
+            -1,
+            i64::from(i32::MAX),
+            i64::from(i32::MAX) + 1,
+            i64::from(i32::MIN),
+            i64::from(i32::MIN) - 1,
+            999_999,
+            1_000_000_000_000,
+            i64::MAX,
+            i64::MIN,
+        ];
+        for a in edges {
+            for b in edges {
+                assert_eq!(mul_wide(a, b), i128::from(a) * i128::from(b), "{a} × {b}");
+                assert_eq!(mul_narrow_first(a, b), i128::from(a) * i128::from(b), "{a} × {b}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mul_wide_everywhere(a: i64, b: i64, small: i32) {
+            proptest::prop_assert_eq!(mul_wide(a, b), i128::from(a) * i128::from(b));
+            proptest::prop_assert_eq!(mul_narrow_first(a, b), i128::from(a) * i128::from(b));
+            proptest::prop_assert_eq!(mul_narrow_first(i64::from(small), b), i128::from(small) * i128::from(b));
+        }
+
+        /// `fen_rounded` is `round_fen` of the same value, at and off the halves, for both signs and
+        /// every scale, inside and outside the 32-bit multiply.
+        #[test]
+        fn fen_rounded_is_round_fen(m in proptest::prop_oneof![-1_000_000i64..1_000_000, -i64::MAX..=i64::MAX], half: bool, scale in 0u32..=12) {
+            // With `half`, a value ending in 5 just below the fen (…5 × 10^-(scale)), the case half-up decides.
+            let m = if half && scale > 2 { m / 10 * 10 + 5 * m.signum() } else { m };
+            let d = Decimal::new(m, scale);
+            let want = fen_of(round_fen(d));
+            proptest::prop_assert_eq!(fen_rounded(i128::from(m), scale), want);
+        }
+    }
+
+    #[test]
+    fn fen_rounded_halves_and_edges() {
+        let f = |m: i64, s: u32| fen_rounded(i128::from(m), s);
+        assert_eq!(f(2345, 3), Some(235));
+        assert_eq!(f(-2345, 3), Some(-235));
+        assert_eq!(f(2344, 3), Some(234));
+        assert_eq!(f(-2_344_999, 6), Some(-234));
+        assert_eq!(f(5, 3), Some(1));
+        assert_eq!(f(-5, 3), Some(-1));
+        assert_eq!(f(4, 3), Some(0));
+        assert_eq!(f(7, 0), Some(700));
+        assert_eq!(f(-7, 1), Some(-70));
+        // 2^31 yuan at scale 0: past the 32-bit multiply, still exact.
+        assert_eq!(f(1 << 31, 0), Some((1i64 << 31) * 100));
+        assert_eq!(f(i64::MAX, 0), None);
+    }
+
+    /// `fen_text` writes what the general writer writes at fen scale: zero, the pair boundaries, both
+    /// signs, the ends of `i64`.
+    #[test]
+    fn fen_text_is_write_decimal() {
+        let mut values = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            99,
+            100,
+            101,
+            -100,
+            999,
+            1000,
+            12_345,
+            -1_234_567,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ];
+        for p in 0..19 {
+            values.extend([10i64.pow(p), 10i64.pow(p) - 1, -(10i64.pow(p))]);
+        }
+        for fen in values {
+            let mut buf = [0u8; 64];
+            let want = write_decimal(&mut buf, Decimal::new(fen, 2), 2, false).to_string();
+            assert_eq!(fen_text(&mut [0u8; 64], fen), want, "{fen}");
+            assert_eq!(Money::from_fen(fen).to_string(), want);
+        }
+        // Amounts off the fen path (scale 3 rounded, scale 0) print as before.
+        assert_eq!(m("2.345").to_string(), "2.35");
+        assert_eq!(m("-0.004").to_string(), "0.00");
+        assert_eq!(m("-0.005").to_string(), "-0.01");
+        assert_eq!(m("12").to_string(), "12.00");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn money_display_is_write_decimal(m: i64, scale in 0u32..=6) {
+            let d = Decimal::new(m, scale);
+            let mut buf = [0u8; 64];
+            let want = write_decimal(&mut buf, round_fen(d), 2, false).to_string();
+            proptest::prop_assert_eq!(Money::from_decimal(d).to_string(), want);
+        }
     }
 
     #[test]

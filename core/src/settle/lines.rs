@@ -4,7 +4,7 @@ use crate::catalog::{Catalog, CatalogItem};
 use crate::codes::{ChrgitmLv, ChrgitmType};
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{FeeLine, HospApprFlag, ShortText};
-use crate::money::{Dec, MAX_AMOUNT, Money, POW10, aligned, fen_rounded, fixed, round_fen};
+use crate::money::{Dec, MAX_AMOUNT, Money, POW10, aligned, fen_rounded, fixed, mul_wide, round_fen};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -173,7 +173,7 @@ fn plainly_valid(line: &FeeLine) -> Option<LineNums> {
     let cnt = fixed(line.cnt.dec())?;
     let pric = fixed(line.pric.dec())?;
     let det = line.det_item_fee_sumamt.to_fen()?;
-    let expect = fen_rounded(i128::from(cnt.0) * i128::from(pric.0), cnt.1 + pric.1)?;
+    let expect = fen_rounded(mul_wide(cnt.0, pric.0), cnt.1 + pric.1)?;
     let prop = match line.selfpay_prop {
         None => None,
         Some(sp) => {
@@ -367,7 +367,12 @@ fn amounts_int(
     let overlmt = match ceiling {
         Some(c) if fulamt == 0 => {
             let (p, c, s) = aligned(pric, c);
-            let o = fen_rounded((p - c).max(0).checked_mul(i128::from(cnt.0))?, s + cnt.1)?;
+            let over = (p - c).max(0);
+            let over = match i64::try_from(over) {
+                Ok(v) => mul_wide(v, cnt.0),
+                Err(_) => over.checked_mul(i128::from(cnt.0))?,
+            };
+            let o = fen_rounded(over, s + cnt.1)?;
             if det < 0 { o.max(det) } else { o.min(det) }
         }
         _ => 0,
@@ -375,14 +380,14 @@ fn amounts_int(
     let rest = det - fulamt - overlmt;
     let pre = match prop.0 {
         0 => 0,
-        _ => fen_rounded(i128::from(rest) * i128::from(prop.0), prop.1 + 2)?,
+        _ => fen_rounded(mul_wide(rest, prop.0), prop.1 + 2)?,
     };
     Some([fulamt, overlmt, pre, rest - pre])
 }
 
 /// Whether a ceiling of `(mantissa, scale)` is the interface's "no ceiling", 999999.
 fn is_no_ceiling((m, s): (i64, u32)) -> bool {
-    i128::from(m) == i128::from(crate::catalog::NO_PRICE_CEILING) * i128::from(POW10[s as usize])
+    i128::from(m) == mul_wide(crate::catalog::NO_PRICE_CEILING, POW10[s as usize])
 }
 
 /// Split one line. Catalog fields sent on the line (the treatment place's 2204 answer) win over the

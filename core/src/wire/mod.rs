@@ -33,7 +33,35 @@ pub use write::{line_splits, settle_reply, settle_response, settlement_reply, se
 
 /// Index of the first [`SPECIAL`] byte of `b` at or after `from`, or `b.len()`. Eight bytes at a time: the
 /// strings of a claim (keys, codes, names) are read and written at a few instructions per eight bytes.
+/// The last (up to seven) bytes are tested in straight-line code, not a loop: under wasmtime every loop
+/// entered pays an epoch check per step, and most strings a claim writes (codes, serial numbers) are
+/// shorter than eight bytes.
+#[inline(always)]
 fn plain_until(b: &[u8], from: usize) -> usize {
+    let mut i = from;
+    if b.len().saturating_sub(i) >= 8 {
+        i = plain_until_words(b, i);
+    }
+    let tail = b.get(i..).unwrap_or_default();
+    // Fewer than eight bytes are left (or the special byte comes first). A constant trip count:
+    // unrolled, no loop.
+    for k in 0..7 {
+        match tail.get(k) {
+            Some(&c) if !SPECIAL[usize::from(c)] => {}
+            _ => return i + k,
+        }
+    }
+    // Not reached (the tail is shorter than eight bytes); kept so the answer never rests on that.
+    i += 7;
+    while b.get(i).is_some_and(|&c| !SPECIAL[usize::from(c)]) {
+        i += 1;
+    }
+    i
+}
+
+/// [`plain_until`]'s loop over whole eight-byte words: the index of the first special byte, or the start
+/// of the last (fewer than eight) bytes.
+fn plain_until_words(b: &[u8], from: usize) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(LO) & !x & HI;
@@ -50,9 +78,6 @@ fn plain_until(b: &[u8], from: usize) -> usize {
             return i + (found.trailing_zeros() / 8) as usize;
         }
         i += 8;
-    }
-    while b.get(i).is_some_and(|&c| !SPECIAL[usize::from(c)]) {
-        i += 1;
     }
     i
 }

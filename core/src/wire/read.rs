@@ -10,7 +10,7 @@ use crate::model::{
     Accumulators, FeeLine, Filing, FilingStatus, HospApprFlag, Materials, Person, PoolAccum, RiderAccum,
     SettlementMode, ShortText, Visit,
 };
-use crate::money::{Dec, Money, parse_decimal};
+use crate::money::{Dec, Money, decimal_of, parse_decimal};
 use crate::settle::SettleRequest;
 use crate::smallmap::SortedMap;
 use chrono::NaiveDate;
@@ -36,7 +36,20 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The next byte that is not JSON whitespace, not consumed.
+    #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
+        // Nearly always the next byte is the token itself: decided without entering a loop (under
+        // wasmtime every loop entered pays an epoch check, and a fee line peeks some forty times).
+        let c = *self.b.get(self.i)?;
+        if c > b' ' {
+            return Some(c);
+        }
+        self.skip_space()
+    }
+
+    /// [`Self::peek`] past whitespace.
+    fn skip_space(&mut self) -> Option<u8> {
         while let Some(&c) = self.b.get(self.i) {
             // Nearly always the next byte is the token itself: one comparison decides.
             if c > b' ' {
@@ -350,7 +363,7 @@ impl<'a> Reader<'a> {
             }
         }
         self.i = i;
-        Some(Decimal::new(if neg { -m } else { m }, scale))
+        Some(decimal_of(if neg { -m } else { m }, scale))
     }
 
     /// A code sent as a string or an integer, as the code tables' serde reads it.
@@ -789,13 +802,13 @@ impl<'a> Reader<'a> {
                 9 => {
                     l.med_chrgitm_type = match r.null()? {
                         true => None,
-                        false => Some(ChrgitmType::parse(r.code()?).ok()?),
+                        false => Some(chrgitm_type(r.code()?)?),
                     }
                 }
                 10 => {
                     l.chrgitm_lv = match r.null()? {
                         true => None,
-                        false => Some(ChrgitmLv::parse(r.code()?).ok()?),
+                        false => Some(chrgitm_lv(r.code()?)?),
                     }
                 }
                 11 => {
@@ -909,6 +922,34 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// `med_chrgitm_type` as `ChrgitmType::parse` reads it, with the plain codes "01"–"14" looked up:
+/// `parse` first pads the code into a new `String` (an allocation and a few calls per fee line).
+fn chrgitm_type(code: &str) -> Option<ChrgitmType> {
+    static PLAIN: std::sync::OnceLock<Option<[ChrgitmType; 14]>> = std::sync::OnceLock::new();
+    if let [t @ b'0'..=b'1', u @ b'0'..=b'9'] = *code.as_bytes() {
+        let n = usize::from(t - b'0') * 10 + usize::from(u - b'0');
+        let table = PLAIN.get_or_init(|| {
+            let parsed: Result<Vec<ChrgitmType>, _> =
+                (1..=14).map(|n| ChrgitmType::parse(&format!("{n:02}"))).collect();
+            parsed.ok().and_then(|v| v.try_into().ok())
+        });
+        if let (Some(table), 1..=14) = (table, n) {
+            return Some(table[n - 1]);
+        }
+    }
+    ChrgitmType::parse(code).ok()
+}
+
+/// `chrgitm_lv` as `ChrgitmLv::parse` reads it, the plain codes without its padded copy of the text.
+fn chrgitm_lv(code: &str) -> Option<ChrgitmLv> {
+    match code {
+        "01" | "1" => Some(ChrgitmLv::Jia),
+        "02" | "2" => Some(ChrgitmLv::Yi),
+        "03" | "3" => Some(ChrgitmLv::Bing),
+        _ => ChrgitmLv::parse(code).ok(),
+    }
+}
+
 /// `-?digits(.digits)?` with at most 18 digits, built straight from its digits: what `Decimal::from_str`
 /// gives for such text, without its general parser. `None` for any other text, and for a negative zero.
 fn plain_decimal(t: &str) -> Option<Decimal> {
@@ -934,7 +975,7 @@ fn plain_decimal(t: &str) -> Option<Decimal> {
     if digits == 0 || (dot && scale == 0) || (neg && m == 0) {
         return None;
     }
-    Some(Decimal::new(if neg { -m } else { m }, scale))
+    Some(decimal_of(if neg { -m } else { m }, scale))
 }
 
 /// The members of a fee line, numbered for the duplicate check; `None` for a member serde does not know.
@@ -1118,6 +1159,29 @@ mod tests {
         ] {
             assert_eq!(Reader::new(text).fee_line_member(), None, "{text}");
         }
+    }
+
+    /// The looked-up codes are exactly what the code tables' own parsers make of every spelling.
+    #[test]
+    fn fee_category_codes_read_as_the_code_tables_parse_them() {
+        let mut codes: Vec<String> = (0..=20)
+            .flat_map(|n| [format!("{n:02}"), format!("{n}")])
+            .collect();
+        codes.extend(
+            [
+                "", " 01", "01 ", "1a", "0x", "甲", "乙类", "丙", "001", "99", "-1",
+            ]
+            .map(String::from),
+        );
+        for c in &codes {
+            assert_eq!(
+                chrgitm_type(c),
+                ChrgitmType::parse(c).ok(),
+                "med_chrgitm_type {c:?}"
+            );
+            assert_eq!(chrgitm_lv(c), ChrgitmLv::parse(c).ok(), "chrgitm_lv {c:?}");
+        }
+        assert!(chrgitm_type("14").is_some() && chrgitm_type("15").is_none());
     }
 
     #[test]

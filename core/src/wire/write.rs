@@ -158,9 +158,24 @@ impl Out {
     /// A JSON string, escaped exactly as serde_json does (only `"`, `\` and control characters).
     #[inline(always)]
     fn str(&mut self, s: &str) {
+        // Nearly every string has nothing to escape: copied whole, without entering the escaping loop
+        // (under wasmtime every loop entered pays an epoch check).
+        let plain = plain_until(s.as_bytes(), 0);
+        if plain == s.len() {
+            self.push(b'"');
+            self.push_str(s);
+            self.push(b'"');
+        } else {
+            self.str_escaped(s, plain);
+        }
+    }
+    /// [`Self::str`] of a string with a byte to escape at `first`.
+    #[inline(never)]
+    fn str_escaped(&mut self, s: &str, first: usize) {
         let bytes = s.as_bytes();
         self.push(b'"');
-        let mut start = 0;
+        self.push_str(s.get(..first).unwrap_or_default());
+        let mut start = first;
         loop {
             let i = plain_until(bytes, start);
             // `i` is the end or an ASCII byte: a character boundary.
@@ -208,9 +223,14 @@ impl Out {
             Some((0, _)) => self.push_str("\"0\""),
             Some((m, mut s)) => {
                 let mut u = m.unsigned_abs();
-                while s > 0 && u % 10 == 0 {
-                    u /= 10;
-                    s -= 1;
+                // Trailing zeros are rare (counts are whole, prices end in a digit): tested once before
+                // the loop, which is entered only when there is one (each loop entered pays an epoch
+                // check under wasmtime).
+                if s > 0 && u % 10 == 0 {
+                    while s > 0 && u % 10 == 0 {
+                        u /= 10;
+                        s -= 1;
+                    }
                 }
                 self.quoted_fixed(m < 0, u, s);
             }
