@@ -56,12 +56,13 @@ pub(crate) fn trimmed(s: &str) -> &str {
     }
 }
 
-/// Left-pad a numeric code to `width` ("1" → "01").
-fn pad(code: &str, width: usize) -> String {
-    if code.len() < width && code.chars().all(|c| c.is_ascii_digit()) {
-        format!("{code:0>width$}")
-    } else {
-        code.to_string()
+/// A two-digit code's number, a one-digit code read as left-padded ("1" is "01"): `None` for anything else.
+/// No padded copy of the text: the per-line code tables are read on every fee line.
+fn two_digit(code: &str) -> Option<u8> {
+    match *code.as_bytes() {
+        [u @ b'0'..=b'9'] => Some(u - b'0'),
+        [t @ b'0'..=b'9', u @ b'0'..=b'9'] => Some((t - b'0') * 10 + (u - b'0')),
+        _ => None,
     }
 }
 
@@ -267,10 +268,11 @@ pub enum ChrgitmLv {
 }
 impl ChrgitmLv {
     pub fn parse(s: &str) -> Result<Self, ApiError> {
-        match pad(s.trim(), 2).as_str() {
-            "01" | "甲" | "甲类" => Ok(ChrgitmLv::Jia),
-            "02" | "乙" | "乙类" => Ok(ChrgitmLv::Yi),
-            "03" | "丙" | "丙类" => Ok(ChrgitmLv::Bing),
+        let t = s.trim();
+        match (two_digit(t), t) {
+            (Some(1), _) | (_, "甲" | "甲类") => Ok(ChrgitmLv::Jia),
+            (Some(2), _) | (_, "乙" | "乙类") => Ok(ChrgitmLv::Yi),
+            (Some(3), _) | (_, "丙" | "丙类") => Ok(ChrgitmLv::Bing),
             _ => Err(ApiError::unknown_code("chrgitm_lv", s).at("chrgitm_lv")),
         }
     }
@@ -315,12 +317,10 @@ impl ChrgitmType {
         "其他费",
     ];
     pub fn parse(s: &str) -> Result<Self, ApiError> {
-        let p = pad(s.trim(), 2);
-        Self::CODES
-            .iter()
-            .position(|c| *c == p)
-            .map(|i| ChrgitmType(i as u8 + 1))
-            .ok_or_else(|| ApiError::unknown_code("med_chrgitm_type", s).at("med_chrgitm_type"))
+        match two_digit(s.trim()) {
+            Some(n @ 1..=14) => Ok(ChrgitmType(n)),
+            _ => Err(ApiError::unknown_code("med_chrgitm_type", s).at("med_chrgitm_type")),
+        }
     }
     pub fn code(self) -> &'static str {
         Self::CODES[(self.0 - 1) as usize]
@@ -530,6 +530,43 @@ impl FundColumn {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fee_codes_read_as_the_padded_lookup_did() {
+        // The former reading: pad a short all-digit code to two digits, then look it up.
+        fn pad(code: &str) -> String {
+            if code.len() < 2 && code.chars().all(|c| c.is_ascii_digit()) {
+                format!("{code:0>2}")
+            } else {
+                code.to_string()
+            }
+        }
+        let alphabet = ["", "0", "1", "3", "4", "9", " ", "甲", "乙类", "a", "+", "١"];
+        let mut texts = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |a| format!("{t}{a}")))
+                .collect();
+            texts.extend(longer);
+        }
+        texts.extend(["丙类", " 14 ", "15", "010", "001", "00"].map(String::from));
+        for t in &texts {
+            let p = pad(t.trim());
+            let lv = match p.as_str() {
+                "01" | "甲" | "甲类" => Some(ChrgitmLv::Jia),
+                "02" | "乙" | "乙类" => Some(ChrgitmLv::Yi),
+                "03" | "丙" | "丙类" => Some(ChrgitmLv::Bing),
+                _ => None,
+            };
+            assert_eq!(ChrgitmLv::parse(t).ok(), lv, "{t:?}");
+            let ty = ChrgitmType::CODES
+                .iter()
+                .position(|c| *c == p)
+                .map(|i| i as u8 + 1);
+            assert_eq!(ChrgitmType::parse(t).ok().map(|c| c.0), ty, "{t:?}");
+        }
+    }
 
     #[test]
     fn codes_normalise() {

@@ -922,32 +922,14 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// `med_chrgitm_type` as `ChrgitmType::parse` reads it, with the plain codes "01"–"14" looked up:
-/// `parse` first pads the code into a new `String` (an allocation and a few calls per fee line).
+/// `med_chrgitm_type` as serde reads it (`ChrgitmType::parse`, which copies nothing).
 fn chrgitm_type(code: &str) -> Option<ChrgitmType> {
-    static PLAIN: std::sync::OnceLock<Option<[ChrgitmType; 14]>> = std::sync::OnceLock::new();
-    if let [t @ b'0'..=b'1', u @ b'0'..=b'9'] = *code.as_bytes() {
-        let n = usize::from(t - b'0') * 10 + usize::from(u - b'0');
-        let table = PLAIN.get_or_init(|| {
-            let parsed: Result<Vec<ChrgitmType>, _> =
-                (1..=14).map(|n| ChrgitmType::parse(&format!("{n:02}"))).collect();
-            parsed.ok().and_then(|v| v.try_into().ok())
-        });
-        if let (Some(table), 1..=14) = (table, n) {
-            return Some(table[n - 1]);
-        }
-    }
     ChrgitmType::parse(code).ok()
 }
 
-/// `chrgitm_lv` as `ChrgitmLv::parse` reads it, the plain codes without its padded copy of the text.
+/// `chrgitm_lv` as serde reads it (`ChrgitmLv::parse`).
 fn chrgitm_lv(code: &str) -> Option<ChrgitmLv> {
-    match code {
-        "01" | "1" => Some(ChrgitmLv::Jia),
-        "02" | "2" => Some(ChrgitmLv::Yi),
-        "03" | "3" => Some(ChrgitmLv::Bing),
-        _ => ChrgitmLv::parse(code).ok(),
-    }
+    ChrgitmLv::parse(code).ok()
 }
 
 /// `-?digits(.digits)?` with at most 18 digits, built straight from its digits: what `Decimal::from_str`
