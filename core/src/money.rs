@@ -202,8 +202,8 @@ pub(crate) fn write_decimal(buf: &mut [u8; 64], d: Decimal, min_frac: u32, trim:
     std::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
-/// "00" to "99": amounts are written two digits at a time.
-const PAIRS: &[u8; 200] = &{
+/// "00" to "99": amounts are written two digits at a time (here and by `crate::wire`'s writer).
+pub(crate) const PAIRS: &[u8; 200] = &{
     let mut t = [0u8; 200];
     let mut i = 0;
     while i < 100 {

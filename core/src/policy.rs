@@ -425,6 +425,27 @@ pub enum ChangeReason {
     Personal,
 }
 
+impl ChangeReason {
+    /// Every reason in declaration order and its JSON name (`rename_all = "snake_case"`): the hand reader's
+    /// table (`crate::read`); a test holds it to serde's names.
+    pub(crate) const ALL: [ChangeReason; 6] = [
+        ChangeReason::RetirementPlaceChanged,
+        ChangeReason::EmployerChanged,
+        ChangeReason::Epidemic,
+        ChangeReason::MedicalNeed,
+        ChangeReason::ContactDetails,
+        ChangeReason::Personal,
+    ];
+    pub(crate) const NAMES: [&'static str; 6] = [
+        "retirement_place_changed",
+        "employer_changed",
+        "epidemic",
+        "medical_need",
+        "contact_details",
+        "personal",
+    ];
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]

@@ -1112,24 +1112,7 @@ fn planned_filing(r: &mut R<'_>, p: &P<'_>) -> Res<PlannedFiling> {
 
 #[inline(never)]
 fn reason(r: &mut R<'_>, p: &P<'_>) -> Res<ChangeReason> {
-    use ChangeReason as C;
-    const NAMES: [&str; 6] = [
-        "retirement_place_changed",
-        "employer_changed",
-        "epidemic",
-        "medical_need",
-        "contact_details",
-        "personal",
-    ];
-    const VALUES: [C; 6] = [
-        C::RetirementPlaceChanged,
-        C::EmployerChanged,
-        C::Epidemic,
-        C::MedicalNeed,
-        C::ContactDetails,
-        C::Personal,
-    ];
-    variant(r, p, &NAMES, &VALUES)
+    variant(r, p, &ChangeReason::NAMES, &ChangeReason::ALL)
 }
 
 /// `HospApprFlag`'s names and aliases.

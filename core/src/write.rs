@@ -700,6 +700,10 @@ mod tests {
             assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{n}\""));
             same(v);
         }
+        use crate::policy::ChangeReason;
+        for (v, n) in ChangeReason::ALL.iter().zip(ChangeReason::NAMES) {
+            assert_eq!(serde_json::to_string(v).unwrap(), format!("\"{n}\""));
+        }
     }
 
     #[test]
@@ -755,14 +759,7 @@ mod filing_answers {
         let mut answers = 0;
         let mut refusals = 0;
         let cats = FilingCategory::NAMES;
-        let reasons = [
-            "retirement_place_changed",
-            "employer_changed",
-            "epidemic",
-            "medical_need",
-            "contact_details",
-            "personal",
-        ];
+        let reasons = crate::policy::ChangeReason::NAMES;
         for ins in ["610100", "330100", "430100", "230100", "610113", "440100"] {
             for dest in ["330100", "110000", "460000", "610100", "610113", "230100"] {
                 for (ci, cat) in cats.iter().enumerate() {

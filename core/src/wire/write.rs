@@ -20,21 +20,9 @@ macro_rules! k {
 
 /// "00" to "99", for writing two digits at a time. A `str`, so a pair is appended as a two-byte `&str`
 /// (a fixed-size store) without a UTF-8 check.
-const PAIRS: &str = {
-    const T: [u8; 200] = {
-        let mut t = [0u8; 200];
-        let mut i = 0;
-        while i < 100 {
-            t[2 * i] = b'0' + (i / 10) as u8;
-            t[2 * i + 1] = b'0' + (i % 10) as u8;
-            i += 1;
-        }
-        t
-    };
-    match std::str::from_utf8(&T) {
-        Ok(s) => s,
-        Err(_) => panic!("digit pairs are ASCII"),
-    }
+const PAIRS: &str = match std::str::from_utf8(crate::money::PAIRS) {
+    Ok(s) => s,
+    Err(_) => panic!("digit pairs are ASCII"),
 };
 
 /// Powers of ten that fit a `u64`.
