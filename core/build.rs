@@ -30,6 +30,15 @@ fn file_name(p: &Path) -> Result<String, Box<dyn Error>> {
 fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    // `csv_catalogs`: the build reads catalogs from CSV (given with a request; the shipped ones too when it
+    // takes packs at runtime). The phone's filing and estimate modules do not: without `runtime-packs` they
+    // read the shipped catalogs from the compiled form and refuse catalogs with a request. The hospital's
+    // module keeps the reader: a hospital prices against its own catalog.
+    println!("cargo:rustc-check-cfg=cfg(csv_catalogs)");
+    let feature = |f: &str| std::env::var_os(format!("CARGO_FEATURE_{f}")).is_some();
+    if feature("RUNTIME_PACKS") || feature("HOSPITAL_OPS") || !feature("EMBEDDED_PACKS") {
+        println!("cargo:rustc-cfg=csv_catalogs");
+    }
     println!("cargo:rerun-if-changed=packs");
     println!("cargo:rerun-if-changed=catalogs");
     let mut code = String::from("const EMBEDDED_PACKS: &[(&str, &str)] = &[\n");

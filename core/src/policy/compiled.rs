@@ -10,14 +10,19 @@
 //! it gives the same `Pack` as parsing the JSON, and writing its tree gives the embedded text byte for byte.
 //! The shipped packs are validated by the native tests, so the phone does not validate them again.
 //!
-//! Format: `YPK2`; the string table (its length, then each distinct string once as length + UTF-8); the
+//! The shipped catalogs are in it too, so the phone's filing and estimate modules carry no CSV reader: made by
+//! the same test from the CSV files (each read by `Catalog::from_csv`, which checks it), and read back equal.
+//!
+//! Format: `YPK3`; the string table (its length, then each distinct string once as length + UTF-8); the
 //! number of packs; per pack its file name, its JSON tree (length + bytes) and its `Pack` body (length +
-//! bytes). Integers are LEB128; a string is its byte offset in the table. A tree node is a tag (0 null,
+//! bytes); the number of catalogs; per catalog its file name and its body (length + bytes: region, name, the
+//! items in code order). Integers are LEB128; a string is its byte offset in the table. A tree node is a tag (0 null,
 //! 1 false, 2 true, 3 number with its text, 4 string, 5 array, 6 object) and its content; objects keep the
 //! key order of the embedded text.
 
 use super::*;
-use crate::codes::{FacilityLevel, Insutype, MedClass, PsnClass};
+use crate::catalog::{Catalog, CatalogItem};
+use crate::codes::{ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedClass, PsnClass};
 use std::fmt::Write as _;
 
 /// `compiled.bin` as build.rs coded it (`crate::lz`): a third of its size in the phone modules.
@@ -28,7 +33,7 @@ fn compiled() -> &'static [u8] {
     static DECODED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     DECODED.get_or_init(|| crate::lz::decode(CODED).unwrap_or_default())
 }
-const MAGIC: &[u8] = b"YPK2";
+const MAGIC: &[u8] = b"YPK3";
 
 /// One shipped pack in the compiled form.
 struct Entry {
@@ -37,29 +42,45 @@ struct Entry {
     body: &'static [u8],
 }
 
-/// The table of strings and the packs, or `None` when the file is damaged.
-fn entries() -> Option<(&'static [u8], Vec<Entry>)> {
+/// The table of strings, the packs and the catalogs (their `tree` empty), or `None` when the file is damaged.
+fn entries() -> Option<(&'static [u8], Vec<Entry>, Vec<Entry>)> {
     let mut r = Reader {
         b: compiled().strip_prefix(MAGIC)?,
         table: &[],
     };
     let n = r.usize()?;
     r.table = r.take(n)?;
-    let mut v = Vec::new();
+    let mut packs = Vec::new();
     for _ in 0..r.uint()? {
         let file = r.str()?;
         let n = r.usize()?;
         let tree = r.take(n)?;
         let n = r.usize()?;
         let body = r.take(n)?;
-        v.push(Entry { file, tree, body });
+        packs.push(Entry { file, tree, body });
     }
-    Some((r.table, v))
+    let mut catalogs = Vec::new();
+    for _ in 0..r.uint()? {
+        let file = r.str()?;
+        let n = r.usize()?;
+        let body = r.take(n)?;
+        catalogs.push(Entry {
+            file,
+            tree: &[],
+            body,
+        });
+    }
+    Some((r.table, packs, catalogs))
 }
 
 /// The file names of the shipped packs (`610100.json`), in the order they were compiled.
 pub(super) fn files() -> Vec<&'static str> {
-    entries().map_or_else(Vec::new, |(_, v)| v.iter().map(|e| e.file).collect())
+    entries().map_or_else(Vec::new, |(_, v, _)| v.iter().map(|e| e.file).collect())
+}
+
+/// The file names of the shipped catalogs (`610100.csv`), in the order they were compiled.
+pub(super) fn catalog_files() -> Vec<&'static str> {
+    entries().map_or_else(Vec::new, |(_, _, v)| v.iter().map(|e| e.file).collect())
 }
 
 fn damaged(file: &str) -> PackError {
@@ -71,9 +92,40 @@ fn damaged(file: &str) -> PackError {
 }
 
 fn reader(file: &str, part: fn(&Entry) -> &'static [u8]) -> Result<Reader<'static>, PackError> {
-    let (table, v) = entries().ok_or_else(|| damaged(file))?;
-    let e = v.iter().find(|e| e.file == file).ok_or_else(|| damaged(file))?;
+    let (table, packs, catalogs) = entries().ok_or_else(|| damaged(file))?;
+    let e = packs
+        .iter()
+        .chain(&catalogs)
+        .find(|e| e.file == file)
+        .ok_or_else(|| damaged(file))?;
     Ok(Reader { b: part(e), table })
+}
+
+/// The shipped catalog `file`. Item names point into the decoded form (no copy per item, as the CSV reader
+/// does for a shipped catalog's text).
+pub(super) fn catalog(file: &'static str) -> Result<Catalog, PackError> {
+    let mut r = reader(file, |e| e.body)?;
+    let read = |r: &mut Reader<'static>| -> Option<Catalog> {
+        let region = Admdvs::read(r)?;
+        let name = String::read(r)?;
+        let n = r.usize()?;
+        let mut items = Vec::with_capacity(n.min(r.b.len()));
+        for _ in 0..n {
+            items.push(CatalogItem {
+                med_list_codg: String::read(r)?,
+                med_list_name: crate::model::ShortText::const_new(r.str()?),
+                med_chrgitm_type: ChrgitmType::read(r)?,
+                chrgitm_lv: ChrgitmLv::read(r)?,
+                selfpay_prop: Dec::read(r)?,
+                pric_uplmt_amt: Compact::read(r)?,
+                lmt_used_flag: bool::read(r)?,
+                verified: bool::read(r)?,
+                cite: String::read(r)?,
+            });
+        }
+        Some(Catalog::from_sorted(file.to_string(), region, name, items))
+    };
+    read(&mut r).ok_or_else(|| damaged(file))
 }
 
 /// The shipped pack `file`.
@@ -285,6 +337,16 @@ impl Compact for Admdvs {
     }
 }
 
+impl Compact for ChrgitmType {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        ChrgitmType::parse(r.str()?).ok()
+    }
+    #[cfg(test)]
+    fn write(&self, w: &mut tests::Writer<'_>) {
+        w.string(self.code());
+    }
+}
+
 impl<T: Compact> Compact for Option<T> {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
         match r.byte()? {
@@ -356,6 +418,7 @@ table_enum! {
     RiderBase: [AboveBasicCap, PersonalInscope];
     IntraProvinceFiling: [Required, Abolished, AbolishedForTemporary];
     ChronicFiling: [CoveredByFiling, SeparateFilingRequired];
+    ChrgitmLv: [Jia, Yi, Bing];
     ChangeReason: [RetirementPlaceChanged, EmployerChanged, Epidemic, MedicalNeed, ContactDetails, Personal];
     Insutype: [Employee, Resident];
     MedClass: [Outpatient, ChronicOutpatient, Inpatient, Pharmacy, Maternity];
@@ -567,6 +630,33 @@ pub(super) mod tests {
                 w.out.extend_from_slice(&part);
             }
         }
+        let catalogs = shipped::catalogs();
+        w.uint(catalogs.len() as u64);
+        for (file, text) in catalogs {
+            let c = Catalog::from_static_csv(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            w.string(file);
+            let mut body = Writer {
+                out: Vec::new(),
+                table: &mut *w.table,
+            };
+            c.region().write(&mut body);
+            body.string(c.name());
+            body.uint(c.len() as u64);
+            for it in c.items() {
+                body.string(&it.med_list_codg);
+                body.string(&it.med_list_name);
+                it.med_chrgitm_type.write(&mut body);
+                it.chrgitm_lv.write(&mut body);
+                it.selfpay_prop.write(&mut body);
+                it.pric_uplmt_amt.write(&mut body);
+                it.lmt_used_flag.write(&mut body);
+                it.verified.write(&mut body);
+                body.string(&it.cite);
+            }
+            let body = body.out;
+            w.uint(body.len() as u64);
+            w.out.extend_from_slice(&body);
+        }
         let packs_part = w.out;
         let mut out = MAGIC.to_vec();
         uint(&mut out, table.bytes.len() as u64);
@@ -605,6 +695,20 @@ pub(super) mod tests {
             assert!(json(file).is_ok_and(|j| j == *text), "{file}: JSON text differs");
         }
         assert!(pack("999999.json").is_err());
+    }
+
+    #[test]
+    fn catalogs_read_back_as_the_csv_reader_reads_them() {
+        let names: Vec<&str> = shipped::catalogs().iter().map(|(f, _)| *f).collect();
+        assert_eq!(catalog_files(), names);
+        for (file, text) in shipped::catalogs() {
+            let parsed = Catalog::from_static_csv(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            let compiled = catalog(file).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            assert!(compiled.len() > 20, "{file}");
+            // Every field, the lookup index and the integer forms alike.
+            assert_eq!(format!("{compiled:?}"), format!("{parsed:?}"), "{file}");
+        }
+        assert!(catalog("999999.csv").is_err());
     }
 
     #[test]
