@@ -72,10 +72,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         "];\nconst EMBEDDED_CATALOGS_LZ: &[u8] = include_bytes!({:?});",
         out.join("catalogs.lz").display().to_string()
     )?;
-    // The compiled packs (`src/policy/compiled.bin`, kept in step with the packs by a core test), coded.
-    let compiled = root.join("src/policy/compiled.bin");
-    println!("cargo:rerun-if-changed={}", compiled.display());
-    fs::write(out.join("compiled.lz"), lz::encode(&fs::read(&compiled)?))?;
+    // The compiled packs and catalogs (`src/policy/compiled.bin`) and the packs' JSON trees for `pack.get`
+    // (`compiled-trees.bin`), kept in step with the sources by a core test, each coded.
+    for name in ["compiled", "compiled-trees"] {
+        let compiled = root.join(format!("src/policy/{name}.bin"));
+        println!("cargo:rerun-if-changed={}", compiled.display());
+        fs::write(out.join(format!("{name}.lz")), lz::encode(&fs::read(&compiled)?))?;
+    }
     // Each shipped catalog's number of items (its lines that are neither comments, blank, nor the header),
     // so `packs.list` can report it in builds that carry no catalog (the filing page's module). A native
     // test holds each count equal to the parsed catalog's length.

@@ -14,11 +14,13 @@
 //! the same test from the CSV files (each read by `Catalog::from_csv`, which checks it), and read back equal.
 //!
 //! Format: `YPK3`; the string table (its length, then each distinct string once as length + UTF-8); the
-//! number of packs; per pack its file name, its JSON tree (length + bytes) and its `Pack` body (length +
-//! bytes); the number of catalogs; per catalog its file name and its body (length + bytes: region, name, the
-//! items in code order). Integers are LEB128; a string is its byte offset in the table. A tree node is a tag (0 null,
-//! 1 false, 2 true, 3 number with its text, 4 string, 5 array, 6 object) and its content; objects keep the
-//! key order of the embedded text.
+//! number of packs; per pack its file name and its `Pack` body (length + bytes); the number of catalogs; per
+//! catalog its file name and its body (length + bytes: region, name, the items in code order). The packs' JSON
+//! trees, which only `pack.get` reads, are a file of their own, `compiled-trees.bin` (their number, then per
+//! pack in the same order length + bytes; strings in the main file's table), so the modules without that op
+//! (the phone's estimate and hospital modules) leave them out. Integers are LEB128; a string is its byte
+//! offset in the table. A tree node is a tag (0 null, 1 false, 2 true, 3 number with its text, 4 string,
+//! 5 array, 6 object) and its content; objects keep the key order of the embedded text.
 
 use super::*;
 use crate::catalog::{Catalog, CatalogItem};
@@ -27,22 +29,29 @@ use std::fmt::Write as _;
 
 /// `compiled.bin` as build.rs coded it (`crate::lz`): a third of its size in the phone modules.
 static CODED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compiled.lz"));
+/// `compiled-trees.bin`, coded the same way; linked only where `pack.get` is.
+static CODED_TREES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compiled-trees.lz"));
 
 /// The compiled form, decoded once; empty (so every pack reads as damaged) if the coding is.
 fn compiled() -> &'static [u8] {
     static DECODED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     DECODED.get_or_init(|| crate::lz::decode(CODED).unwrap_or_default())
 }
+
+/// The packs' JSON trees, decoded once on the first `pack.get`; empty if the coding is damaged.
+fn trees() -> &'static [u8] {
+    static DECODED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    DECODED.get_or_init(|| crate::lz::decode(CODED_TREES).unwrap_or_default())
+}
 const MAGIC: &[u8] = b"YPK3";
 
-/// One shipped pack in the compiled form.
+/// One shipped pack or catalog in the compiled form.
 struct Entry {
     file: &'static str,
-    tree: &'static [u8],
     body: &'static [u8],
 }
 
-/// The table of strings, the packs and the catalogs (their `tree` empty), or `None` when the file is damaged.
+/// The table of strings, the packs and the catalogs, or `None` when the file is damaged.
 fn entries() -> Option<(&'static [u8], Vec<Entry>, Vec<Entry>)> {
     let mut r = Reader {
         b: compiled().strip_prefix(MAGIC)?,
@@ -54,21 +63,15 @@ fn entries() -> Option<(&'static [u8], Vec<Entry>, Vec<Entry>)> {
     for _ in 0..r.uint()? {
         let file = r.str()?;
         let n = r.usize()?;
-        let tree = r.take(n)?;
-        let n = r.usize()?;
         let body = r.take(n)?;
-        packs.push(Entry { file, tree, body });
+        packs.push(Entry { file, body });
     }
     let mut catalogs = Vec::new();
     for _ in 0..r.uint()? {
         let file = r.str()?;
         let n = r.usize()?;
         let body = r.take(n)?;
-        catalogs.push(Entry {
-            file,
-            tree: &[],
-            body,
-        });
+        catalogs.push(Entry { file, body });
     }
     Some((r.table, packs, catalogs))
 }
@@ -91,20 +94,21 @@ fn damaged(file: &str) -> PackError {
     )
 }
 
-fn reader(file: &str, part: fn(&Entry) -> &'static [u8]) -> Result<Reader<'static>, PackError> {
+/// A reader of the body of the shipped pack or catalog `file`.
+fn reader(file: &str) -> Result<Reader<'static>, PackError> {
     let (table, packs, catalogs) = entries().ok_or_else(|| damaged(file))?;
     let e = packs
         .iter()
         .chain(&catalogs)
         .find(|e| e.file == file)
         .ok_or_else(|| damaged(file))?;
-    Ok(Reader { b: part(e), table })
+    Ok(Reader { b: e.body, table })
 }
 
 /// The shipped catalog `file`. Item names point into the decoded form (no copy per item, as the CSV reader
 /// does for a shipped catalog's text).
 pub(super) fn catalog(file: &'static str) -> Result<Catalog, PackError> {
-    let mut r = reader(file, |e| e.body)?;
+    let mut r = reader(file)?;
     let read = |r: &mut Reader<'static>| -> Option<Catalog> {
         let region = Admdvs::read(r)?;
         let name = String::read(r)?;
@@ -130,7 +134,7 @@ pub(super) fn catalog(file: &'static str) -> Result<Catalog, PackError> {
 
 /// The shipped pack `file`.
 pub(super) fn pack(file: &str) -> Result<Pack, PackError> {
-    let mut r = reader(file, |e| e.body)?;
+    let mut r = reader(file)?;
     let mut p = Pack::read(&mut r).ok_or_else(|| damaged(file))?;
     p.source = file.to_string();
     Ok(p)
@@ -138,7 +142,24 @@ pub(super) fn pack(file: &str) -> Result<Pack, PackError> {
 
 /// The JSON text of the shipped pack `file`, byte for byte the minified text the full core embeds.
 pub(super) fn json(file: &str) -> Result<String, PackError> {
-    let mut r = reader(file, |e| e.tree)?;
+    let tree = || -> Option<Reader<'static>> {
+        let (table, packs, _) = entries()?;
+        let at = packs.iter().position(|e| e.file == file)?;
+        let mut t = Reader {
+            b: trees(),
+            table: &[],
+        };
+        if t.usize()? != packs.len() {
+            return None;
+        }
+        for _ in 0..at {
+            let n = t.usize()?;
+            t.take(n)?;
+        }
+        let n = t.usize()?;
+        Some(Reader { b: t.take(n)?, table })
+    };
+    let mut r = tree().ok_or_else(|| damaged(file))?;
     let mut out = String::with_capacity(r.b.len() * 4);
     write_json(&mut r, &mut out).ok_or_else(|| damaged(file))?;
     Ok(out)
@@ -600,14 +621,17 @@ pub(super) mod tests {
         }
     }
 
-    /// The compiled form of the given packs (file name, JSON text), as `compiled.bin` holds it.
-    fn compile(packs: &[(&str, &str)]) -> Vec<u8> {
+    /// The compiled form of the given packs (file name, JSON text) and the shipped catalogs, as
+    /// `compiled.bin` holds it, and the packs' trees, as `compiled-trees.bin` holds them.
+    fn compile(packs: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>) {
         let mut table = Table::default();
         let mut w = Writer {
             out: Vec::new(),
             table: &mut table,
         };
         w.uint(packs.len() as u64);
+        let mut trees = Vec::new();
+        uint(&mut trees, packs.len() as u64);
         for (file, text) in packs {
             let pack = Pack::from_json(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
             let value: serde_json::Value =
@@ -625,10 +649,10 @@ pub(super) mod tests {
             };
             pack.write(&mut body);
             let body = body.out;
-            for part in [tree, body] {
-                w.uint(part.len() as u64);
-                w.out.extend_from_slice(&part);
-            }
+            uint(&mut trees, tree.len() as u64);
+            trees.extend_from_slice(&tree);
+            w.uint(body.len() as u64);
+            w.out.extend_from_slice(&body);
         }
         let catalogs = shipped::catalogs();
         w.uint(catalogs.len() as u64);
@@ -662,25 +686,29 @@ pub(super) mod tests {
         uint(&mut out, table.bytes.len() as u64);
         out.extend_from_slice(&table.bytes);
         out.extend_from_slice(&packs_part);
-        out
+        (out, trees)
     }
 
     #[test]
     fn compiled_form_is_in_sync_with_the_shipped_packs() {
-        let want = compile(shipped::PACKS);
+        let (want, want_trees) = compile(shipped::PACKS);
         if std::env::var_os("YIDI_BLESS").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/policy/compiled.bin");
-            std::fs::write(path, &want).unwrap_or_else(|e| panic!("{path}: {e}"));
+            for (name, bytes) in [("compiled.bin", &want), ("compiled-trees.bin", &want_trees)] {
+                let path = format!("{}/src/policy/{name}", env!("CARGO_MANIFEST_DIR"));
+                std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+            }
         }
-        // What the core reads is the file as build.rs coded it: decoded, it is the file.
+        // What the core reads is each file as build.rs coded it: decoded, it is the file.
         let file: &[u8] = include_bytes!("compiled.bin");
+        let trees_file: &[u8] = include_bytes!("compiled-trees.bin");
         assert!(
-            compiled() == file,
-            "the coded compiled form does not decode to compiled.bin"
+            compiled() == file && trees() == trees_file,
+            "the coded compiled form does not decode to compiled.bin and compiled-trees.bin"
         );
         assert!(
-            want == file,
-            "core/src/policy/compiled.bin is stale: regenerate it with `YIDI_BLESS=1 cargo test -p yidi-core compiled`"
+            want == file && want_trees == trees_file,
+            "core/src/policy/compiled.bin or compiled-trees.bin is stale: regenerate them with \
+             `YIDI_BLESS=1 cargo test -p yidi-core compiled`"
         );
     }
 
