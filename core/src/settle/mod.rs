@@ -248,6 +248,7 @@ fn heap_sort<T: Copy>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
 /// Walk the bands from `start` (amount above the deductible already counted this year) over `amount`,
 /// lowering every ratio by `points` percentage points. Returns the exact fund share and, when a cap is
 /// given, the part of `amount` left unpaid because the cap was reached.
+#[allow(clippy::assign_op_pattern)] // `fund = fund + share`: see `AddAssign for Money`
 fn banded(
     bands: &[Band],
     start: Decimal,
@@ -278,7 +279,7 @@ fn banded(
             let unpaid = end - (pos + needed);
             return (c, unpaid.max(Decimal::ZERO));
         }
-        fund += share;
+        fund = fund + share;
         pos = upper;
     }
     (fund, Decimal::ZERO)
