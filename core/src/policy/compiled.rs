@@ -16,8 +16,8 @@
 //! Format: `YPK3`; the string table (its length, then each distinct string once as length + UTF-8); the
 //! number of packs; per pack its file name and its `Pack` body (length + bytes); the number of catalogs; per
 //! catalog its file name and its body (length + bytes: region, name, the items in code order). The packs' JSON
-//! trees, which only `pack.get` reads, are a file of their own, `compiled-trees.bin` (their number, then per
-//! pack in the same order length + bytes; strings in the main file's table), so the modules without that op
+//! trees, which only `pack.get` reads, are a file of their own, `compiled-trees.bin` (a string table of their own as
+//! above, their number, then per pack in the same order length + bytes), so the modules without that op
 //! (the phone's estimate and hospital modules) leave them out. Integers are LEB128; a string is its byte
 //! offset in the table. A tree node is a tag (0 null, 1 false, 2 true, 3 number with its text, 4 string,
 //! 5 array, 6 object) and its content; objects keep the key order of the embedded text.
@@ -143,12 +143,14 @@ pub(super) fn pack(file: &str) -> Result<Pack, PackError> {
 /// The JSON text of the shipped pack `file`, byte for byte the minified text the full core embeds.
 pub(super) fn json(file: &str) -> Result<String, PackError> {
     let tree = || -> Option<Reader<'static>> {
-        let (table, packs, _) = entries()?;
+        let (_, packs, _) = entries()?;
         let at = packs.iter().position(|e| e.file == file)?;
         let mut t = Reader {
             b: trees(),
             table: &[],
         };
+        let n = t.usize()?;
+        let table = t.take(n)?;
         if t.usize()? != packs.len() {
             return None;
         }
@@ -630,6 +632,9 @@ pub(super) mod tests {
             table: &mut table,
         };
         w.uint(packs.len() as u64);
+        // The trees' strings in a table of their own, so the JSON keys and number texts only they use stay
+        // out of the modules without `pack.get`.
+        let mut tree_table = Table::default();
         let mut trees = Vec::new();
         uint(&mut trees, packs.len() as u64);
         for (file, text) in packs {
@@ -639,7 +644,7 @@ pub(super) mod tests {
             w.string(file);
             let mut tree = Writer {
                 out: Vec::new(),
-                table: &mut *w.table,
+                table: &mut tree_table,
             };
             tree.tree(&value);
             let tree = tree.out;
@@ -686,7 +691,11 @@ pub(super) mod tests {
         uint(&mut out, table.bytes.len() as u64);
         out.extend_from_slice(&table.bytes);
         out.extend_from_slice(&packs_part);
-        (out, trees)
+        let mut trees_file = Vec::new();
+        uint(&mut trees_file, tree_table.bytes.len() as u64);
+        trees_file.extend_from_slice(&tree_table.bytes);
+        trees_file.extend_from_slice(&trees);
+        (out, trees_file)
     }
 
     #[test]
