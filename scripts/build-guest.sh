@@ -12,13 +12,14 @@
 #                                      (mobile-bridge's mini-program modules); prints yidi_guest.lite[.opt|.mvp].wasm
 #   scripts/build-guest.sh --phone [--opt|--mvp]
 #                                   -> as --lite with only the filing page's ops (core feature `filing-ops`:
-#                                      version, amount.daxie, packs.list, pack.get, filing.*); the other ops answer
-#                                      E_UNKNOWN_OP, and inline catalogs E_PACK at catalogs (no op of it reads a
-#                                      catalog: no catalog reader in it). mobile-bridge's first module; prints
+#                                      version, amount.daxie, packs.list, pack.get, filing.*, coverage.resolve); the
+#                                      other ops answer E_UNKNOWN_OP, and inline catalogs E_PACK at catalogs (it
+#                                      reads no catalog). mobile-bridge's first module; prints
 #                                      yidi_guest.phone[…].wasm
 #   scripts/build-guest.sh --estimate [--opt|--mvp]
 #                                   -> as --lite with only the estimate page's ops (`estimate-ops`: version,
-#                                      coverage.resolve, estimate, amount.daxie). mobile-bridge's estimate module; prints
+#                                      estimate, amount.daxie; inline catalogs E_PACK, it uses its shipped ones).
+#                                      mobile-bridge's estimate module; prints
 #                                      yidi_guest.estimate[…].wasm
 #   scripts/build-guest.sh --hospital [--opt|--mvp]
 #                                   -> as --lite with only the hospital's and agency's ops (`hospital-ops`: lines.split,

@@ -351,7 +351,9 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             packs,
             &crate::read::cancel_request(request)?,
         )?)),
-        #[cfg(feature = "estimate-ops")]
+        // On the filing page ("does my filing cover a visit there?"); the estimate page's `estimate` answers the
+        // coverage of its visit within its settlement, so its module need not carry this op (~6 KB of wasm).
+        #[cfg(feature = "filing-ops")]
         "coverage.resolve" => {
             let r = crate::read::coverage_request(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;

@@ -68,8 +68,8 @@ export interface LoadOptions {
    */
   wasm?: string | ArrayBuffer | ArrayBufferView | object;
   /**
-   * Mini-program flavour: the estimate page's module (`coverage.resolve`, `estimate`; `version` and
-   * `amount.daxie` too), as `wasm`. When `wasm` is a path or URL ending in `yidi.wasm` / `yidi.wasm.br` it
+   * Mini-program flavour: the estimate page's module (`estimate`, whose answer holds its visit's coverage;
+   * `version` and `amount.daxie` too), as `wasm`. When `wasm` is a path or URL ending in `yidi.wasm` / `yidi.wasm.br` it
    * defaults to `yidi-estimate.wasm` / `.wasm.br` beside it.
    */
   estimateWasm?: string | ArrayBuffer | ArrayBufferView | object;

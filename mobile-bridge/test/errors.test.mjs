@@ -82,7 +82,7 @@ for (const flavour of flavours) {
       const malformed = [{ name: 'x.csv', csv: 'no metadata' }];
       if (flavour.agency) {
         assert.ok(yidi.filingWindow(req, { catalogs: [{ name: '610100.csv', csv }] }));
-        const e = thrown(() => yidi.call('coverage.resolve', {}, { catalogs: malformed }));
+        const e = thrown(() => yidi.call('estimate', {}, { catalogs: malformed }));
         assert.equal(e.code, 'E_PACK');
         assert.equal(e.path, 'catalogs[0]');
         assert.match(e.message_en, /# region/);
