@@ -53,10 +53,16 @@ fn run() -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.current_dir(&workspace)
+        // `cargo rustc --crate-type cdylib`, not `cargo build`: for a crate that is also an rlib (the host's
+        // --native path links it) cargo leaves the profile's `-C lto` out, so the module was never
+        // whole-program optimised.
         .args([
-            "build",
+            "rustc",
             "-p",
             "yidi-guest",
+            "--lib",
+            "--crate-type",
+            "cdylib",
             "--target",
             "wasm32-unknown-unknown",
             "--release",
