@@ -18,14 +18,14 @@
 
 use super::*;
 use crate::codes::{FacilityLevel, Insutype, MedClass, PsnClass};
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 /// `compiled.bin` as build.rs coded it (`crate::lz`): a third of its size in the phone modules.
 static CODED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compiled.lz"));
 
 /// The compiled form, decoded once; empty (so every pack reads as damaged) if the coding is.
 fn compiled() -> &'static [u8] {
-    static DECODED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    static DECODED: OnceLock<Vec<u8>> = OnceLock::new();
     DECODED.get_or_init(|| crate::lz::decode(CODED).unwrap_or_default())
 }
 const MAGIC: &[u8] = b"YPK2";
@@ -180,7 +180,7 @@ impl<'a> Reader<'a> {
             table: &[],
         };
         let n = at.usize()?;
-        std::str::from_utf8(at.take(n)?).ok()
+        core::str::from_utf8(at.take(n)?).ok()
     }
 }
 
