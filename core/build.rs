@@ -33,6 +33,15 @@ fn file_name(p: &Path) -> Result<String, Box<dyn Error>> {
 fn main() -> Result<(), Box<dyn Error>> {
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
+    // `csv_catalogs`: the build reads catalogs from CSV (given with a request; the shipped ones too when it
+    // takes packs at runtime). The phone's filing and estimate modules do not: without `runtime-packs` they
+    // read the shipped catalogs from the compiled form and refuse catalogs with a request. The hospital's
+    // module keeps the reader: a hospital prices against its own catalog.
+    println!("cargo:rustc-check-cfg=cfg(csv_catalogs)");
+    let feature = |f: &str| std::env::var_os(format!("CARGO_FEATURE_{f}")).is_some();
+    if feature("RUNTIME_PACKS") || feature("HOSPITAL_OPS") || !feature("EMBEDDED_PACKS") {
+        println!("cargo:rustc-cfg=csv_catalogs");
+    }
     println!("cargo:rerun-if-changed=packs");
     println!("cargo:rerun-if-changed=catalogs");
     let mut code = String::from("const EMBEDDED_PACKS: &[(&str, &str)] = &[\n");
@@ -66,10 +75,13 @@ fn main() -> Result<(), Box<dyn Error>> {
         "];\nconst EMBEDDED_CATALOGS_LZ: &[u8] = include_bytes!({:?});",
         out.join("catalogs.lz").display().to_string()
     )?;
-    // The compiled packs (`src/policy/compiled.bin`, kept in step with the packs by a core test), coded.
-    let compiled = root.join("src/policy/compiled.bin");
-    println!("cargo:rerun-if-changed={}", compiled.display());
-    fs::write(out.join("compiled.lz"), lz::encode(&fs::read(&compiled)?))?;
+    // The compiled packs and catalogs (`src/policy/compiled.bin`) and the packs' JSON trees for `pack.get`
+    // (`compiled-trees.bin`), kept in step with the sources by a core test, each coded.
+    for name in ["compiled", "compiled-trees"] {
+        let compiled = root.join(format!("src/policy/{name}.bin"));
+        println!("cargo:rerun-if-changed={}", compiled.display());
+        fs::write(out.join(format!("{name}.lz")), lz::encode(&fs::read(&compiled)?))?;
+    }
     // Each shipped catalog's number of items (its lines that are neither comments, blank, nor the header),
     // so `packs.list` can report it in builds that carry no catalog (the filing page's module). A native
     // test holds each count equal to the parsed catalog's length.

@@ -29,8 +29,8 @@ copyFileSync(join(args.bindgen, 'yidi_bridge.js'), join(out, 'esm/yidi_bridge.js
 
 // --- mini-program flavour: the guest's C-ABI modules lowered to WebAssembly 1.0 (no sign-ext, bulk
 // memory, non-trapping float-to-int, reference-types, multi-value) and without exported Globals. Two modules:
-// Three modules, one per kind of page: yidi.wasm (the filing page's ops), yidi-estimate.wasm (the estimate page's:
-// coverage.resolve, estimate) and yidi-hospital.wasm (the hospital's and agency's ops), built side by side.
+// Three modules, one per kind of page: yidi.wasm (the filing page's ops, coverage.resolve among them),
+// yidi-estimate.wasm (the estimate page's: estimate) and yidi-hospital.wasm (the hospital's and agency's ops), built side by side.
 const brotli = (b) => brotliCompressSync(b, { params: { [z.BROTLI_PARAM_QUALITY]: 11, [z.BROTLI_PARAM_SIZE_HINT]: b.length } });
 // --low-memory-unused (both runs) lets binaryen fold constant offsets into loads and stores (3.3 KB raw / 0.9 KB
 // brotli): the first 1 KB of memory is never used, since Rust's wasm32 layout puts the stack first (1 MB, growing

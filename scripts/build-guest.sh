@@ -12,13 +12,14 @@
 #                                      (mobile-bridge's mini-program modules); prints yidi_guest.lite[.opt|.mvp].wasm
 #   scripts/build-guest.sh --phone [--opt|--mvp]
 #                                   -> as --lite with only the filing page's ops (core feature `filing-ops`:
-#                                      version, amount.daxie, packs.list, pack.get, filing.*); the other ops answer
-#                                      E_UNKNOWN_OP, and inline catalogs E_PACK at catalogs (no op of it reads a
-#                                      catalog: no catalog reader in it). mobile-bridge's first module; prints
+#                                      version, amount.daxie, packs.list, pack.get, filing.*, coverage.resolve); the
+#                                      other ops answer E_UNKNOWN_OP, and inline catalogs E_PACK at catalogs (it
+#                                      reads no catalog). mobile-bridge's first module; prints
 #                                      yidi_guest.phone[…].wasm
 #   scripts/build-guest.sh --estimate [--opt|--mvp]
 #                                   -> as --lite with only the estimate page's ops (`estimate-ops`: version,
-#                                      coverage.resolve, estimate, amount.daxie). mobile-bridge's estimate module; prints
+#                                      estimate, amount.daxie; inline catalogs E_PACK, it uses its shipped ones).
+#                                      mobile-bridge's estimate module; prints
 #                                      yidi_guest.estimate[…].wasm
 #   scripts/build-guest.sh --hospital [--opt|--mvp]
 #                                   -> as --lite with only the hospital's and agency's ops (`hospital-ops`: lines.split,
@@ -48,7 +49,7 @@ target_dir=${CARGO_TARGET_DIR:-target}
 # `cargo rustc --crate-type cdylib`, not `cargo build`: for a crate that is also an rlib (the host's --native path
 # links it), cargo leaves out the profile's `-C lto`, so the module was never whole-program optimised. With LTO
 # LLVM also sees that the no-std flavours' panic handler ignores its message and drops core's panic formatting:
-# the estimate module 253.3 -> 219.3 KB raw after wasm-opt (std and no LTO -> no std and LTO).
+# the estimate module 221.5 -> 191.8 KB raw after wasm-opt (std and no LTO -> no std and LTO).
 cargo rustc --locked -p yidi-guest --lib --crate-type cdylib --target wasm32-unknown-unknown --profile wasm \
   "${features[@]}" >&2
 wasm="$target_dir/wasm32-unknown-unknown/wasm/yidi_guest.wasm"

@@ -9,6 +9,7 @@
 //! (a host that loads packs from a path passes them here), and `"catalogs": [{"name": "x.csv", "csv": "…"}]`
 //! replaces shipped treatment-place catalogs.
 
+#[cfg(csv_catalogs)]
 use crate::catalog::Catalog;
 use crate::error::{ApiError, ErrorCode};
 use crate::money::Money;
@@ -56,15 +57,15 @@ fn packs_for(env_packs: &[&str], catalogs: &[(String, String)]) -> Result<Cow<'s
         )
         .at("packs"));
     }
-    // A build that runs no op reading a catalog and takes no packs at runtime (the filing page's module) carries
-    // no catalog reader: a catalog given with a request is refused, as inline packs are, not read and ignored.
-    #[cfg(not(any(feature = "estimate-ops", feature = "hospital-ops", feature = "runtime-packs")))]
+    // The phone's filing and estimate modules use the catalogs they ship with, as they use their packs, and carry
+    // no CSV reader (build.rs, `csv_catalogs`): a catalog given with a request is refused, not read and ignored.
+    #[cfg(not(csv_catalogs))]
     if !catalogs.is_empty() {
         return Err(ApiError::new(
             ErrorCode::Pack,
-            "此模块不含读取诊疗目录的操作，不接受随请求提供的目录（catalogs）；coverage.resolve、estimate 和医院端操作接受",
-            "this module runs no op that reads a catalog and takes no catalogs with a request (catalogs); \
-             coverage.resolve, estimate and the hospital's ops take them",
+            "此模块只使用内置诊疗目录，不接受随请求提供的目录（catalogs）；医院端模块和完整核心接受",
+            "this module uses its shipped catalogs only and takes no catalogs with a request (catalogs); \
+             the hospital's module and the full core take them",
         )
         .at("catalogs"));
     }
@@ -81,6 +82,7 @@ fn packs_for(env_packs: &[&str], catalogs: &[(String, String)]) -> Result<Cow<'s
             v.to_string(),
         );
     }
+    #[cfg(csv_catalogs)]
     for (i, (name, csv)) in catalogs.iter().enumerate() {
         set.insert_catalog(
             Catalog::from_csv(name, csv).map_err(|e| ApiError::from(e).at(format!("catalogs[{i}]")))?,
@@ -349,7 +351,9 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             packs,
             &crate::read::cancel_request(request)?,
         )?)),
-        #[cfg(feature = "estimate-ops")]
+        // On the filing page ("does my filing cover a visit there?"); the estimate page's `estimate` answers the
+        // coverage of its visit within its settlement, so its module need not carry this op (~6 KB of wasm).
+        #[cfg(feature = "filing-ops")]
         "coverage.resolve" => {
             let r = crate::read::coverage_request(request)?;
             let pack = packs.pack(&r.person.insuplc_admdvs)?;

@@ -6,6 +6,7 @@
 //! `med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite`.
 
 use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, trimmed};
+#[cfg(csv_catalogs)]
 use crate::error::PackError;
 use crate::money::{Dec, Money};
 use crate::prelude::*;
@@ -182,6 +183,7 @@ fn short_word(b: &[u8]) -> u64 {
     }
 }
 
+#[cfg(csv_catalogs)]
 /// A catalog row's number, as [`crate::money::parse_decimal`] reads it. Builds without the hospital's ops use the
 /// request reader's equal parser ([`crate::read::decimal_text`]), so the estimate module carries one decimal
 /// parser; the hospital's serde readers link `parse_decimal` anyway, and there the catalog shares it.
@@ -192,6 +194,7 @@ fn number(s: &str) -> Option<rust_decimal::Decimal> {
     return crate::money::parse_decimal(s);
 }
 
+#[cfg(csv_catalogs)]
 /// `(code, position)` of each item, sorted: by code, and items with the same code in file order.
 fn by_code(items: &[CatalogItem]) -> Vec<(&str, usize)> {
     let mut keys: Vec<(&str, usize)> = items
@@ -203,6 +206,7 @@ fn by_code(items: &[CatalogItem]) -> Vec<(&str, usize)> {
     keys
 }
 
+#[cfg(csv_catalogs)]
 const COLUMNS: [&str; 9] = [
     "med_list_codg",
     "med_list_name",
@@ -215,8 +219,12 @@ const COLUMNS: [&str; 9] = [
     "cite",
 ];
 
+/// The CSV reader: for catalogs given with a request, and for the shipped ones in builds that take packs at
+/// runtime. The phone's filing and estimate modules read their shipped catalogs from the compiled form
+/// (`policy/compiled.rs`) and take none with a request (`api::packs_for`), so they carry no CSV reader.
+#[cfg(csv_catalogs)]
 impl Catalog {
-    /// Load a catalog CSV. Metadata comments `# region: 610100` and `# name: …` are required.
+    /// Load a catalog CSV. Metadata comments `# region: 610100` and `# name: …` are required. Metadata comments `# region: 610100` and `# name: …` are required.
     /// (A build without catalog ops and runtime packs refuses catalogs given with a request before this:
     /// `api::packs_for`.)
     pub fn from_csv(file: &str, text: &str) -> Result<Catalog, PackError> {
@@ -294,18 +302,9 @@ impl Catalog {
             return Err(e);
         }
         let order: Vec<usize> = by_code(&items).iter().map(|k| k.1).collect();
-        let index = CodeIndex::build(order.iter().map(|&i| items[i].med_list_codg.as_str()));
         let mut slots: Vec<Option<CatalogItem>> = items.into_iter().map(Some).collect();
         let items: Vec<CatalogItem> = order.iter().filter_map(|&i| slots[i].take()).collect();
-        let nums = items.iter().map(ItemNums::of).collect();
-        Ok(Catalog {
-            region,
-            name,
-            source: file.to_string(),
-            items,
-            index,
-            nums,
-        })
+        Ok(Catalog::from_sorted(file.to_string(), region, name, items))
     }
 
     /// One row (`line` is its line number in the file) as an item.
@@ -394,6 +393,28 @@ impl Catalog {
             format!("line {} {}", lines[k], COLUMNS[0]),
             format!("code {code} appears twice"),
         ))
+    }
+}
+
+impl Catalog {
+    /// A catalog from its items, already in code order with no code twice (the CSV reader sorts and checks
+    /// them; the compiled form of a shipped catalog stores them so): builds the lookup index and the numbers.
+    pub(crate) fn from_sorted(
+        source: String,
+        region: Admdvs,
+        name: String,
+        items: Vec<CatalogItem>,
+    ) -> Catalog {
+        let index = CodeIndex::build(items.iter().map(|it| it.med_list_codg.as_str()));
+        let nums = items.iter().map(ItemNums::of).collect();
+        Catalog {
+            region,
+            name,
+            source,
+            items,
+            index,
+            nums,
+        }
     }
 
     pub fn region(&self) -> &Admdvs {

@@ -28,6 +28,7 @@ pub mod catalog;
 pub mod clearing;
 pub mod codes;
 pub mod coverage;
+#[cfg(csv_catalogs)]
 pub mod csv;
 pub mod date;
 pub mod error;

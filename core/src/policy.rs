@@ -914,6 +914,18 @@ fn parse_pack(file: &str, text: &str) -> Result<Pack, PackError> {
     Ok(p)
 }
 
+/// A shipped catalog: from its CSV in builds that take packs at runtime, else from the compiled form (made
+/// from the same CSV and checked equal by the native tests). Inline catalogs never come here (`Lazy::Ready`).
+fn parse_catalog(file: &'static str, text: &'static str) -> Result<Catalog, PackError> {
+    #[cfg(any(feature = "runtime-packs", not(feature = "embedded-packs")))]
+    return Catalog::from_static_csv(file, text);
+    #[cfg(all(feature = "embedded-packs", not(feature = "runtime-packs")))]
+    {
+        let _ = text; // empty: the CSV is not in this build
+        compiled::catalog(file)
+    }
+}
+
 impl PackSet {
     pub fn new() -> Self {
         PackSet::default()
@@ -939,7 +951,12 @@ impl PackSet {
                 },
             );
         }
-        for (file, text) in shipped::catalogs().iter().filter(|_| USES_CATALOGS) {
+        #[cfg(feature = "runtime-packs")]
+        let catalogs = shipped::catalogs().iter().copied();
+        // No CSV text: `parse_catalog` goes to the compiled form by file name.
+        #[cfg(not(feature = "runtime-packs"))]
+        let catalogs = compiled::catalog_files().into_iter().map(|f| (f, ""));
+        for (file, text) in catalogs.filter(|_| USES_CATALOGS) {
             let region = file.strip_suffix(".csv").unwrap_or(file).to_string();
             s.catalogs.insert(
                 region,
@@ -960,6 +977,7 @@ impl PackSet {
     }
 
     /// Add or replace the catalog of its region; `text` is the CSV it was parsed from.
+    #[cfg(csv_catalogs)]
     pub fn insert_catalog(&mut self, c: Catalog, text: String) {
         self.catalogs
             .insert(c.region().code().to_string(), Lazy::Ready(c, text));
@@ -1021,7 +1039,7 @@ impl PackSet {
             .get(region.code())
             .or_else(|| self.catalogs.get(region.city_code().as_str()))
         {
-            Some(l) => l.get(Catalog::from_static_csv).map(Some).map_err(ApiError::from),
+            Some(l) => l.get(parse_catalog).map(Some).map_err(ApiError::from),
             None => Ok(None),
         }
     }

@@ -37,7 +37,8 @@ export interface VersionResult {
 
 /** Per-call policy data, as the core's envelope carries it: packs replace the shipped pack of their
  * region for this call only; catalogs are CSV text by name. The mini-program module takes no packs (it
- * uses those it ships with): a call with `packs` throws YidiError E_PACK at `packs`. */
+ * uses those it ships with): a call with `packs` throws YidiError E_PACK at `packs`; nor do its filing and
+ * estimate pages' modules take catalogs (E_PACK at `catalogs`): only the hospital's ops read them there. */
 export interface CallContext {
   packs?: T.Pack[];
   catalogs?: { name: string; csv: string }[];
@@ -67,8 +68,8 @@ export interface LoadOptions {
    */
   wasm?: string | ArrayBuffer | ArrayBufferView | object;
   /**
-   * Mini-program flavour: the estimate page's module (`coverage.resolve`, `estimate`; `version` and
-   * `amount.daxie` too), as `wasm`. When `wasm` is a path or URL ending in `yidi.wasm` / `yidi.wasm.br` it
+   * Mini-program flavour: the estimate page's module (`estimate`, whose answer holds its visit's coverage;
+   * `version` and `amount.daxie` too), as `wasm`. When `wasm` is a path or URL ending in `yidi.wasm` / `yidi.wasm.br` it
    * defaults to `yidi-estimate.wasm` / `.wasm.br` beside it.
    */
   estimateWasm?: string | ArrayBuffer | ArrayBufferView | object;

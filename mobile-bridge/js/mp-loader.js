@@ -93,11 +93,12 @@ function coreEngine(exports) {
 }
 
 // The mini-program flavour is three modules, one per kind of page, so that a page loads only what it calls:
-// yidi.wasm (the filing page: version, amount.daxie, packs.list, pack.get, filing.*), yidi-estimate.wasm (the
-// estimate page: coverage.resolve, estimate; version and amount.daxie too) and yidi-hospital.wasm (the hospital's and agency's ops). Each op
+// yidi.wasm (the filing page: version, amount.daxie, packs.list, pack.get, filing.*, coverage.resolve),
+// yidi-estimate.wasm (the estimate page: estimate, whose answer holds its visit's coverage; version and amount.daxie
+// too) and yidi-hospital.wasm (the hospital's and agency's ops). Each op
 // goes to the loaded module that has it; everything else (unknown ops, malformed envelopes) to the first module
 // loaded, and every module answers those alike (the core's envelope code is the same in each).
-var ESTIMATE_OPS = ['coverage.resolve', 'estimate'];
+var ESTIMATE_OPS = ['estimate'];
 var HOSPITAL_OPS = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
 
 function modules(filing, estimate, hospital) {
@@ -141,7 +142,7 @@ function engineOf(r) {
 /**
  * Load the core. `options.wasm`: in WeChat / Alipay the absolute path of yidi.wasm.br (or yidi.wasm)
  * inside the mini-program package; elsewhere its bytes (ArrayBuffer, Uint8Array), a compiled
- * WebAssembly.Module, or a URL to fetch. The estimate page's ops (coverage.resolve, estimate) come from
+ * WebAssembly.Module, or a URL to fetch. The estimate page's op (estimate) comes from
  * `options.estimateWasm`, the hospital's and agency's from `options.hospitalWasm` (the same kinds of value);
  * given a path or URL of yidi.wasm[.br], they default to yidi-estimate.wasm[.br] / yidi-hospital.wasm[.br]
  * beside it. `filing: false`, `estimate: false`, `hospital: false` leave a module out (a page loads only

@@ -70,10 +70,11 @@ for (const flavour of flavours) {
       assert.ok(yidi.filingWindow(req, { packs: [] }), 'an empty pack list is no pack');
     });
 
-    // A catalog given with a call: the filing page's module (yidi.wasm) runs no op that reads a catalog and carries
-    // no catalog reader, so it refuses one, typed, as it refuses packs; the estimate page's module reads it (a
-    // malformed one is then its own error). The wasm-bindgen flavour reads it everywhere.
-    it(flavour.agency ? 'reads a catalog given with any call' : 'the filing page\'s module takes no catalog with a call (E_PACK at "catalogs"); the estimate page\'s reads it', () => {
+    // A catalog given with a call: the filing and estimate pages' modules (yidi.wasm, yidi-estimate.wasm) use the
+    // catalogs they ship with and carry no CSV reader, so they refuse one, typed, as they refuse packs; the hospital's
+    // module reads it (a hospital prices against its own catalog; a malformed one is then its own error). The
+    // wasm-bindgen flavour reads it everywhere.
+    it(flavour.agency ? 'reads a catalog given with any call' : 'the filing and estimate pages\' modules take no catalog with a call (E_PACK at "catalogs"); the hospital\'s reads it', () => {
       const req = { insuplc_admdvs: '610100', category: 'referral', begndate: '2025-07-01' };
       const csv = '# region: 610100\n# name: t\n' +
         'med_list_codg,med_list_name,med_chrgitm_type,chrgitm_lv,selfpay_prop,pric_uplmt_amt,lmt_used_flag,verified,cite\n' +
@@ -81,19 +82,27 @@ for (const flavour of flavours) {
       const malformed = [{ name: 'x.csv', csv: 'no metadata' }];
       if (flavour.agency) {
         assert.ok(yidi.filingWindow(req, { catalogs: [{ name: '610100.csv', csv }] }));
-      } else {
-        const e = thrown(() => yidi.filingWindow(req, { catalogs: [{ name: '610100.csv', csv }] }));
-        assert.ok(e instanceof mod.YidiError);
+        const e = thrown(() => yidi.call('estimate', {}, { catalogs: malformed }));
         assert.equal(e.code, 'E_PACK');
-        assert.equal(e.path, 'catalogs');
-        assert.match(e.message_en, /takes no catalogs with a request/);
+        assert.equal(e.path, 'catalogs[0]');
+        assert.match(e.message_en, /# region/);
+      } else {
+        // The filing page's op and the estimate page's: each module refuses, naming the field.
+        for (const [op, request] of [['filing.window', req], ['coverage.resolve', {}], ['estimate', {}]]) {
+          const e = thrown(() => yidi.call(op, request, { catalogs: [{ name: '610100.csv', csv }] }));
+          assert.ok(e instanceof mod.YidiError, op);
+          assert.equal(e.code, 'E_PACK', op);
+          assert.equal(e.path, 'catalogs', op);
+          assert.match(e.message_en, /shipped catalogs only and takes no catalogs with a request/, op);
+          assert.match(e.message_zh, /只使用内置诊疗目录/, op);
+        }
         assert.ok(yidi.filingWindow(req, { catalogs: [] }), 'an empty catalog list is no catalog');
+        // The hospital's op reads the catalog before its request: a malformed one is refused as malformed.
+        const e = thrown(() => yidi.call('settle', {}, { catalogs: malformed }));
+        assert.equal(e.code, 'E_PACK');
+        assert.equal(e.path, 'catalogs[0]');
+        assert.match(e.message_en, /# region/);
       }
-      // The estimate page's op reads the catalog before its request: a malformed one is refused as malformed.
-      const e = thrown(() => yidi.call('coverage.resolve', {}, { catalogs: malformed }));
-      assert.equal(e.code, 'E_PACK');
-      assert.equal(e.path, 'catalogs[0]');
-      assert.match(e.message_en, /# region/);
     });
 
     it('a JS number with a fraction is refused where it stands: money is a decimal string', () => {

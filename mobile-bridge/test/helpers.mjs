@@ -101,7 +101,7 @@ export function isAgencyCase(answer) {
 /** Which mini-program module the loader sends a case to: the estimate page's (yidi-estimate.wasm) or the
  * hospital's (yidi-hospital.wasm) when the envelope's op is one of theirs; everything else, malformed text too,
  * goes to the first module (yidi.wasm). */
-export const estimateOps = ['coverage.resolve', 'estimate'];
+export const estimateOps = ['estimate'];
 export function isEstimateCase(answer) {
   try { return estimateOps.includes(JSON.parse(answer.input).op); } catch { return false; }
 }

@@ -102,8 +102,8 @@ for (const name of ['yidi', 'yidi-estimate', 'yidi-hospital']) {
 
 describe('the three mini-program modules', () => {
   const hospitalOps = ['lines.split', 'settle', 'settle.reverse', 'settle.refund', 'verify', 'precheck'];
-  const filingOps = ['packs.list', 'pack.get', 'filing.validate', 'filing.window', 'filing.change', 'filing.cancel'];
-  const estimateOps = ['coverage.resolve', 'estimate'];
+  const filingOps = ['packs.list', 'pack.get', 'filing.validate', 'filing.window', 'filing.change', 'filing.cancel', 'coverage.resolve'];
+  const estimateOps = ['estimate'];
   const raw = async (name) => {
     const { load } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
     return load({ wasm: readFileSync(join(pkgDir, `${name}.wasm`)), estimate: false, hospital: false });

@@ -10,56 +10,80 @@
 //! it gives the same `Pack` as parsing the JSON, and writing its tree gives the embedded text byte for byte.
 //! The shipped packs are validated by the native tests, so the phone does not validate them again.
 //!
-//! Format: `YPK2`; the string table (its length, then each distinct string once as length + UTF-8); the
-//! number of packs; per pack its file name, its JSON tree (length + bytes) and its `Pack` body (length +
-//! bytes). Integers are LEB128; a string is its byte offset in the table. A tree node is a tag (0 null,
-//! 1 false, 2 true, 3 number with its text, 4 string, 5 array, 6 object) and its content; objects keep the
-//! key order of the embedded text.
+//! The shipped catalogs are in it too, so the phone's filing and estimate modules carry no CSV reader: made by
+//! the same test from the CSV files (each read by `Catalog::from_csv`, which checks it), and read back equal.
+//!
+//! Format: `YPK3`; the string table (its length, then each distinct string once as length + UTF-8); the
+//! number of packs; per pack its file name and its `Pack` body (length + bytes); the number of catalogs; per
+//! catalog its file name and its body (length + bytes: region, name, the items in code order). The packs' JSON
+//! trees, which only `pack.get` reads, are a file of their own, `compiled-trees.bin` (a string table of their own as
+//! above, their number, then per pack in the same order length + bytes), so the modules without that op
+//! (the phone's estimate and hospital modules) leave them out. Integers are LEB128; a string is its byte
+//! offset in the table. A tree node is a tag (0 null, 1 false, 2 true, 3 number with its text, 4 string,
+//! 5 array, 6 object) and its content; objects keep the key order of the embedded text.
 
 use super::*;
-use crate::codes::{FacilityLevel, Insutype, MedClass, PsnClass};
+use crate::catalog::{Catalog, CatalogItem};
+use crate::codes::{ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedClass, PsnClass};
 use core::fmt::Write as _;
 
 /// `compiled.bin` as build.rs coded it (`crate::lz`): a third of its size in the phone modules.
 static CODED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compiled.lz"));
+/// `compiled-trees.bin`, coded the same way; linked only where `pack.get` is.
+static CODED_TREES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compiled-trees.lz"));
 
 /// The compiled form, decoded once; empty (so every pack reads as damaged) if the coding is.
 fn compiled() -> &'static [u8] {
     static DECODED: OnceLock<Vec<u8>> = OnceLock::new();
     DECODED.get_or_init(|| crate::lz::decode(CODED).unwrap_or_default())
 }
-const MAGIC: &[u8] = b"YPK2";
 
-/// One shipped pack in the compiled form.
+/// The packs' JSON trees, decoded once on the first `pack.get`; empty if the coding is damaged.
+fn trees() -> &'static [u8] {
+    static DECODED: OnceLock<Vec<u8>> = OnceLock::new();
+    DECODED.get_or_init(|| crate::lz::decode(CODED_TREES).unwrap_or_default())
+}
+const MAGIC: &[u8] = b"YPK3";
+
+/// One shipped pack or catalog in the compiled form.
 struct Entry {
     file: &'static str,
-    tree: &'static [u8],
     body: &'static [u8],
 }
 
-/// The table of strings and the packs, or `None` when the file is damaged.
-fn entries() -> Option<(&'static [u8], Vec<Entry>)> {
+/// The table of strings, the packs and the catalogs, or `None` when the file is damaged.
+fn entries() -> Option<(&'static [u8], Vec<Entry>, Vec<Entry>)> {
     let mut r = Reader {
         b: compiled().strip_prefix(MAGIC)?,
         table: &[],
     };
     let n = r.usize()?;
     r.table = r.take(n)?;
-    let mut v = Vec::new();
+    let mut packs = Vec::new();
     for _ in 0..r.uint()? {
         let file = r.str()?;
         let n = r.usize()?;
-        let tree = r.take(n)?;
+        let body = r.take(n)?;
+        packs.push(Entry { file, body });
+    }
+    let mut catalogs = Vec::new();
+    for _ in 0..r.uint()? {
+        let file = r.str()?;
         let n = r.usize()?;
         let body = r.take(n)?;
-        v.push(Entry { file, tree, body });
+        catalogs.push(Entry { file, body });
     }
-    Some((r.table, v))
+    Some((r.table, packs, catalogs))
 }
 
 /// The file names of the shipped packs (`610100.json`), in the order they were compiled.
 pub(super) fn files() -> Vec<&'static str> {
-    entries().map_or_else(Vec::new, |(_, v)| v.iter().map(|e| e.file).collect())
+    entries().map_or_else(Vec::new, |(_, v, _)| v.iter().map(|e| e.file).collect())
+}
+
+/// The file names of the shipped catalogs (`610100.csv`), in the order they were compiled.
+pub(super) fn catalog_files() -> Vec<&'static str> {
+    entries().map_or_else(Vec::new, |(_, _, v)| v.iter().map(|e| e.file).collect())
 }
 
 fn damaged(file: &str) -> PackError {
@@ -70,15 +94,47 @@ fn damaged(file: &str) -> PackError {
     )
 }
 
-fn reader(file: &str, part: fn(&Entry) -> &'static [u8]) -> Result<Reader<'static>, PackError> {
-    let (table, v) = entries().ok_or_else(|| damaged(file))?;
-    let e = v.iter().find(|e| e.file == file).ok_or_else(|| damaged(file))?;
-    Ok(Reader { b: part(e), table })
+/// A reader of the body of the shipped pack or catalog `file`.
+fn reader(file: &str) -> Result<Reader<'static>, PackError> {
+    let (table, packs, catalogs) = entries().ok_or_else(|| damaged(file))?;
+    let e = packs
+        .iter()
+        .chain(&catalogs)
+        .find(|e| e.file == file)
+        .ok_or_else(|| damaged(file))?;
+    Ok(Reader { b: e.body, table })
+}
+
+/// The shipped catalog `file`. Item names point into the decoded form (no copy per item, as the CSV reader
+/// does for a shipped catalog's text).
+pub(super) fn catalog(file: &'static str) -> Result<Catalog, PackError> {
+    let mut r = reader(file)?;
+    let read = |r: &mut Reader<'static>| -> Option<Catalog> {
+        let region = Admdvs::read(r)?;
+        let name = String::read(r)?;
+        let n = r.usize()?;
+        let mut items = Vec::with_capacity(n.min(r.b.len()));
+        for _ in 0..n {
+            items.push(CatalogItem {
+                med_list_codg: String::read(r)?,
+                med_list_name: crate::model::ShortText::const_new(r.str()?),
+                med_chrgitm_type: ChrgitmType::read(r)?,
+                chrgitm_lv: ChrgitmLv::read(r)?,
+                selfpay_prop: Dec::read(r)?,
+                pric_uplmt_amt: Compact::read(r)?,
+                lmt_used_flag: bool::read(r)?,
+                verified: bool::read(r)?,
+                cite: String::read(r)?,
+            });
+        }
+        Some(Catalog::from_sorted(file.to_string(), region, name, items))
+    };
+    read(&mut r).ok_or_else(|| damaged(file))
 }
 
 /// The shipped pack `file`.
 pub(super) fn pack(file: &str) -> Result<Pack, PackError> {
-    let mut r = reader(file, |e| e.body)?;
+    let mut r = reader(file)?;
     let mut p = Pack::read(&mut r).ok_or_else(|| damaged(file))?;
     p.source = file.to_string();
     Ok(p)
@@ -86,7 +142,26 @@ pub(super) fn pack(file: &str) -> Result<Pack, PackError> {
 
 /// The JSON text of the shipped pack `file`, byte for byte the minified text the full core embeds.
 pub(super) fn json(file: &str) -> Result<String, PackError> {
-    let mut r = reader(file, |e| e.tree)?;
+    let tree = || -> Option<Reader<'static>> {
+        let (_, packs, _) = entries()?;
+        let at = packs.iter().position(|e| e.file == file)?;
+        let mut t = Reader {
+            b: trees(),
+            table: &[],
+        };
+        let n = t.usize()?;
+        let table = t.take(n)?;
+        if t.usize()? != packs.len() {
+            return None;
+        }
+        for _ in 0..at {
+            let n = t.usize()?;
+            t.take(n)?;
+        }
+        let n = t.usize()?;
+        Some(Reader { b: t.take(n)?, table })
+    };
+    let mut r = tree().ok_or_else(|| damaged(file))?;
     let mut out = String::with_capacity(r.b.len() * 4);
     write_json(&mut r, &mut out).ok_or_else(|| damaged(file))?;
     Ok(out)
@@ -285,6 +360,16 @@ impl Compact for Admdvs {
     }
 }
 
+impl Compact for ChrgitmType {
+    fn read(r: &mut Reader<'_>) -> Option<Self> {
+        ChrgitmType::parse(r.str()?).ok()
+    }
+    #[cfg(test)]
+    fn write(&self, w: &mut tests::Writer<'_>) {
+        w.string(self.code());
+    }
+}
+
 impl<T: Compact> Compact for Option<T> {
     fn read(r: &mut Reader<'_>) -> Option<Self> {
         match r.byte()? {
@@ -356,6 +441,7 @@ table_enum! {
     RiderBase: [AboveBasicCap, PersonalInscope];
     IntraProvinceFiling: [Required, Abolished, AbolishedForTemporary];
     ChronicFiling: [CoveredByFiling, SeparateFilingRequired];
+    ChrgitmLv: [Jia, Yi, Bing];
     ChangeReason: [RetirementPlaceChanged, EmployerChanged, Epidemic, MedicalNeed, ContactDetails, Personal];
     Insutype: [Employee, Resident];
     MedClass: [Outpatient, ChronicOutpatient, Inpatient, Pharmacy, Maternity];
@@ -537,14 +623,20 @@ pub(super) mod tests {
         }
     }
 
-    /// The compiled form of the given packs (file name, JSON text), as `compiled.bin` holds it.
-    fn compile(packs: &[(&str, &str)]) -> Vec<u8> {
+    /// The compiled form of the given packs (file name, JSON text) and the shipped catalogs, as
+    /// `compiled.bin` holds it, and the packs' trees, as `compiled-trees.bin` holds them.
+    fn compile(packs: &[(&str, &str)]) -> (Vec<u8>, Vec<u8>) {
         let mut table = Table::default();
         let mut w = Writer {
             out: Vec::new(),
             table: &mut table,
         };
         w.uint(packs.len() as u64);
+        // The trees' strings in a table of their own, so the JSON keys and number texts only they use stay
+        // out of the modules without `pack.get`.
+        let mut tree_table = Table::default();
+        let mut trees = Vec::new();
+        uint(&mut trees, packs.len() as u64);
         for (file, text) in packs {
             let pack = Pack::from_json(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
             let value: serde_json::Value =
@@ -552,7 +644,7 @@ pub(super) mod tests {
             w.string(file);
             let mut tree = Writer {
                 out: Vec::new(),
-                table: &mut *w.table,
+                table: &mut tree_table,
             };
             tree.tree(&value);
             let tree = tree.out;
@@ -562,35 +654,70 @@ pub(super) mod tests {
             };
             pack.write(&mut body);
             let body = body.out;
-            for part in [tree, body] {
-                w.uint(part.len() as u64);
-                w.out.extend_from_slice(&part);
+            uint(&mut trees, tree.len() as u64);
+            trees.extend_from_slice(&tree);
+            w.uint(body.len() as u64);
+            w.out.extend_from_slice(&body);
+        }
+        let catalogs = shipped::catalogs();
+        w.uint(catalogs.len() as u64);
+        for (file, text) in catalogs {
+            let c = Catalog::from_static_csv(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            w.string(file);
+            let mut body = Writer {
+                out: Vec::new(),
+                table: &mut *w.table,
+            };
+            c.region().write(&mut body);
+            body.string(c.name());
+            body.uint(c.len() as u64);
+            for it in c.items() {
+                body.string(&it.med_list_codg);
+                body.string(&it.med_list_name);
+                it.med_chrgitm_type.write(&mut body);
+                it.chrgitm_lv.write(&mut body);
+                it.selfpay_prop.write(&mut body);
+                it.pric_uplmt_amt.write(&mut body);
+                it.lmt_used_flag.write(&mut body);
+                it.verified.write(&mut body);
+                body.string(&it.cite);
             }
+            let body = body.out;
+            w.uint(body.len() as u64);
+            w.out.extend_from_slice(&body);
         }
         let packs_part = w.out;
         let mut out = MAGIC.to_vec();
         uint(&mut out, table.bytes.len() as u64);
         out.extend_from_slice(&table.bytes);
         out.extend_from_slice(&packs_part);
-        out
+        let mut trees_file = Vec::new();
+        uint(&mut trees_file, tree_table.bytes.len() as u64);
+        trees_file.extend_from_slice(&tree_table.bytes);
+        trees_file.extend_from_slice(&trees);
+        (out, trees_file)
     }
 
     #[test]
     fn compiled_form_is_in_sync_with_the_shipped_packs() {
-        let want = compile(shipped::PACKS);
+        let (want, want_trees) = compile(shipped::PACKS);
         if std::env::var_os("YIDI_BLESS").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/policy/compiled.bin");
-            std::fs::write(path, &want).unwrap_or_else(|e| panic!("{path}: {e}"));
+            for (name, bytes) in [("compiled.bin", &want), ("compiled-trees.bin", &want_trees)] {
+                let path = format!("{}/src/policy/{name}", env!("CARGO_MANIFEST_DIR"));
+                std::fs::write(&path, bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+            }
         }
-        // What the core reads is the file as build.rs coded it: decoded, it is the file.
+        // What the core reads is each file as build.rs coded it: decoded, it is the file.
         let file: &[u8] = include_bytes!("compiled.bin");
+        let trees_file: &[u8] = include_bytes!("compiled-trees.bin");
         assert!(
-            compiled() == file,
-            "the coded compiled form does not decode to compiled.bin"
+            compiled() == file && trees() == trees_file,
+            "the coded compiled form does not decode to compiled.bin and compiled-trees.bin"
         );
         assert!(
-            want == file,
-            "core/src/policy/compiled.bin is stale: regenerate it with `YIDI_BLESS=1 cargo test -p yidi-core compiled`"
+            want == file && want_trees == trees_file,
+            "core/src/policy/compiled.bin or compiled-trees.bin is stale: regenerate them with \
+             `YIDI_BLESS=1 cargo test -p yidi-core compiled`"
         );
     }
 
@@ -605,6 +732,20 @@ pub(super) mod tests {
             assert!(json(file).is_ok_and(|j| j == *text), "{file}: JSON text differs");
         }
         assert!(pack("999999.json").is_err());
+    }
+
+    #[test]
+    fn catalogs_read_back_as_the_csv_reader_reads_them() {
+        let names: Vec<&str> = shipped::catalogs().iter().map(|(f, _)| *f).collect();
+        assert_eq!(catalog_files(), names);
+        for (file, text) in shipped::catalogs() {
+            let parsed = Catalog::from_static_csv(file, text).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            let compiled = catalog(file).unwrap_or_else(|e| panic!("{file}: {e:?}"));
+            assert!(compiled.len() > 20, "{file}");
+            // Every field, the lookup index and the integer forms alike.
+            assert_eq!(format!("{compiled:?}"), format!("{parsed:?}"), "{file}");
+        }
+        assert!(catalog("999999.csv").is_err());
     }
 
     #[test]

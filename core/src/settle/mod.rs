@@ -199,8 +199,8 @@ fn first_repeat_small<T>(all: &[T], text: impl Fn(&T) -> &str) -> Option<usize> 
     None
 }
 
-/// [`first_repeat`] for large claims: sorts small integer keys (first seven bytes and the length)
-/// instead of hashing, and compares strings only within runs of equal keys.
+/// [`first_repeat`] for large claims: sorts small integer keys (first seven bytes and the length), with the
+/// texts compared only where keys tie, so equal texts end up side by side in the order they came.
 fn first_repeat_sorted(all: &[&str]) -> Option<usize> {
     let key = |s: &str| {
         let mut k = 0u64;
@@ -210,22 +210,46 @@ fn first_repeat_sorted(all: &[&str]) -> Option<usize> {
         (k << 8) | s.len().min(255) as u64
     };
     let mut keyed: Vec<(u64, usize)> = all.iter().enumerate().map(|(i, s)| (key(s), i)).collect();
-    keyed.sort_unstable();
-    let mut first: Option<usize> = None;
-    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        // Equal keys: equal strings when no longer than seven bytes, otherwise compare them in full.
-        let mut group: Vec<(&str, usize)> = run.iter().map(|&(_, i)| (all[i], i)).collect();
-        group.sort_unstable();
-        for same in group.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
-            first = Some(first.map_or(same[1].1, |f| f.min(same[1].1)));
+    heap_sort(&mut keyed, |a, b| (a.0, all[a.1], a.1) < (b.0, all[b.1], b.1));
+    // In a run of equal texts the second is the run's first repeat; the earliest over all runs is the answer.
+    keyed
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && all[w[0].1] == all[w[1].1])
+        .map(|w| w[1].1)
+        .min()
+}
+
+/// Heapsort: n log n for any input, and a few hundred bytes of wasm where the library's sort (pattern-
+/// defeating quicksort with its small-sort networks) is some 8 KB — this runs only for claims of more than
+/// [`SMALL_CLAIM`] lines, so its speed hardly matters, while the phone modules pay for every byte.
+fn heap_sort<T: Copy>(v: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    let sift = |v: &mut [T], mut root: usize, end: usize| loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            break;
         }
+        if child + 1 < end && less(&v[child], &v[child + 1]) {
+            child += 1;
+        }
+        if !less(&v[root], &v[child]) {
+            break;
+        }
+        v.swap(root, child);
+        root = child;
+    };
+    for i in (0..v.len() / 2).rev() {
+        sift(v, i, v.len());
     }
-    first
+    for end in (1..v.len()).rev() {
+        v.swap(0, end);
+        sift(v, 0, end);
+    }
 }
 
 /// Walk the bands from `start` (amount above the deductible already counted this year) over `amount`,
 /// lowering every ratio by `points` percentage points. Returns the exact fund share and, when a cap is
 /// given, the part of `amount` left unpaid because the cap was reached.
+#[allow(clippy::assign_op_pattern)] // `fund = fund + share`: see `AddAssign for Money`
 fn banded(
     bands: &[Band],
     start: Decimal,
@@ -256,7 +280,7 @@ fn banded(
             let unpaid = end - (pos + needed);
             return (c, unpaid.max(Decimal::ZERO));
         }
-        fund += share;
+        fund = fund + share;
         pos = upper;
     }
     (fund, Decimal::ZERO)
@@ -927,6 +951,17 @@ mod tests {
         assert_eq!(f(&["ABCDEFG-1", "ABCDEFG-2", "x", "ABCDEFG-2"]), Some(3));
         assert_eq!(f(&["", "", "x"]), Some(1));
         assert_eq!(f(&[]), None);
+    }
+
+    proptest::proptest! {
+        /// The heapsort orders as the library's sort does (duplicates included).
+        #[test]
+        fn heap_sort_orders_as_the_library_sort(mut v in proptest::collection::vec(0u8..20, 0..300)) {
+            let mut want = v.clone();
+            want.sort_unstable();
+            heap_sort(&mut v, |a, b| a < b);
+            proptest::prop_assert_eq!(v, want);
+        }
     }
 
     proptest::proptest! {
