@@ -6,6 +6,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+// src/lz.rs (included below) takes `Vec` from `alloc`, as the core does when built without std.
+extern crate alloc;
+
 // The embedded data's coding (its decoder is the core's): compiled packs and catalogs go in coded.
 #[allow(dead_code)]
 #[path = "src/lz.rs"]

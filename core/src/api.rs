@@ -14,10 +14,10 @@ use crate::catalog::Catalog;
 use crate::error::{ApiError, ErrorCode};
 use crate::money::Money;
 use crate::policy::{Pack, PackSet};
+use crate::prelude::*;
+use alloc::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::borrow::Cow;
-use std::sync::OnceLock;
 
 /// The API version this core speaks.
 pub const API_VERSION: &str = "1";

@@ -9,6 +9,7 @@ use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, trimmed};
 #[cfg(csv_catalogs)]
 use crate::error::PackError;
 use crate::money::{Dec, Money};
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// `pric_uplmt_amt` value meaning "no ceiling".

@@ -4,8 +4,9 @@
 //! that alone. Open-ended tables (`med_type`, `psn_type`) are classified by prefix and keep the raw code.
 
 use crate::error::ApiError;
+use crate::prelude::*;
+use core::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
 
 /// Read a code sent as a JSON string or number ("01", "1", 1) as a trimmed string.
 fn code_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -36,7 +37,7 @@ macro_rules! code_serde {
         }
         #[cfg(feature = "schema")]
         impl schemars::JsonSchema for $t {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
+            fn schema_name() -> alloc::borrow::Cow<'static, str> {
                 stringify!($t).into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -182,7 +183,7 @@ impl<'de> Deserialize<'de> for MedType {
 }
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for MedType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
         "MedType".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -251,7 +252,7 @@ impl<'de> Deserialize<'de> for PsnType {
 }
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for PsnType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
         "PsnType".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -408,7 +409,7 @@ pub struct CityCode([u8; 6]);
 impl CityCode {
     pub fn as_str(&self) -> &str {
         // Six ASCII digits, copied from a checked code.
-        std::str::from_utf8(&self.0).unwrap_or("000000")
+        core::str::from_utf8(&self.0).unwrap_or("000000")
     }
 }
 

@@ -5,6 +5,7 @@ use crate::codes::{Insutype, MedClass};
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{Filing, FilingCategory, FilingStatus, Person, SettlementMode, Visit, VisitCategory};
 use crate::policy::{ChronicFiling, IntraProvinceFiling, Pack};
+use crate::prelude::*;
 use crate::trace::{TraceEntry, TraceText, join};
 use serde::{Deserialize, Serialize};
 

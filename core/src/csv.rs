@@ -1,6 +1,8 @@
 //! A small RFC 4180 CSV reader (quoted fields, doubled quotes, CRLF, a UTF-8 BOM), shared by the catalog
 //! loader and the record readers of the hosts. Pure: it takes text, never a file.
 
+use crate::prelude::*;
+
 /// A parse failure: 1-based line and a reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CsvError {
@@ -50,14 +52,14 @@ pub fn parse(text: &str, comments: bool) -> Result<Vec<(usize, Vec<String>)>, Cs
                 });
             }
             ',' => {
-                row.push(std::mem::take(&mut field));
+                row.push(core::mem::take(&mut field));
                 at_field_start = true;
                 quoted_field = false;
             }
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' => {
-                row.push(std::mem::take(&mut field));
-                push_row(&mut rows, std::mem::take(&mut row), row_line, comments);
+                row.push(core::mem::take(&mut field));
+                push_row(&mut rows, core::mem::take(&mut row), row_line, comments);
                 line += 1;
                 row_line = line;
                 at_field_start = true;

@@ -6,8 +6,8 @@
 //! positions).
 
 use chrono::NaiveDate;
+use core::fmt;
 use serde::de::{self, Deserialize, Deserializer, Visitor};
-use std::fmt;
 
 /// chrono's `ParseErrorKind`s that `NaiveDate::from_str` can give, with its `Display` texts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! Errors of the public API: a stable code, a message in Chinese and English, and the path of the
 //! input field that caused it. Codes never change meaning once published; new codes may be added.
 
+use crate::prelude::*;
+use core::fmt;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Stable error codes of the API. Hosts map them to HTTP statuses and UIs to the field in error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -133,7 +134,7 @@ impl fmt::Display for ApiError {
     }
 }
 
-impl std::error::Error for ApiError {}
+impl core::error::Error for ApiError {}
 
 /// A malformed policy pack or catalog: the file, the key and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

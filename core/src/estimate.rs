@@ -11,6 +11,7 @@ use crate::model::{
 };
 use crate::money::{Dec, Money};
 use crate::policy::PackSet;
+use crate::prelude::*;
 use crate::settle::{SettleRequest, SettleResponse, compute, settle};
 use crate::trace::TraceEntry;
 use chrono::NaiveDate;

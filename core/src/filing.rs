@@ -5,6 +5,7 @@ use crate::codes::{Admdvs, FacilityLevel, Insutype, MedClass, PsnClass};
 use crate::error::ApiError;
 use crate::model::{Filing, FilingCategory, FilingStatus, Materials, VisitCategory};
 use crate::policy::{ChangeReason, IntraProvinceFiling, Pack, PackSet, ReductionForm, SelectKey};
+use crate::prelude::*;
 use crate::trace::TraceEntry;
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -14,7 +14,13 @@
 //! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `clearing` (default) the
 //! agency toolkit; `wire` (default) the hand-written JSON of the settle hot path; `schema` derives the JSON Schema of the API types;
 //! `insured-ops` (= `filing-ops` + `estimate-ops`), `hospital-ops` (default) the groups of ops; `small-dates` reads request dates by hand ([`date`]).
+//! `std` (default; `clearing` needs it) links std; without it the core is `no_std` + `alloc` (the phone modules:
+//! no std panic machinery in them), with the same answers. Modules take `String`, `Vec`, `format!`… from [`prelude`].
 #![forbid(unsafe_code)]
+// Tests always have std (their harness needs it), whatever the features.
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
+
+extern crate alloc;
 
 pub mod api;
 pub mod catalog;
@@ -34,6 +40,7 @@ pub mod model;
 pub mod money;
 pub mod policy;
 pub mod precheck;
+pub mod prelude;
 pub mod read;
 pub mod settle;
 pub mod smallmap;

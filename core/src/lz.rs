@@ -9,6 +9,9 @@
 //! (LEB128 `length - 3`, then LEB128 distance back into what was decoded); a match length of 0 ends the
 //! text, which must then be at its end. build.rs includes this file for the encoder.
 
+// `alloc`'s, not the prelude's: the core may be `no_std`, and build.rs includes this file as well.
+use alloc::vec::Vec;
+
 /// Bound on a decoded text (the embedded data is well under it): a damaged length cannot ask for gigabytes.
 const MAX_DECODED: usize = 1 << 22;
 
@@ -66,9 +69,10 @@ fn put_leb(out: &mut Vec<u8>, mut v: usize) {
 /// Greedy coding with hash chains (at most 64 candidates a position): build time only.
 #[allow(dead_code)] // used by build.rs (which includes this file) and the tests
 pub fn encode(data: &[u8]) -> Vec<u8> {
-    use std::collections::HashMap;
+    // Only looked up, never iterated, so the coding does not depend on the map; a BTreeMap needs no std.
+    use alloc::collections::BTreeMap;
     let mut out = Vec::new();
-    let mut chains: HashMap<&[u8], Vec<usize>> = HashMap::new();
+    let mut chains: BTreeMap<&[u8], Vec<usize>> = BTreeMap::new();
     let (mut i, mut lit) = (0, 0);
     while i < data.len() {
         let mut best = (0, 0);

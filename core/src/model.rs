@@ -4,11 +4,12 @@
 
 use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
 use crate::money::{Dec, Money};
+use crate::prelude::*;
 use crate::smallmap::SortedMap;
+#[cfg(feature = "schema")]
+use alloc::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize};
-#[cfg(feature = "schema")]
-use std::collections::BTreeMap;
 
 /// Read a national flag sent as `true`, `1`, `"1"`, `"Y"` (and the opposites) as a bool.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {

@@ -4,11 +4,12 @@
 //! On the wire every amount is a decimal **string** ("123.40"): JS numbers would lose fens. Incoming
 //! records may carry JSON numbers or strings (real hospital systems send both) and are accepted either way.
 
+use crate::prelude::*;
+use core::fmt;
+use core::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+use core::str::FromStr;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use std::fmt;
-use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
-use std::str::FromStr;
 
 /// Largest amount the core accepts in any single field: ten billion yuan. Beyond it a record is absurd,
 /// and the bound keeps every product of two inputs far inside `Decimal`'s range (no overflow panics).
@@ -199,7 +200,7 @@ pub(crate) fn write_decimal(buf: &mut [u8; 64], d: Decimal, min_frac: u32, trim:
         buf[i] = b'-';
     }
     // Only ASCII digits, '.' and '-' were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or("0")
+    core::str::from_utf8(&buf[i..]).unwrap_or("0")
 }
 
 /// "00" to "99": amounts are written two digits at a time (here and by `crate::wire`'s writer).
@@ -245,7 +246,7 @@ fn fen_text(buf: &mut [u8; 64], fen: i64) -> &str {
         buf[i] = b'-';
     }
     // Only ASCII digits, '.' and '-' were written.
-    std::str::from_utf8(&buf[i..]).unwrap_or("0.00")
+    core::str::from_utf8(&buf[i..]).unwrap_or("0.00")
 }
 
 /// `d` rounded to the fen, as text at fen scale ("0.00", "-12.30"): the amount's [`fmt::Display`].
@@ -363,7 +364,7 @@ impl Neg for Money {
         Money(-self.0)
     }
 }
-impl std::iter::Sum for Money {
+impl core::iter::Sum for Money {
     /// Sums in whole fen while every amount is fen-exact (a claim's line totals always are), in
     /// `Decimal` from the first one that is not.
     fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
@@ -585,7 +586,7 @@ fn integer_daxie(n: u64, out: &mut String) {
 
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for Money {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
         "Money".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -599,7 +600,7 @@ impl schemars::JsonSchema for Money {
 
 #[cfg(feature = "schema")]
 impl schemars::JsonSchema for Dec {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
         "Dec".into()
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

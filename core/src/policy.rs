@@ -15,12 +15,12 @@ use crate::codes::{Admdvs, FacilityLevel, Insutype, MedClass, PsnClass};
 use crate::error::{ApiError, ErrorCode, PackError};
 use crate::model::VisitCategory;
 use crate::money::{Dec, Money};
+use crate::prelude::*;
 use crate::smallmap::SortedMap;
+use alloc::borrow::Cow;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use std::sync::OnceLock;
 
 /// The pack format this core reads.
 pub const PACK_SCHEMA: &str = "yidi-pack/1";
@@ -659,7 +659,7 @@ impl Pack {
                 a.check(f, &format!("{k}.account"))?;
             }
         }
-        let mut ids = std::collections::BTreeSet::new();
+        let mut ids = alloc::collections::BTreeSet::new();
         for (i, r) in self.riders.iter().enumerate() {
             let k = format!("riders[{i}]");
             for (field, t) in [("id", &r.id), ("name_zh", &r.name_zh), ("name_en", &r.name_en)] {
@@ -850,6 +850,7 @@ pub struct PackSet {
 #[cfg(feature = "embedded-packs")]
 #[allow(dead_code)]
 mod shipped {
+    use crate::prelude::*;
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
     pub(super) const PACKS: &[(&str, &str)] = EMBEDDED_PACKS;
     pub(super) const CATALOG_ITEMS: &[(&str, usize)] = EMBEDDED_CATALOG_ITEMS;
@@ -857,8 +858,8 @@ mod shipped {
     /// The shipped catalogs' file names and CSV texts, decoded once (build.rs codes them, `crate::lz`);
     /// none when the coded text is damaged, which the native tests would show.
     pub(super) fn catalogs() -> &'static [(&'static str, &'static str)] {
-        static TEXT: std::sync::OnceLock<Vec<(&str, &str)>> = std::sync::OnceLock::new();
-        static DECODED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        static TEXT: OnceLock<Vec<(&str, &str)>> = OnceLock::new();
+        static DECODED: OnceLock<String> = OnceLock::new();
         TEXT.get_or_init(|| {
             let all = DECODED.get_or_init(|| {
                 crate::lz::decode(EMBEDDED_CATALOGS_LZ)

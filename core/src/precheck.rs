@@ -7,10 +7,11 @@ use crate::error::ApiError;
 use crate::model::{FeeLine, Filing, FilingStatus, HospApprFlag, Person, Visit, VisitCategory};
 use crate::money::Money;
 use crate::policy::PackSet;
+use crate::prelude::*;
 use crate::settle::{check_line, split_line};
+use alloc::collections::BTreeSet;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// 协查 thresholds for one inpatient stay (002 §64; 003 §44).
 pub const XIECHA_CROSS_PROVINCE: i64 = 30_000;

@@ -26,11 +26,12 @@ use crate::model::{
 };
 use crate::money::{Dec, Money};
 use crate::policy::ChangeReason;
+use crate::prelude::*;
 use crate::smallmap::SortedMap;
+use alloc::borrow::Cow;
 use chrono::NaiveDate;
+use core::fmt;
 use rust_decimal::Decimal;
-use std::borrow::Cow;
-use std::fmt;
 
 type Res<T> = Result<T, ApiError>;
 
@@ -402,7 +403,7 @@ impl<'a> R<'a> {
             self.i += 1;
             return Ok(None);
         }
-        if !std::mem::take(first) {
+        if !core::mem::take(first) {
             self.eat(b',', p)?;
         }
         let k = self.string(p)?;

@@ -7,11 +7,12 @@
 //! same as `BTreeMap`'s where the API uses it: iteration (and so serialisation) in ascending key order, and
 //! a later duplicate key replaces an earlier one, when inserting and when deserialising.
 
+use crate::prelude::*;
+use core::borrow::Borrow;
+use core::fmt;
+use core::marker::PhantomData;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
-use std::borrow::Borrow;
-use std::fmt;
-use std::marker::PhantomData;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V> {
@@ -54,7 +55,7 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// Insert or replace; the replaced value is returned (as `BTreeMap::insert`).
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.pairs[i].1, value)),
+            Ok(i) => Some(core::mem::replace(&mut self.pairs[i].1, value)),
             Err(i) => {
                 self.pairs.insert(i, (key, value));
                 None
@@ -109,7 +110,7 @@ impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
 
 impl<'a, K: Ord, V> IntoIterator for &'a SortedMap<K, V> {
     type Item = (&'a K, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+    type IntoIter = core::iter::Map<core::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
     fn into_iter(self) -> Self::IntoIter {
         self.pairs.iter().map(|(k, v)| (k, v))
     }

@@ -4,6 +4,7 @@
 use crate::model::ShortText;
 use crate::money::Money;
 use crate::policy::ParamUse;
+use crate::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,11 +10,12 @@ use crate::codes::FundColumn;
 use crate::error::ApiError;
 use crate::money::{Money, decimal_from_value, opt_money};
 use crate::policy::PackSet;
+use crate::prelude::*;
 use crate::settle::{SettleRequest, compute};
+use alloc::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// An identifier sent as a string or a number.
 fn take_string(m: &mut Map, key: &str) -> Option<String> {

@@ -20,6 +20,7 @@ use crate::model::{
 };
 use crate::money::{Dec, Money, round_fen, write_decimal};
 use crate::policy::ParamUse;
+use crate::prelude::*;
 use crate::settle::{LineSplit, SetlDetail, SetlInfo, SettleResponse};
 use crate::smallmap::SortedMap;
 use crate::trace::TraceEntry;

@@ -15,8 +15,8 @@
 //!
 //! wasm32-unknown-unknown without the atomics feature runs one thread, so the state is a plain cell.
 
-use std::alloc::{GlobalAlloc, Layout};
-use std::cell::UnsafeCell;
+use core::alloc::{GlobalAlloc, Layout};
+use core::cell::UnsafeCell;
 
 const PAGE: usize = 65536;
 /// Size classes 16, 32, …, 64 KiB; larger blocks are only bumped (and taken back when last or at reset).
@@ -126,13 +126,13 @@ impl State {
             self.base = self.end;
         }
         let Some(p) = self.top.checked_add(align - 1).map(|t| t & !(align - 1)) else {
-            return std::ptr::null_mut();
+            return core::ptr::null_mut();
         };
         let Some(new_top) = p.checked_add(size) else {
-            return std::ptr::null_mut();
+            return core::ptr::null_mut();
         };
         if !self.reserve(new_top) {
-            return std::ptr::null_mut();
+            return core::ptr::null_mut();
         }
         self.top = new_top;
         p as *mut u8
@@ -206,7 +206,7 @@ unsafe impl GlobalAlloc for Arena {
                 s.top = new_top;
                 return p;
             }
-            return std::ptr::null_mut();
+            return core::ptr::null_mut();
         }
         // SAFETY: the layout is valid (same align, size checked by the caller per GlobalAlloc's contract).
         let new_l = unsafe { Layout::from_size_align_unchecked(new_size, l.align()) };
@@ -215,7 +215,7 @@ unsafe impl GlobalAlloc for Arena {
         if !q.is_null() {
             // SAFETY: both blocks are valid for the copied length and do not overlap.
             unsafe {
-                std::ptr::copy_nonoverlapping(p, q, l.size().min(new_size));
+                core::ptr::copy_nonoverlapping(p, q, l.size().min(new_size));
                 self.dealloc(p, l);
             }
         }

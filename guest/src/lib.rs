@@ -41,9 +41,33 @@
 //!
 //! Target features: Rust 1.95's `wasm32-unknown-unknown` emits bulk-memory, sign-ext, multivalue and
 //! reference-types; a loader for an engine without them lowers the module with binaryen (see `guest/README.md`).
+//!
+//! Without the feature `std` (the phone modules) the wasm32 module is `no_std` + `alloc`: the arena is the
+//! allocator and a panic traps at once, as std's abort did, without std's panic and formatting machinery.
 #![allow(unsafe_code)] // The C ABI hands raw pointers across the boundary; each block says why it is sound.
+#![cfg_attr(all(not(feature = "std"), target_arch = "wasm32", not(test)), no_std)]
 
-use std::alloc::{Layout, alloc, dealloc};
+extern crate alloc;
+
+use alloc::alloc::{alloc, dealloc};
+use alloc::string::{String, ToString};
+use core::alloc::Layout;
+
+/// The no-std module's panic handler: trap (`unreachable`), as the `wasm` profile's `panic = "abort"` did with
+/// std. The core reports bad input as error envelopes; a panic is a bug, and the host drops the instance.
+#[cfg(all(not(feature = "std"), target_arch = "wasm32", not(test)))]
+#[panic_handler]
+fn trap(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+#[cfg(all(
+    not(feature = "std"),
+    not(feature = "arena"),
+    target_arch = "wasm32",
+    not(test)
+))]
+compile_error!("the guest without `std` takes its allocator from the feature `arena`");
 
 /// Feature `arena` (the host's embedded build): a per-call arena instead of std's dlmalloc, see `arena.rs`.
 #[cfg(all(feature = "arena", target_arch = "wasm32"))]
@@ -53,17 +77,14 @@ mod arena;
 static ARENA: arena::Arena = arena::Arena::new();
 
 /// Tell the arena (when there is one) about blocks the host holds and about the start of a call.
-#[inline(always)]
 fn host_holds(_p: *mut u8) {
     #[cfg(all(feature = "arena", target_arch = "wasm32"))]
     ARENA.host_alloc(_p);
 }
-#[inline(always)]
 fn host_released(_p: *mut u8) {
     #[cfg(all(feature = "arena", target_arch = "wasm32"))]
     ARENA.host_free(_p);
 }
-#[inline(always)]
 fn call_begins() {
     #[cfg(all(feature = "arena", target_arch = "wasm32"))]
     ARENA.begin_call();
@@ -84,7 +105,7 @@ pub fn call_bytes(input: &[u8]) -> String {
     }
 }
 
-/// `input` as text when it is UTF-8, as `std::str::from_utf8` decides. Requests are nearly all ASCII:
+/// `input` as text when it is UTF-8, as `core::str::from_utf8` decides. Requests are nearly all ASCII:
 /// whole 32-byte blocks are tested with four word operations, and std's check takes over from the first
 /// block holding a byte above 0x7f. (Under wasmtime std's check steps four bytes at a time on the 32-bit
 /// target, and every step pays an epoch check: 2 % of a 40-line settle.)
@@ -103,10 +124,10 @@ fn utf8(input: &[u8]) -> Option<&str> {
         }
         ascii += 32;
     }
-    std::str::from_utf8(&input[ascii..]).ok()?;
+    core::str::from_utf8(&input[ascii..]).ok()?;
     // SAFETY: `input[..ascii]` is ASCII (tested above) and `input[ascii..]` is UTF-8 (checked by std);
     // an ASCII byte ends every character before it, so their concatenation is UTF-8 too.
-    Some(unsafe { std::str::from_utf8_unchecked(input) })
+    Some(unsafe { core::str::from_utf8_unchecked(input) })
 }
 
 /// Zero-length blocks are allocated as one byte so every pointer handed out is real and freeable.
@@ -130,12 +151,12 @@ pub extern "C" fn yidi_alloc(len: usize) -> *mut u8 {
 
 fn alloc_block(len: usize) -> *mut u8 {
     if len > isize::MAX as usize {
-        return std::ptr::null_mut();
+        return core::ptr::null_mut();
     }
     match layout(len) {
         // SAFETY: the layout has a non-zero size; a null result is passed on as the documented failure.
         Some(l) => unsafe { alloc(l) },
-        None => std::ptr::null_mut(),
+        None => core::ptr::null_mut(),
     }
 }
 
@@ -166,7 +187,7 @@ pub unsafe extern "C" fn yidi_call(ptr: *const u8, len: usize) -> *mut u8 {
         &[]
     } else {
         // SAFETY: the caller guarantees `len` initialised bytes at `ptr`, owned by it for this call.
-        unsafe { std::slice::from_raw_parts(ptr, len) }
+        unsafe { core::slice::from_raw_parts(ptr, len) }
     };
     let out = call_bytes(input);
     frame(out.as_bytes())
@@ -175,7 +196,7 @@ pub unsafe extern "C" fn yidi_call(ptr: *const u8, len: usize) -> *mut u8 {
 /// Copy `body` into a fresh block as `[u32 LE length][body]`; null when allocation fails.
 fn frame(body: &[u8]) -> *mut u8 {
     let Ok(n) = u32::try_from(body.len()) else {
-        return std::ptr::null_mut();
+        return core::ptr::null_mut();
     };
     let total = body.len() + 4;
     let p = yidi_alloc(total);
@@ -184,8 +205,8 @@ fn frame(body: &[u8]) -> *mut u8 {
     }
     // SAFETY: `p` points to `total` writable bytes just allocated; the source does not overlap them.
     unsafe {
-        std::ptr::copy_nonoverlapping(n.to_le_bytes().as_ptr(), p, 4);
-        std::ptr::copy_nonoverlapping(body.as_ptr(), p.add(4), body.len());
+        core::ptr::copy_nonoverlapping(n.to_le_bytes().as_ptr(), p, 4);
+        core::ptr::copy_nonoverlapping(body.as_ptr(), p.add(4), body.len());
     }
     p
 }

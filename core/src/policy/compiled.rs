@@ -25,7 +25,7 @@
 use super::*;
 use crate::catalog::{Catalog, CatalogItem};
 use crate::codes::{ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedClass, PsnClass};
-use std::fmt::Write as _;
+use core::fmt::Write as _;
 
 /// `compiled.bin` as build.rs coded it (`crate::lz`): a third of its size in the phone modules.
 static CODED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compiled.lz"));
@@ -34,13 +34,13 @@ static CODED_TREES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/compiled-t
 
 /// The compiled form, decoded once; empty (so every pack reads as damaged) if the coding is.
 fn compiled() -> &'static [u8] {
-    static DECODED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    static DECODED: OnceLock<Vec<u8>> = OnceLock::new();
     DECODED.get_or_init(|| crate::lz::decode(CODED).unwrap_or_default())
 }
 
 /// The packs' JSON trees, decoded once on the first `pack.get`; empty if the coding is damaged.
 fn trees() -> &'static [u8] {
-    static DECODED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    static DECODED: OnceLock<Vec<u8>> = OnceLock::new();
     DECODED.get_or_init(|| crate::lz::decode(CODED_TREES).unwrap_or_default())
 }
 const MAGIC: &[u8] = b"YPK3";
@@ -255,7 +255,7 @@ impl<'a> Reader<'a> {
             table: &[],
         };
         let n = at.usize()?;
-        std::str::from_utf8(at.take(n)?).ok()
+        core::str::from_utf8(at.take(n)?).ok()
     }
 }
 

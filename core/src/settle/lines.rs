@@ -5,6 +5,7 @@ use crate::codes::{ChrgitmLv, ChrgitmType};
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{FeeLine, HospApprFlag, ShortText};
 use crate::money::{Dec, MAX_AMOUNT, Money, POW10, aligned, fen_rounded, fixed, mul_wide, round_fen};
+use crate::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

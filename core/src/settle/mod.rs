@@ -6,6 +6,7 @@ pub mod lines;
 mod output;
 mod refund;
 
+use crate::prelude::*;
 pub use lines::{LineRef, LineSplit, check_line, split_line};
 use lines::{checked_nums, split_checked};
 pub use output::{SetlDetail, SetlInfo, SettleResponse, Settlement};
@@ -156,7 +157,7 @@ fn totals_exact(splits: &[LineRef<'_>]) -> [Money; 5] {
             s.inscp_scp_amt,
         ]
     };
-    std::array::from_fn(|i| splits.iter().map(|s| cols(s)[i]).sum())
+    core::array::from_fn(|i| splits.iter().map(|s| cols(s)[i]).sum())
 }
 
 /// Index of the first item equal to an earlier one. A claim's lines go through a small open-addressing

@@ -6,6 +6,7 @@ use crate::coverage::Coverage;
 use crate::error::{ApiError, ErrorCode};
 use crate::model::{Accumulators, ShortText};
 use crate::money::{Dec, Money, daxie};
+use crate::prelude::*;
 use crate::trace::TraceEntry;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

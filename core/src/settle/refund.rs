@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::model::Accumulators;
 use crate::money::{Dec, Money, daxie, round_fen};
 use crate::policy::PackSet;
+use crate::prelude::*;
 use crate::trace::TraceEntry;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,7 @@ use crate::model::{
     SettlementMode, ShortText, Visit,
 };
 use crate::money::{Dec, Money, decimal_of, parse_decimal};
+use crate::prelude::*;
 use crate::settle::SettleRequest;
 use crate::smallmap::SortedMap;
 use chrono::NaiveDate;

@@ -5,6 +5,7 @@ use crate::coverage::Coverage;
 use crate::model::Accumulators;
 use crate::money::{Dec, Money, fixed, round_fen, write_decimal};
 use crate::policy::ParamUse;
+use crate::prelude::*;
 use crate::settle::{LineRef, LineSplit, SetlDetail, SetlInfo, SettleResponse, Settlement};
 use crate::trace::TraceEntry;
 use chrono::{Datelike, NaiveDate};
@@ -20,7 +21,7 @@ macro_rules! k {
 
 /// "00" to "99", for writing two digits at a time. A `str`, so a pair is appended as a two-byte `&str`
 /// (a fixed-size store) without a UTF-8 check.
-const PAIRS: &str = match std::str::from_utf8(crate::money::PAIRS) {
+const PAIRS: &str = match core::str::from_utf8(crate::money::PAIRS) {
     Ok(s) => s,
     Err(_) => panic!("digit pairs are ASCII"),
 };
