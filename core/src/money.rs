@@ -327,6 +327,14 @@ impl Money {
     }
 }
 
+impl Money {
+    /// Append the [`fmt::Display`] text ("12.30"): for trace texts built by appends.
+    pub(crate) fn push_to(self, s: &mut String) {
+        let mut buf = [0u8; 64];
+        s.push_str(fen_display(&mut buf, self.0));
+    }
+}
+
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut buf = [0u8; 64];
@@ -410,6 +418,16 @@ impl Dec {
     }
 }
 
+impl Dec {
+    /// Append the [`fmt::Display`] text: for trace texts built by appends.
+    pub(crate) fn push_to(self, s: &mut String) {
+        let mut buf = [0u8; 64];
+        s.push_str(write_decimal(&mut buf, self.0, 0, true));
+    }
+}
+
+/// The exact value without trailing zeros, as `Decimal::normalize` then `Decimal`'s own `Display` write it
+/// (and as [`Dec`] is serialised), from the digits directly: no normalised copy, no `core::fmt` inside.
 impl fmt::Display for Dec {
     /// As `Decimal::normalize` displays (trailing zeros cut), through the writer the JSON output uses: one
     /// decimal writer in the wasm, not rust_decimal's `Display` beside it.
@@ -746,6 +764,30 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// `Dec`'s text, written from the digits, is what `Decimal` itself writes after `normalize`, for
+        /// every representation (zeros with any scale and sign, trailing zeros, 96-bit mantissas); and
+        /// `push_to` appends the same text for both `Dec` and `Money`.
+        #[test]
+        fn dec_display_is_normalized_decimal_display(lo: u32, mid in proptest::prop_oneof![proptest::strategy::Just(0u32), proptest::prelude::any::<u32>()], hi in proptest::prop_oneof![proptest::strategy::Just(0u32), proptest::prelude::any::<u32>()], neg: bool, scale in 0u32..=28, zeros in 0u32..5) {
+            // Small mantissas with trailing zeros (`zeros`, 4 = the mantissa zero itself).
+            let (lo, mid, hi) = match zeros {
+                0 => (lo, mid, hi),
+                4 => (0, 0, 0),
+                z => ((lo % 100_000) * 10u32.pow(z), 0, 0),
+            };
+            let d = Decimal::from_parts(lo, mid, hi, neg, scale);
+            let text = Dec(d).to_string();
+            proptest::prop_assert_eq!(&text, &d.normalize().to_string());
+            let mut pushed = String::new();
+            Dec(d).push_to(&mut pushed);
+            proptest::prop_assert_eq!(&pushed, &text);
+            let m = Money(d);
+            let mut pushed = String::new();
+            m.push_to(&mut pushed);
+            proptest::prop_assert_eq!(pushed, m.to_string());
+        }
+    }
     proptest::proptest! {
         #[test]
         fn decimal_of_is_decimal_new_everywhere(m: i64, scale in 0u32..=28) {

@@ -22,7 +22,7 @@ use crate::money::{Dec, Money, round_fen};
 use crate::policy::{
     AccountUse, Band, DeductibleMode, PackSet, ReductionForm, RiderBase, SelectKey, TierBasis,
 };
-use crate::trace::TraceEntry;
+use crate::trace::{Text, TraceEntry, join};
 use chrono::Datelike;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -67,7 +67,9 @@ impl Tracer {
     pub fn new(on: bool) -> Self {
         Tracer {
             on,
-            entries: Vec::new(),
+            // A claim's usual entries (coverage, totals, split, deductible, ratio, personal part, account,
+            // cash) without growing the vector.
+            entries: if on { Vec::with_capacity(12) } else { Vec::new() },
             unverified: false,
         }
     }
@@ -286,20 +288,54 @@ fn banded(
     (fund, Decimal::ZERO)
 }
 
+/// The bands as the trace shows them: "0.88", or "≤10000.00:0.8, 其余:0.9".
 fn bands_text(bands: &[Band]) -> String {
+    let mut t = Text::with_capacity(16 * bands.len());
     if let [only] = bands
         && only.upto.is_none()
     {
-        return only.ratio.to_string();
+        return t.dec(only.ratio).done();
     }
-    bands
-        .iter()
-        .map(|b| match b.upto {
-            Some(u) => format!("≤{}:{}", u, b.ratio),
-            None => format!("其余:{}", b.ratio),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    for (i, b) in bands.iter().enumerate() {
+        if i > 0 {
+            t = t.s(", ");
+        }
+        t = match b.upto {
+            Some(u) => t.s("≤").money(u),
+            None => t.s("其余"),
+        }
+        .s(":")
+        .dec(b.ratio);
+    }
+    t.done()
+}
+
+/// The variant names `{:?}` writes, for the trace texts built by appends.
+fn mode_name(m: DeductibleMode) -> &'static str {
+    match m {
+        DeductibleMode::PerVisit => "PerVisit",
+        DeductibleMode::PerYear => "PerYear",
+        DeductibleMode::HighestLevelInYear => "HighestLevelInYear",
+    }
+}
+fn basis_name(b: TierBasis) -> &'static str {
+    match b {
+        TierBasis::PerClaim => "PerClaim",
+        TierBasis::Annual => "Annual",
+    }
+}
+fn form_name(f: ReductionForm) -> &'static str {
+    match f {
+        ReductionForm::RatioPoints => "RatioPoints",
+        ReductionForm::Preselfpay => "Preselfpay",
+    }
+}
+fn account_name(a: AccountUse) -> &'static str {
+    match a {
+        AccountUse::None => "None",
+        AccountUse::PersonalInscope => "PersonalInscope",
+        AccountUse::PersonalAll => "PersonalAll",
+    }
 }
 
 /// Settle a claim under the packs.
@@ -407,14 +443,27 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
         if !s.in_catalog {
             t.push(|| {
                 TraceEntry::new(
-                    format!("lines[{i}].fulamt_ownpay_amt"),
+                    Text::with_capacity(32)
+                        .s("lines[")
+                        .uint(i)
+                        .s("].fulamt_ownpay_amt")
+                        .done(),
                     "line.not_in_catalog",
                     cat_cite,
-                    format!("项目 {} 不在目录 {catalog_name} 中，全额自费", s.med_list_codg),
-                    format!(
-                        "item {} is not in catalog {catalog_name}: wholly self-paid",
-                        s.med_list_codg
-                    ),
+                    Text::with_capacity(96)
+                        .s("项目 ")
+                        .s(s.med_list_codg)
+                        .s(" 不在目录 ")
+                        .s(catalog_name)
+                        .s(" 中，全额自费")
+                        .done(),
+                    Text::with_capacity(96)
+                        .s("item ")
+                        .s(s.med_list_codg)
+                        .s(" is not in catalog ")
+                        .s(catalog_name)
+                        .s(": wholly self-paid")
+                        .done(),
                 )
                 .amount(s.fulamt_ownpay_amt)
             });
@@ -425,8 +474,16 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             "medfee_sumamt",
             "settle.totals",
             "NATIONAL_SPEC §3 (7)",
-            format!("医疗费总额为 {} 条明细金额之和", splits.len()),
-            format!("total of the {} fee lines", splits.len()),
+            Text::with_capacity(48)
+                .s("医疗费总额为 ")
+                .uint(splits.len())
+                .s(" 条明细金额之和")
+                .done(),
+            Text::with_capacity(32)
+                .s("total of the ")
+                .uint(splits.len())
+                .s(" fee lines")
+                .done(),
         )
         .amount(medfee)
     });
@@ -435,8 +492,26 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             "inscp_scp_amt",
             "line.split",
             cat_cite,
-            format!("逐条按目录拆分：全自费 {fulamt}，超限价 {overlmt}，先行自付 {preself}，符合范围 {inscp}"),
-            format!("each line split by the catalog: self-paid {fulamt}, over ceiling {overlmt}, pre-self-pay {preself}, in scope {inscp}"),
+            Text::with_capacity(128)
+                .s("逐条按目录拆分：全自费 ")
+                .money(fulamt)
+                .s("，超限价 ")
+                .money(overlmt)
+                .s("，先行自付 ")
+                .money(preself)
+                .s("，符合范围 ")
+                .money(inscp)
+                .done(),
+            Text::with_capacity(128)
+                .s("each line split by the catalog: self-paid ")
+                .money(fulamt)
+                .s(", over ceiling ")
+                .money(overlmt)
+                .s(", pre-self-pay ")
+                .money(preself)
+                .s(", in scope ")
+                .money(inscp)
+                .done(),
         )
         .amount(inscp)
     });
@@ -493,23 +568,33 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
                             "psn_part_amt",
                             "settle.reduction_preselfpay",
                             &r.cite,
-                            format!(
-                                "{}：个人先行自付符合范围费用的 {}%，计 {extra}",
-                                cov.visit_category.name_zh(),
-                                r.value.points
-                            ),
-                            format!(
-                                "{}: the person first pays {}% of the in-scope amount, {extra}",
-                                cov.visit_category.name_en(),
-                                r.value.points
-                            ),
+                            Text::with_capacity(96)
+                                .s(cov.visit_category.name_zh())
+                                .s("：个人先行自付符合范围费用的 ")
+                                .dec(r.value.points)
+                                .s("%，计 ")
+                                .money(extra)
+                                .done(),
+                            Text::with_capacity(96)
+                                .s(cov.visit_category.name_en())
+                                .s(": the person first pays ")
+                                .dec(r.value.points)
+                                .s("% of the in-scope amount, ")
+                                .money(extra)
+                                .done(),
                         )
                         .amount(extra)
-                        .param(pack.use_of(
-                            "benefits.reduction",
-                            r,
-                            format!("先行自付 {}%", r.value.points),
-                        ))
+                        .param(
+                            pack.use_of(
+                                "benefits.reduction",
+                                r,
+                                Text::with_capacity(24)
+                                    .s("先行自付 ")
+                                    .dec(r.value.points)
+                                    .s("%")
+                                    .done(),
+                            ),
+                        )
                     });
                 }
                 ReductionForm::RatioPoints => points = r.value.points.dec(),
@@ -537,21 +622,44 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
                 "act_pay_dedc",
                 "settle.deductible",
                 &ded.cite,
-                format!(
-                    "起付标准 {}（{mode_zh}），本年已付 {}，本次起付线 {due}，实际支付 {act_pay_dedc}",
-                    ded.value.amount, pool.dedc_paid
-                ),
-                format!(
-                    "deductible {} ({:?}), {} already paid this year, {due} due now, {act_pay_dedc} paid",
-                    ded.value.amount, ded.value.mode, pool.dedc_paid
-                ),
+                Text::with_capacity(160)
+                    .s("起付标准 ")
+                    .money(ded.value.amount)
+                    .s("（")
+                    .s(mode_zh)
+                    .s("），本年已付 ")
+                    .money(pool.dedc_paid)
+                    .s("，本次起付线 ")
+                    .money(due)
+                    .s("，实际支付 ")
+                    .money(act_pay_dedc)
+                    .done(),
+                Text::with_capacity(128)
+                    .s("deductible ")
+                    .money(ded.value.amount)
+                    .s(" (")
+                    .s(mode_name(ded.value.mode))
+                    .s("), ")
+                    .money(pool.dedc_paid)
+                    .s(" already paid this year, ")
+                    .money(due)
+                    .s(" due now, ")
+                    .money(act_pay_dedc)
+                    .s(" paid")
+                    .done(),
             )
             .amount(act_pay_dedc)
-            .param(pack.use_of(
-                "benefits.deductible",
-                ded,
-                format!("{} {:?}", ded.value.amount, ded.value.mode),
-            ))
+            .param(
+                pack.use_of(
+                    "benefits.deductible",
+                    ded,
+                    Text::with_capacity(32)
+                        .money(ded.value.amount)
+                        .s(" ")
+                        .s(mode_name(ded.value.mode))
+                        .done(),
+                ),
+            )
         });
 
         // Tiered ratio, reduction in points, annual cap.
@@ -581,41 +689,56 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             .first()
             .map(|b| Dec((b.ratio.dec() - points / Decimal::ONE_HUNDRED).max(Decimal::ZERO)));
         t.push(|| {
+            let bands = bands_text(&tiers.value.bands);
+            // `points` is shown as `Decimal` writes it (not normalised): a rare case, kept on `to_string`.
+            let lowered = (!points.is_zero()).then(|| points.to_string());
+            let mut zh = Text::with_capacity(128)
+                .s("起付线以上符合范围费用 ")
+                .money(above)
+                .s(" 按分段比例（")
+                .s(&bands)
+                .s("）");
+            let mut en = Text::with_capacity(128)
+                .s("in-scope amount above the deductible, ")
+                .money(above)
+                .s(", paid at the banded ratios (")
+                .s(&bands)
+                .s(")");
+            if let Some(p) = &lowered {
+                zh = zh.s("降低 ").s(p).s(" 个百分点后");
+                en = en.s(" lowered by ").s(p).s(" points");
+            }
             let mut e = TraceEntry::new(
                 "hifp_pay",
                 "settle.ratio",
                 &tiers.cite,
-                format!(
-                    "起付线以上符合范围费用 {above} 按分段比例（{}）{}支付 {fund}",
-                    bands_text(&tiers.value.bands),
-                    if points.is_zero() {
-                        String::new()
-                    } else {
-                        format!("降低 {points} 个百分点后")
-                    }
-                ),
-                format!(
-                    "in-scope amount above the deductible, {above}, paid at the banded ratios ({}){}: {fund}",
-                    bands_text(&tiers.value.bands),
-                    if points.is_zero() {
-                        String::new()
-                    } else {
-                        format!(" lowered by {points} points")
-                    }
-                ),
+                zh.s("支付 ").money(fund).done(),
+                en.s(": ").money(fund).done(),
             )
             .amount(fund)
-            .param(pack.use_of(
-                "benefits.tiers",
-                tiers,
-                format!("{:?}: {}", tiers.value.basis, bands_text(&tiers.value.bands)),
-            ));
+            .param(
+                pack.use_of(
+                    "benefits.tiers",
+                    tiers,
+                    Text::with_capacity(16 + bands.len())
+                        .s(basis_name(tiers.value.basis))
+                        .s(": ")
+                        .s(&bands)
+                        .done(),
+                ),
+            );
             if let Some(r) = red {
-                e = e.param(pack.use_of(
-                    "benefits.reduction",
-                    r,
-                    format!("{:?} {}", r.value.form, r.value.points),
-                ));
+                e = e.param(
+                    pack.use_of(
+                        "benefits.reduction",
+                        r,
+                        Text::with_capacity(24)
+                            .s(form_name(r.value.form))
+                            .s(" ")
+                            .dec(r.value.points)
+                            .done(),
+                    ),
+                );
             }
             e
         });
@@ -623,16 +746,38 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             && hifp < fund
         {
             t.push(|| {
-                    TraceEntry::new(
-                        "hifp_pay",
-                        "settle.annual_cap",
-                        &c.cite,
-                        format!("统筹基金年度最高支付限额 {}，本年已付 {}，本次最多支付 {left}；超限额部分符合范围费用 {above_cap}", c.value, pool.hifp_paid),
-                        format!("annual cap {}, {} already paid, at most {left} now; in-scope amount above the cap {above_cap}", c.value, pool.hifp_paid),
-                    )
-                    .amount(hifp)
-                    .param(pack.use_of("benefits.annual_cap", c, c.value.to_string()))
-                });
+                TraceEntry::new(
+                    "hifp_pay",
+                    "settle.annual_cap",
+                    &c.cite,
+                    Text::with_capacity(160)
+                        .s("统筹基金年度最高支付限额 ")
+                        .money(c.value)
+                        .s("，本年已付 ")
+                        .money(pool.hifp_paid)
+                        .s("，本次最多支付 ")
+                        .money(left)
+                        .s("；超限额部分符合范围费用 ")
+                        .money(above_cap)
+                        .done(),
+                    Text::with_capacity(128)
+                        .s("annual cap ")
+                        .money(c.value)
+                        .s(", ")
+                        .money(pool.hifp_paid)
+                        .s(" already paid, at most ")
+                        .money(left)
+                        .s(" now; in-scope amount above the cap ")
+                        .money(above_cap)
+                        .done(),
+                )
+                .amount(hifp)
+                .param(pack.use_of(
+                    "benefits.annual_cap",
+                    c,
+                    Text::with_capacity(16).money(c.value).done(),
+                ))
+            });
         }
         let hifp_code = if person.insutype == Insutype::Employee {
             "310100"
@@ -722,41 +867,58 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
                     RiderBase::AboveBasicCap => "统筹基金最高支付限额以上的符合范围费用",
                     RiderBase::PersonalInscope => "个人负担的符合范围费用",
                 };
+                let bands = bands_text(&rt.value);
                 let mut e = TraceEntry::new(
                     col.field(),
                     "settle.rider",
                     &rt.cite,
-                    format!(
-                        "{}：{base_zh} {rbase}，本年起付 {ded_amt}（已累计 {}），按（{}）支付 {pay}",
-                        rider.name_zh,
-                        acc.base,
-                        bands_text(&rt.value)
-                    ),
-                    format!(
-                        "{}: base {rbase}, annual deductible {ded_amt} ({} accumulated), paid at ({}) {pay}",
-                        rider.name_en,
-                        acc.base,
-                        bands_text(&rt.value)
-                    ),
+                    Text::with_capacity(192)
+                        .s(&rider.name_zh)
+                        .s("：")
+                        .s(base_zh)
+                        .s(" ")
+                        .money(rbase)
+                        .s("，本年起付 ")
+                        .money(ded_amt)
+                        .s("（已累计 ")
+                        .money(acc.base)
+                        .s("），按（")
+                        .s(&bands)
+                        .s("）支付 ")
+                        .money(pay)
+                        .done(),
+                    Text::with_capacity(160)
+                        .s(&rider.name_en)
+                        .s(": base ")
+                        .money(rbase)
+                        .s(", annual deductible ")
+                        .money(ded_amt)
+                        .s(" (")
+                        .money(acc.base)
+                        .s(" accumulated), paid at (")
+                        .s(&bands)
+                        .s(") ")
+                        .money(pay)
+                        .done(),
                 )
                 .amount(pay)
                 .param(pack.use_of(
-                    &format!("riders.{}.tiers", rider.id),
+                    &join(&["riders.", rider.id.as_str(), ".tiers"]),
                     rt,
-                    bands_text(&rt.value),
+                    bands,
                 ));
                 if let Some(d) = rded {
                     e = e.param(pack.use_of(
-                        &format!("riders.{}.deductible", rider.id),
+                        &join(&["riders.", rider.id.as_str(), ".deductible"]),
                         d,
-                        d.value.to_string(),
+                        Text::with_capacity(16).money(d.value).done(),
                     ));
                 }
                 if let Some(c) = rcap {
                     e = e.param(pack.use_of(
-                        &format!("riders.{}.annual_cap", rider.id),
+                        &join(&["riders.", rider.id.as_str(), ".annual_cap"]),
                         c,
-                        c.value.to_string(),
+                        Text::with_capacity(16).money(c.value).done(),
                     ));
                 }
                 e
@@ -801,8 +963,22 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             "psn_part_amt",
             "settle.personal_part",
             "NATIONAL_SPEC §3 (3)",
-            format!("个人负担 = 医疗费总额 {medfee} − 基金支付 {fund_sum} − 医院负担 {hosp_part}"),
-            format!("personal part = total {medfee} − funds {fund_sum} − hospital-borne {hosp_part}"),
+            Text::with_capacity(96)
+                .s("个人负担 = 医疗费总额 ")
+                .money(medfee)
+                .s(" − 基金支付 ")
+                .money(fund_sum)
+                .s(" − 医院负担 ")
+                .money(hosp_part)
+                .done(),
+            Text::with_capacity(96)
+                .s("personal part = total ")
+                .money(medfee)
+                .s(" − funds ")
+                .money(fund_sum)
+                .s(" − hospital-borne ")
+                .money(hosp_part)
+                .done(),
         )
         .amount(psn_part)
     });
@@ -824,17 +1000,27 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
                     "acct_pay",
                     "settle.account",
                     &r.cite,
-                    format!(
-                        "个人账户（余额 {}）支付 {acct_pay}（规则：{:?}）",
-                        person.balc, r.value
-                    ),
-                    format!(
-                        "personal account (balance {}) pays {acct_pay} (rule {:?})",
-                        person.balc, r.value
-                    ),
+                    Text::with_capacity(96)
+                        .s("个人账户（余额 ")
+                        .money(person.balc)
+                        .s("）支付 ")
+                        .money(acct_pay)
+                        .s("（规则：")
+                        .s(account_name(r.value))
+                        .s("）")
+                        .done(),
+                    Text::with_capacity(96)
+                        .s("personal account (balance ")
+                        .money(person.balc)
+                        .s(") pays ")
+                        .money(acct_pay)
+                        .s(" (rule ")
+                        .s(account_name(r.value))
+                        .s(")")
+                        .done(),
                 )
                 .amount(acct_pay)
-                .param(pack.use_of("benefits.account", r, format!("{:?}", r.value)))
+                .param(pack.use_of("benefits.account", r, account_name(r.value).to_string()))
             });
         }
     }
@@ -855,16 +1041,24 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             "psn_cash_pay",
             "settle.cash",
             "NATIONAL_SPEC §3 (4)",
-            if manual {
-                format!("个人现金支付 = 个人负担 {psn_part} − 个人账户 {acct_pay}；手工报销时先全额垫付，报销后实际负担此数")
-            } else {
-                format!("个人现金支付 = 个人负担 {psn_part} − 个人账户 {acct_pay}")
-            },
-            if manual {
-                format!("cash = personal part {psn_part} − account {acct_pay}; under manual reimbursement the person pays everything first and bears this after reimbursement")
-            } else {
-                format!("cash = personal part {psn_part} − account {acct_pay}")
-            },
+            Text::with_capacity(160)
+                .s("个人现金支付 = 个人负担 ")
+                .money(psn_part)
+                .s(" − 个人账户 ")
+                .money(acct_pay)
+                .s(if manual { "；手工报销时先全额垫付，报销后实际负担此数" } else { "" })
+                .done(),
+            Text::with_capacity(160)
+                .s("cash = personal part ")
+                .money(psn_part)
+                .s(" − account ")
+                .money(acct_pay)
+                .s(if manual {
+                    "; under manual reimbursement the person pays everything first and bears this after reimbursement"
+                } else {
+                    ""
+                })
+                .done(),
         )
         .amount(cash)
     });
@@ -974,6 +1168,41 @@ mod tests {
             proptest::prop_assert_eq!(first_repeat_small(&v, |s| s), naive);
             proptest::prop_assert_eq!(first_repeat_sorted(&v), naive);
         }
+    }
+
+    /// The names the trace texts append are the ones `{:?}` wrote before.
+    #[test]
+    fn variant_names_are_debug_names() {
+        for m in [
+            DeductibleMode::PerVisit,
+            DeductibleMode::PerYear,
+            DeductibleMode::HighestLevelInYear,
+        ] {
+            assert_eq!(mode_name(m), format!("{m:?}"));
+        }
+        for b in [TierBasis::PerClaim, TierBasis::Annual] {
+            assert_eq!(basis_name(b), format!("{b:?}"));
+        }
+        for f in [ReductionForm::RatioPoints, ReductionForm::Preselfpay] {
+            assert_eq!(form_name(f), format!("{f:?}"));
+        }
+        for a in [
+            AccountUse::None,
+            AccountUse::PersonalInscope,
+            AccountUse::PersonalAll,
+        ] {
+            assert_eq!(account_name(a), format!("{a:?}"));
+        }
+    }
+
+    /// Bands as the trace shows them, single and several, as `format!` wrote them.
+    #[test]
+    fn bands_text_as_before() {
+        let one = vec![band(None, "0.880")];
+        assert_eq!(bands_text(&one), "0.88");
+        let two = vec![band(Some("10000"), "0.8"), band(None, "0.90")];
+        assert_eq!(bands_text(&two), "≤10000.00:0.8, 其余:0.9");
+        assert_eq!(bands_text(&[]), "");
     }
 
     fn d(s: &str) -> Decimal {

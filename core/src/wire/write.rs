@@ -234,7 +234,12 @@ impl Out {
     /// `"±u × 10^-scale"`, quoted, with exactly `scale` fraction digits (`scale` ≤ 19).
     #[inline(always)]
     fn quoted_fixed(&mut self, neg: bool, u: u64, scale: u32) {
-        self.push_str(if neg { "\"-" } else { "\"" });
+        // Quote and sign as single bytes: one `push_str` of "\"-" or "\"" would be a copy of a variable
+        // length, which under wasmtime is a call into the runtime (`memory.copy`) for every number.
+        self.push(b'"');
+        if neg {
+            self.push(b'-');
+        }
         // Constant divisors for the usual scales: a multiplication, not a division, on every engine.
         let (int, frac) = match scale {
             0 => (u, 0),
@@ -257,8 +262,13 @@ impl Out {
         }
         self.uint(n.unsigned_abs());
     }
+    /// Four bytes either way, then the `e` of `false`: a fixed-size store, where "true" or "false" in one
+    /// `push_str` is a copy of a variable length (under wasmtime a `memory.copy` call into the runtime).
     fn bool(&mut self, b: bool) {
-        self.push_str(if b { "true" } else { "false" });
+        self.push_str(if b { "true" } else { "fals" });
+        if !b {
+            self.push(b'e');
+        }
     }
     /// chrono writes `YYYY-MM-DD` for years 0–9999; other years go through chrono itself.
     fn date(&mut self, d: NaiveDate) {
@@ -314,9 +324,15 @@ impl Obj<'_> {
     /// Start member `k`, given as `,"name":` by [`k!`], and return the writer for its value.
     #[inline(always)]
     fn key(&mut self, k: &str) -> &mut Out {
-        let k = if self.first { k.get(1..).unwrap_or(k) } else { k };
-        self.first = false;
-        self.out.push_str(k);
+        // Two copies of constant lengths, not one copy of a length chosen at run time (under wasmtime a
+        // `memory.copy` call into the runtime), where an optional member may come first.
+        if self.first {
+            self.first = false;
+            self.out.push(b'"');
+            self.out.push_str(k.get(2..).unwrap_or(k));
+        } else {
+            self.out.push_str(k);
+        }
         self.out
     }
     #[inline(always)]
@@ -521,7 +537,7 @@ fn array<T>(o: &mut Out, items: &[T], f: fn(&mut Out, &T)) {
 /// The `settle` answer as JSON text: exactly `serde_json::to_string(r)`, faster.
 pub fn settle_response(r: &SettleResponse) -> String {
     let lines: Vec<LineRef<'_>> = r.lines.iter().map(LineSplit::as_line_ref).collect();
-    let mut o = Out::with_capacity(1536 + 400 * lines.len());
+    let mut o = Out::with_capacity(body_capacity(r, lines.len()));
     settle_body(&mut o, r, &lines);
     o.finish()
 }
@@ -529,7 +545,7 @@ pub fn settle_response(r: &SettleResponse) -> String {
 /// [`settle_response`] of a [`Settlement`]: its lines written from the request's and catalog's texts,
 /// never copied into owned results.
 pub fn settlement_response(s: &Settlement<'_>) -> String {
-    let mut o = Out::with_capacity(1536 + 400 * s.lines.len());
+    let mut o = Out::with_capacity(body_capacity(&s.response, s.lines.len()));
     settle_body(&mut o, &s.response, &s.lines);
     o.finish()
 }
@@ -547,13 +563,29 @@ pub fn settlement_reply(s: &Settlement<'_>) -> String {
 }
 
 fn reply(r: &SettleResponse, lines: &[LineRef<'_>]) -> String {
-    let mut o = Out::with_capacity(1600 + 400 * lines.len());
+    let mut o = Out::with_capacity(64 + body_capacity(r, lines.len()));
     o.push_str(r#"{"api_version":""#);
     o.push_str(crate::api::API_VERSION);
     o.push_str(r#"","op":"settle","ok":true,"result":"#);
     settle_body(&mut o, r, lines);
     o.push(b'}');
     o.finish()
+}
+
+/// Bytes to reserve for a `settle` answer with `lines` per-line results: enough for the whole answer, trace
+/// included, so the buffer is never grown (growing copies what was written: 17 KB of a 40-line claim when
+/// its trace's 4 KB come last). The texts' own lengths plus each entry's keys and numbers.
+fn body_capacity(r: &SettleResponse, lines: usize) -> usize {
+    let entry = |e: &TraceEntry| {
+        let params: usize = e
+            .params
+            .iter()
+            .map(|p| 160 + p.cite.len() + p.note.as_ref().map_or(0, String::len))
+            .sum();
+        160 + e.zh.len() + e.en.len() + e.cite.len() + params
+    };
+    let trace: usize = r.trace.iter().chain(&r.coverage.reasons).map(entry).sum();
+    1536 + 400 * lines + trace
 }
 
 /// The `settle` answer `r` with `lines` as its per-line results (`r.lines` itself, or a settlement's).
