@@ -1079,6 +1079,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(csv_catalogs)]
     fn build_time_catalog_counts_equal_the_parsed_catalogs() {
         assert_eq!(shipped::CATALOG_ITEMS.len(), shipped::catalogs().len());
         for ((file, text), (counted, n)) in shipped::catalogs().iter().zip(shipped::CATALOG_ITEMS) {
@@ -1141,11 +1142,12 @@ mod tests {
         let packs = set.all().unwrap();
         assert_eq!(packs.len(), 4);
         for p in packs {
-            assert!(
-                set.catalog(&p.region).unwrap().is_some_and(|c| c.len() > 20),
-                "{}",
-                p.region.code()
-            );
+            // A build that registers no catalog (the filing page's) counts them at build time instead.
+            let items = match USES_CATALOGS {
+                true => set.catalog(&p.region).unwrap().map_or(0, Catalog::len),
+                false => set.catalog_items(&p.region).unwrap(),
+            };
+            assert!(items > 20, "{}", p.region.code());
             // A value that is not verified carries a note saying what would confirm it (own or the pack's).
             assert!(
                 p.unverified_note.is_some() || p.unverified_count() == 0,
