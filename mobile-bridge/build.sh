@@ -12,7 +12,9 @@ wasm_dir=$target/wasm32-unknown-unknown/wasm
 bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 
 step "build the wasm-bindgen module (profile wasm) and the guest's three C-ABI modules without the agency toolkit (scripts/build-guest.sh --phone, --estimate, --hospital)"
-cargo build --locked --target wasm32-unknown-unknown --profile wasm -p yidi-bridge --lib
+# `cargo rustc --crate-type cdylib`, not `cargo build`: for a crate that is also an rlib cargo leaves the profile's
+# `-C lto` out (scripts/build-guest.sh has the same), and this module is best whole-program optimised.
+cargo rustc --locked --target wasm32-unknown-unknown --profile wasm -p yidi-bridge --lib --crate-type cdylib
 # Insured persons' phones never clear a month: the mini-program modules leave clearing.* / calendar.* out. One
 # module per kind of page: the filing page's ops, the estimate page's, the hospital's and agency's (README "Sizes").
 guest=$(bash scripts/build-guest.sh --phone)

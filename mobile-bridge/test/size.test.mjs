@@ -45,7 +45,8 @@ export const ESTIMATE_CEILING = { raw: Math.min(192.2 * 1000, BUDGET.raw), brotl
 // table-driven, the catalog's rows sorted without a map), 500.2 / 169.9 KB after the sixth (maps, LZ-coded data),
 // 490.8 / 165.7 KB after the seventh (shipped catalogs compiled, the packs' JSON trees left out), 404.6 / 140.3 KB
 // after the eighth (no_std and LTO).
-export const HOSPITAL_CEILING = { raw: 405.1 * 1000, brotli: 140.8 * 1000 };
+// 404.7 / 140.8 KB with the settle trace built by appends (kept as calls in these modules).
+export const HOSPITAL_CEILING = { raw: 406.7 * 1000, brotli: 141.5 * 1000 };
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 
 for (const [name, page, ceiling] of [['yidi', 'filing', CEILING], ['yidi-estimate', 'estimate', ESTIMATE_CEILING]]) {
