@@ -188,3 +188,34 @@ describe("the loader's UTF-8 loops agree with Node's encoder", () => {
     }
   });
 });
+
+describe('a trap in a module', () => {
+  // The phone modules are no_std: a panic traps (`unreachable`), as any out-of-bounds access does. The core answers
+  // bad input with error envelopes, so nothing in the suite traps by itself; here the module's own `yidi_call` is
+  // handed an address outside its memory — a real trap of the shipped code — to check what the loader promises:
+  // the call throws the engine's error, the instance is never used again (its allocator may be half-updated), and
+  // a new load() answers as before.
+  it('the call throws, later calls say to load again, a fresh load answers', async () => {
+    const { load } = createRequire(import.meta.url)(join(pkgDir, 'mp/index.js'));
+    const real = WebAssembly.instantiate;
+    let trapped = 0;
+    WebAssembly.instantiate = async (bytes, imports) => {
+      const exports = { ...(await real(bytes, imports)).instance.exports };
+      const call = exports.yidi_call;
+      exports.yidi_call = (p, n) => (trapped++ === 0 ? call(0xffff_fff0, 4096) : call(p, n));
+      return { instance: { exports } };
+    };
+    let yidi;
+    try {
+      yidi = await load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), estimate: false, hospital: false });
+    } finally {
+      WebAssembly.instantiate = real;
+    }
+    const daxie = { amount: '100.00' };
+    assert.throws(() => yidi.amountDaxie(daxie), (e) => e instanceof WebAssembly.RuntimeError);
+    assert.throws(() => yidi.amountDaxie(daxie), /trapped earlier; call load\(\) again/);
+    assert.equal(trapped, 1, 'the lost instance is not called again');
+    const fresh = await load({ wasm: readFileSync(join(pkgDir, 'yidi.wasm')), estimate: false, hospital: false });
+    assert.equal(fresh.amountDaxie(daxie).daxie, '壹佰元整');
+  });
+});
