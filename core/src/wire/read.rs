@@ -943,16 +943,14 @@ fn plain_decimal(t: &str) -> Option<Decimal> {
     let (mut m, mut scale, mut digits, mut dot) = (0i64, 0u32, 0u32, false);
     for &c in body.as_bytes() {
         match c {
-            b'0'..=b'9' => {
+            // A nineteenth digit could overflow `m`: such text goes to the general parser.
+            b'0'..=b'9' if digits < 18 => {
                 m = m * 10 + i64::from(c - b'0');
                 digits += 1;
                 scale += u32::from(dot);
             }
             b'.' if !dot && digits > 0 => dot = true,
             _ => return None,
-        }
-        if digits > 18 {
-            return None;
         }
     }
     if digits == 0 || (dot && scale == 0) || (neg && m == 0) {
@@ -1091,6 +1089,9 @@ mod tests {
         for t in [
             "0.000000000000000001",
             "1234567890123456789",
+            // Nineteen and more nines: past `i64::MAX` (a debug build once panicked here, found by fuzzing).
+            "9999999999999999999",
+            "-99999999999999999999999999999.5",
             ".5",
             "5.",
             "1.2.3",
