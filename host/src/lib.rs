@@ -17,6 +17,7 @@ pub mod engine;
 pub mod http;
 pub mod idcard;
 pub mod log;
+pub mod mutate;
 pub mod records;
 pub mod registry;
 pub mod serve;
