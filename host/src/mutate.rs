@@ -122,10 +122,19 @@ pub fn mutate_request(rng: &mut Rng, seed: &str, other: &str) -> Vec<u8> {
     for _ in 0..rounds {
         text = match (rng.below(100), serde_json::from_str::<Value>(&text)) {
             (0..=84, Ok(mut v)) => {
-                // Mostly inside the envelope's request: an edit of `op` or `api_version` only tests
-                // the first few lines of the dispatcher.
+                // Mostly inside the envelope's request or inline packs and catalogs: an edit of `op`
+                // or `api_version` only tests the first few lines of the dispatcher.
                 let inner = rng.chance(90);
-                match v.get_mut("request") {
+                let parts: Vec<String> = match &v {
+                    Value::Object(m) => m
+                        .iter()
+                        .filter(|(_, x)| x.is_object() || x.is_array())
+                        .map(|(k, _)| k.clone())
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let part = (!parts.is_empty()).then(|| parts[rng.below(parts.len() as u64) as usize].clone());
+                match part.and_then(|k| v.get_mut(&k)) {
                     Some(r) if inner => mutate_tree(rng, r, other),
                     _ => mutate_tree(rng, &mut v, other),
                 }
@@ -227,11 +236,16 @@ pub fn mutate_tree(rng: &mut Rng, v: &mut Value, other: &str) {
         }
         10 => {
             if let Value::String(s) = node {
-                *s = match rng.below(4) {
+                *s = match rng.below(6) {
                     0 => s.repeat(1 + rng.below(300) as usize),
                     1 => format!(" {s} "),
                     2 => s.to_uppercase(),
-                    _ => s.chars().rev().collect(),
+                    3 => s.chars().rev().collect(),
+                    // Byte edits inside the text: an inline catalog's CSV, a date, a code.
+                    _ => {
+                        let edited = mutate_text(rng, s.as_bytes(), other.as_bytes());
+                        String::from_utf8_lossy(&edited).into_owned()
+                    }
                 };
             } else {
                 *node = interesting(rng);
@@ -399,6 +413,7 @@ pub fn check(native: &Runner, wasm: &Runner, input: &[u8]) -> Result<(), String>
     }
     let v: Value = serde_json::from_str(&a).map_err(|e| format!("answer is not JSON ({e}): {a:.300}"))?;
     match v.get("ok") {
+        Some(Value::Bool(true)) if v["op"] == "settle" => self_verifies(native, input, &v["result"]),
         Some(Value::Bool(true)) if v.get("result").is_some() => Ok(()),
         Some(Value::Bool(false)) => {
             let e = &v["error"];
@@ -416,11 +431,61 @@ pub fn check(native: &Runner, wasm: &Runner, input: &[u8]) -> Result<(), String>
     }
 }
 
+/// A settlement the core accepted must pass the core's own `verify` against the same claim (with the
+/// same inline packs and catalogs): every invariant of NATIONAL_SPEC §3 and every recomputed amount. This
+/// turns "no crash" into "no wrong amount" for the mutated claims that settle.
+fn self_verifies(native: &Runner, input: &[u8], result: &Value) -> Result<(), String> {
+    let Ok(envelope) = serde_json::from_slice::<Value>(input) else {
+        return Ok(()); // accepted by the core's own reader but not by serde_json: nothing to rebuild
+    };
+    let mut req = serde_json::json!({
+        "api_version": "1",
+        "op": "verify",
+        "request": {"setlinfo": result["setlinfo"], "setldetail": result["setldetail"], "claim": envelope["request"]},
+    });
+    for k in ["packs", "catalogs"] {
+        if let Some(x) = envelope.get(k) {
+            req[k] = x.clone();
+        }
+    }
+    let answer = native.call(req.to_string().as_bytes());
+    if answer.contains("\"verdict\":\"consistent\"") {
+        Ok(())
+    } else {
+        Err(format!(
+            "the core's own settlement does not verify: {answer:.600}"
+        ))
+    }
+}
+
 /// Seeds for a campaign: the golden requests under `golden`, generated claims through settle and
 /// precheck (one of each line count class), and the sample files' records as verify and precheck
 /// requests.
 pub fn seeds(golden: &Path, samples: &Path) -> Vec<String> {
     let mut out = golden_requests(golden);
+    // Settle and estimate cases again with their insured place's pack and treatment place's catalog
+    // inline (what a host loading packs from a path sends): the pack and catalog readers under mutation.
+    let core = golden.join("../../core");
+    let inline: Vec<String> = out
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Value>(t).ok())
+        .filter(|v| matches!(v["op"].as_str(), Some("settle" | "estimate")))
+        .take(12)
+        .filter_map(|mut v| {
+            let insured = v["request"]["person"]["insuplc_admdvs"].as_str()?.to_string();
+            let treated = v["request"]["visit"]["mdtrtarea_admvs"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
+            let pack = std::fs::read_to_string(core.join(format!("packs/{insured}.json"))).ok()?;
+            v["packs"] = Value::Array(vec![serde_json::from_str(&pack).ok()?]);
+            if let Ok(csv) = std::fs::read_to_string(core.join(format!("catalogs/{treated}.csv"))) {
+                v["catalogs"] = serde_json::json!([{"name": format!("{treated}.csv"), "csv": csv}]);
+            }
+            Some(v.to_string())
+        })
+        .collect();
+    out.extend(inline);
     let mut rng = Rng(0x5eed_f022);
     for i in 0..12 {
         let op = if i % 3 == 2 { "precheck" } else { "settle" };
@@ -495,6 +560,23 @@ mod tests {
         );
         let mut seen = 0;
         assert_eq!(nth_node(&mut v, 6, &mut seen), None);
+    }
+
+    #[test]
+    fn a_tampered_settlement_fails_the_self_verification() {
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden");
+        let seed = golden_requests(&golden.join("settle"))
+            .into_iter()
+            .next()
+            .unwrap_or_default();
+        let answer: Value = serde_json::from_str(&Runner::Native.call(seed.as_bytes())).unwrap_or_default();
+        assert_eq!(answer["ok"], true, "{answer}");
+        let result = &answer["result"];
+        assert_eq!(self_verifies(&Runner::Native, seed.as_bytes(), result), Ok(()));
+        let mut tampered = result.clone();
+        tampered["setlinfo"]["hifp_pay"] = Value::String("0.01".into());
+        let err = self_verifies(&Runner::Native, seed.as_bytes(), &tampered).unwrap_err();
+        assert!(err.contains("hifp_pay"), "{err}");
     }
 
     #[test]
