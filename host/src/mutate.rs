@@ -492,6 +492,16 @@ pub fn seeds(golden: &Path, samples: &Path) -> Vec<String> {
         let claim = crate::claimgen::claim(&mut rng, i, None);
         out.push(serde_json::json!({"api_version": "1", "op": op, "request": claim}).to_string());
     }
+    // A month's clearing files through `clearing.aggregate` (the text edits reach their rows).
+    for (file, key) in [("2026-10.csv", "csv"), ("2026-10.ndjson", "ndjson")] {
+        if let Ok(text) = std::fs::read_to_string(golden.join("../samples/clearing").join(file)) {
+            out.push(
+                serde_json::json!({"api_version": "1", "op": "clearing.aggregate",
+                    "request": {"month": "2026-10", key: text, "line_offset": 0}})
+                .to_string(),
+            );
+        }
+    }
     for (file, check) in [
         ("settlements.ndjson", crate::verify::Check::Verify),
         ("settlements.csv", crate::verify::Check::Verify),
