@@ -28,6 +28,8 @@ pub struct ClearJob {
 pub struct ClearOutcome {
     pub written: Vec<PathBuf>,
     pub balanced: bool,
+    /// Lines of the file that were GB18030 text, not UTF-8, and were decoded.
+    pub gb18030_lines: usize,
     /// The `clearing.month` result (notices, netting, calendar, journal …).
     pub result: Value,
 }
@@ -80,8 +82,10 @@ fn call(runner: &Runner, op: &str, request: Value) -> Result<Value, String> {
 
 /// Run the job: aggregate each chunk, clear the month, write the four files.
 pub fn run(runner: &Runner, job: &ClearJob) -> Result<ClearOutcome, String> {
-    let text =
-        std::fs::read_to_string(&job.file).map_err(|e| format!("cannot read {}: {e}", job.file.display()))?;
+    let bytes = std::fs::read(&job.file).map_err(|e| format!("cannot read {}: {e}", job.file.display()))?;
+    // GB18030 lines (Excel on Chinese Windows) are decoded; the core reads UTF-8.
+    let (text, gb18030_lines) =
+        crate::records::file_text(&bytes).map_err(|e| format!("{}: {e}", job.file.display()))?;
     let mut partials = Vec::new();
     for (chunk, line_offset) in chunks(&text, job.csv, CHUNK_BYTES) {
         let key = if job.csv { "csv" } else { "ndjson" };
@@ -123,6 +127,7 @@ pub fn run(runner: &Runner, job: &ClearJob) -> Result<ClearOutcome, String> {
     Ok(ClearOutcome {
         written,
         balanced,
+        gb18030_lines,
         result,
     })
 }
@@ -148,6 +153,12 @@ pub fn summary(o: &ClearOutcome) -> String {
     } else {
         "NOT BALANCED: receivable and payable totals differ\n"
     });
+    if o.gb18030_lines > 0 {
+        s.push_str(&format!(
+            "{} lines were GB18030 text, not UTF-8: decoded / {} 行为 GB18030 编码，已转换\n",
+            o.gb18030_lines, o.gb18030_lines
+        ));
+    }
     for p in &o.written {
         s.push_str(&format!("wrote {}\n", p.display()));
     }

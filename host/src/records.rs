@@ -3,8 +3,16 @@
 //! array or object, e.g. `setldetail`, is parsed as JSON; an empty cell is an absent field).
 //!
 //! A malformed record never stops the file: it becomes a [`Record`] with a parse error and its line number.
+//!
+//! Text is UTF-8, or GB18030 (the superset of GBK): a CSV saved by Excel on Chinese Windows, and many
+//! hospital systems' exports, are GB18030, and refusing them would make every row with a Chinese name
+//! unreadable. Each NDJSON line and each CSV cell that is not valid UTF-8 is decoded as GB18030 when it
+//! decodes without error (the record says so, and the report counts them); a file can mix both. The
+//! structure is found on bytes first, which is safe for GB18030: its multi-byte sequences use no byte
+//! below 0x30, so never a comma, quote or line break.
 
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::path::Path;
 
 /// One record of an input file.
@@ -16,6 +24,8 @@ pub struct Record {
     /// The record's JSON text as it stood in the file (NDJSON): passed to the core as is, so amounts reach it
     /// exactly as written (no detour through `f64`) and the host does not serialise the record again.
     pub raw: Option<String>,
+    /// The record's text was GB18030, not UTF-8, and was decoded.
+    pub gb18030: bool,
 }
 
 /// Placeholder for slots filled by the parallel reader.
@@ -25,6 +35,7 @@ impl Default for Record {
             line: 0,
             value: Err(String::new()),
             raw: None,
+            gb18030: false,
         }
     }
 }
@@ -61,6 +72,38 @@ pub fn read(path: &Path, format: Format) -> Result<Vec<Record>, String> {
     })
 }
 
+/// `bytes` as text: UTF-8 as it is, else GB18030 when the bytes decode without error (`true`); `None` when
+/// they are neither.
+pub fn text(bytes: &[u8]) -> Option<(Cow<'_, str>, bool)> {
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Some((Cow::Borrowed(s), false));
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|s| (s, true))
+}
+
+/// A whole file's text, line by line as [`text`] decodes it (for `yidi clear`, which hands the text to the
+/// core): the text and how many lines were GB18030, or the first line that is neither encoding.
+pub fn file_text(bytes: &[u8]) -> Result<(String, usize), String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok((s.to_string(), 0));
+    }
+    let mut out = String::with_capacity(bytes.len() + bytes.len() / 2);
+    let mut decoded = 0;
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let (t, gb) =
+            text(line).ok_or_else(|| format!("line {} is neither UTF-8 nor GB18030 text", i + 1))?;
+        decoded += usize::from(gb);
+        out.push_str(&t);
+    }
+    Ok((out, decoded))
+}
+
 /// Lines are found serially (cheap); the JSON of each is parsed on every core, in file order.
 pub fn ndjson(bytes: &[u8]) -> Vec<Record> {
     let lines: Vec<(usize, &[u8])> = bytes
@@ -71,15 +114,25 @@ pub fn ndjson(bytes: &[u8]) -> Vec<Record> {
         .collect();
     crate::batch::map_all(lines.len(), "read", false, |i| {
         let (line, raw) = lines[i];
-        let (value, raw) = match std::str::from_utf8(raw) {
-            Err(_) => (Err("line is not valid UTF-8".to_string()), None),
-            Ok(s) => match serde_json::from_str::<Value>(s) {
-                Ok(v @ Value::Object(_)) => (Ok(v), Some(s.trim().to_string())),
-                Ok(_) => (Err("line is not a JSON object".to_string()), None),
-                Err(e) => (Err(format!("line is not valid JSON: {e}")), None),
-            },
+        let Some((s, gb18030)) = text(raw) else {
+            return Record {
+                line,
+                value: Err("line is neither UTF-8 nor GB18030 text".to_string()),
+                raw: None,
+                gb18030: false,
+            };
         };
-        Record { line, value, raw }
+        let (value, raw) = match serde_json::from_str::<Value>(&s) {
+            Ok(v @ Value::Object(_)) => (Ok(v), Some(s.trim().to_string())),
+            Ok(_) => (Err("line is not a JSON object".to_string()), None),
+            Err(e) => (Err(format!("line is not valid JSON: {e}")), None),
+        };
+        Record {
+            line,
+            value,
+            raw,
+            gb18030,
+        }
     })
 }
 
@@ -88,35 +141,63 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
         .flexible(true)
         .has_headers(true)
         .from_reader(bytes);
-    let headers = match rdr.headers() {
-        Ok(h) => h.iter().map(|s| s.trim().to_string()).collect::<Vec<_>>(),
-        Err(e) => {
-            return vec![Record {
-                line: 1,
-                raw: None,
-                value: Err(format!("CSV header is unreadable: {e}")),
-            }];
+    let headers = match rdr
+        .byte_headers()
+        .map(|h| h.iter().map(text).collect::<Option<Vec<_>>>())
+    {
+        Ok(Some(h)) => h.iter().map(|(s, _)| s.trim().to_string()).collect::<Vec<_>>(),
+        Ok(None) => {
+            return vec![unreadable(
+                1,
+                "CSV header is neither UTF-8 nor GB18030 text".into(),
+            )];
         }
+        Err(e) => return vec![unreadable(1, format!("CSV header is unreadable: {e}"))],
     };
     let mut out = Vec::new();
-    for (i, row) in rdr.records().enumerate() {
+    for (i, row) in rdr.byte_records().enumerate() {
         let line = i + 2;
-        let value = match row {
-            Err(e) => Err(format!("CSV row is unreadable: {e}")),
-            Ok(r) if r.len() != headers.len() => Err(format!(
-                "CSV row has {} fields, the header has {}",
-                r.len(),
-                headers.len()
-            )),
-            Ok(r) => row_to_json(&headers, r.iter()),
+        let cells = row.map(|r| {
+            r.iter()
+                .map(|c| text(c).map(|(t, gb)| (t.into_owned(), gb)))
+                .collect::<Option<Vec<_>>>()
+        });
+        let (value, gb18030) = match cells {
+            Err(e) => (Err(format!("CSV row is unreadable: {e}")), false),
+            Ok(None) => (
+                Err("CSV row is neither UTF-8 nor GB18030 text".to_string()),
+                false,
+            ),
+            Ok(Some(r)) if r.len() != headers.len() => (
+                Err(format!(
+                    "CSV row has {} fields, the header has {}",
+                    r.len(),
+                    headers.len()
+                )),
+                false,
+            ),
+            Ok(Some(r)) => (
+                row_to_json(&headers, r.iter().map(|(s, _)| s.as_str())),
+                r.iter().any(|(_, gb)| *gb),
+            ),
         };
         out.push(Record {
             line,
             value,
             raw: None,
+            gb18030,
         });
     }
     out
+}
+
+fn unreadable(line: usize, why: String) -> Record {
+    Record {
+        line,
+        value: Err(why),
+        raw: None,
+        gb18030: false,
+    }
 }
 
 fn row_to_json<'a>(headers: &[String], cells: impl Iterator<Item = &'a str>) -> Result<Value, String> {
@@ -163,7 +244,51 @@ mod tests {
         assert_eq!(r[1].line, 3);
         assert!(r[1].value.as_ref().unwrap_err().contains("not valid JSON"));
         assert!(r[2].value.as_ref().unwrap_err().contains("not a JSON object"));
-        assert!(r[3].value.as_ref().unwrap_err().contains("UTF-8"));
+        assert!(
+            r[3].value
+                .as_ref()
+                .unwrap_err()
+                .contains("neither UTF-8 nor GB18030")
+        );
+    }
+
+    #[test]
+    fn gb18030_lines_and_cells_are_decoded_and_counted() {
+        // "医保" in GB18030, and a byte sequence that is neither encoding.
+        let gb: &[u8] = b"\xd2\xbd\xb1\xa3";
+        assert_eq!(
+            text(gb).map(|(t, g)| (t.into_owned(), g)),
+            Some(("医保".to_string(), true))
+        );
+        assert_eq!(
+            text("医保".as_bytes()).map(|(t, g)| (t.into_owned(), g)),
+            Some(("医保".to_string(), false))
+        );
+        assert!(text(b"\xff\xff").is_none());
+
+        let mut file = b"{\"name\":\"".to_vec();
+        file.extend_from_slice(gb);
+        file.extend_from_slice(b"\"}\n{\"name\":\"\xe5\x8c\xbb\"}\n{\"name\":\"\xff\"}\n");
+        let r = ndjson(&file);
+        assert_eq!(r[0].value.as_ref().unwrap()["name"], "医保");
+        assert!(r[0].gb18030 && !r[1].gb18030);
+        assert_eq!(r[1].value.as_ref().unwrap()["name"], "医");
+        assert!(r[2].value.as_ref().unwrap_err().contains("GB18030"));
+
+        let mut csv = b"psn_name,setlinfo.medfee_sumamt\n".to_vec();
+        csv.extend_from_slice(gb);
+        csv.extend_from_slice(b",1.00\nplain,2.00\n\xff\xfe,3.00\n");
+        let r = csv_records(&csv);
+        assert_eq!(r[0].value.as_ref().unwrap()["psn_name"], "医保");
+        assert!(r[0].gb18030 && !r[1].gb18030);
+        assert!(r[2].value.as_ref().unwrap_err().contains("GB18030"));
+
+        let (t, n) = file_text(&[gb, b"\nabc\n", "医".as_bytes()].concat()).unwrap();
+        assert_eq!((t.as_str(), n), ("医保\nabc\n医", 1));
+        assert_eq!(
+            file_text(b"ok\n\xff\n").unwrap_err(),
+            "line 2 is neither UTF-8 nor GB18030 text"
+        );
     }
 
     #[test]

@@ -380,6 +380,7 @@ async fn verify_batch(State(st): St, headers: HeaderMap, body: Body) -> Response
                 line: i + 1,
                 value: Ok(v),
                 raw: None,
+                gb18030: false,
             })
             .collect(),
         _ => records::ndjson(&bytes),

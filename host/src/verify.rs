@@ -85,7 +85,14 @@ pub struct Report {
     pub engine: &'static str,
     pub file: String,
     pub summary: BTreeMap<&'static str, usize>,
+    /// Records whose text was GB18030 rather than UTF-8 and was decoded (see `records`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub gb18030_records: usize,
     pub records: Vec<Outcome>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Report {
@@ -184,6 +191,7 @@ pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progre
         engine: runner.name(),
         file: file.to_string(),
         summary,
+        gb18030_records: records.iter().filter(|r| r.gb18030).count(),
         records: outcomes,
     }
 }
@@ -464,6 +472,13 @@ pub fn render(report: &Report, all: bool) -> String {
         "total",
         report.summary.get("records").copied().unwrap_or(0)
     );
+    if report.gb18030_records > 0 {
+        let _ = writeln!(
+            out,
+            "({} of them GB18030 text, not UTF-8: decoded / 其中 {} 条为 GB18030 编码，已转换)",
+            report.gb18030_records, report.gb18030_records
+        );
+    }
     // Which rules fail how often: where an auditor starts.
     let mut by_rule: BTreeMap<(String, String), usize> = BTreeMap::new();
     for o in &report.records {

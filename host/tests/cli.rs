@@ -105,8 +105,22 @@ fn verify_settlement_samples_ndjson_and_csv() {
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
-    for file in ["samples/settlements.ndjson", "samples/settlements.csv"] {
+    let (_, _, utf8) = check("verify", "samples/settlements.csv", &[]);
+    for file in [
+        "samples/settlements.ndjson",
+        "samples/settlements.csv",
+        "samples/settlements-gb18030.csv",
+    ] {
         let (code, stdout, report) = check("verify", file, &[]);
+        if file.contains("gb18030") {
+            // The same CSV as Excel on Chinese Windows saves it: the two rows with Chinese text are decoded
+            // (and counted), and every verdict and item is what the UTF-8 file gets.
+            assert_eq!(report["gb18030_records"], 2, "{stdout}");
+            assert!(stdout.contains("GB18030"), "{stdout}");
+            assert_eq!(report["records"], utf8["records"]);
+        } else {
+            assert!(report.get("gb18030_records").is_none());
+        }
         assert_eq!(
             code, 1,
             "inconsistent records make the exit status non-zero\n{stdout}"

@@ -223,8 +223,10 @@ test('verification: summary, inconsistency table and CSV export', async () => {
   assert.match(csv, /^\uFEFFline,setl_id,verdict,field/);
   assert.match(csv, /EX-0002,inconsistent/);
   await shot(page, 'verify');
-  // The host's sample files (as `yidi verify` reads them) give the verdicts documented in host/README.md.
-  for (const sample of ['settlements.csv', 'settlements.ndjson']) {
+  // The host's sample files (as `yidi verify` reads them) give the verdicts documented in host/README.md;
+  // the GB18030 copy first (what Excel on Chinese Windows saves), so the total changing from the example's
+  // 2 to 6 proves it was read.
+  for (const sample of ['settlements-gb18030.csv', 'settlements.csv', 'settlements.ndjson']) {
     await page.setInputFiles('#v-file', path.join(ROOT, 'host/samples', sample));
     await page.waitForFunction(() => document.querySelector('#v-total')?.textContent === '6');
     assert.equal(await page.textContent('#v-consistent'), '3', sample);

@@ -87,13 +87,24 @@ pub fn now_ms() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Read an uploaded file as text.
+/// Read an uploaded file as text: UTF-8, else GB18030 — what Excel on Chinese Windows and many hospital
+/// systems save (the same rule as `yidi verify`'s file reader). `File.text()` alone would turn every
+/// Chinese name of such a file into replacement characters.
 pub async fn read_file(file: web_sys::File) -> Result<String, String> {
-    let promise = file.text();
-    match wasm_bindgen_futures::JsFuture::from(promise).await {
-        Ok(v) => v.as_string().ok_or_else(|| "not text".to_string()),
-        Err(e) => Err(format!("{e:?}")),
+    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    if let Ok(s) = String::from_utf8(bytes.clone()) {
+        return Ok(s.strip_prefix('\u{feff}').map(str::to_string).unwrap_or(s));
     }
+    let strict = web_sys::TextDecoderOptions::new();
+    strict.set_fatal(true);
+    web_sys::TextDecoder::new_with_label_and_options("gb18030", &strict)
+        .and_then(|d| d.decode_with_u8_array(&bytes))
+        .map_err(|_| {
+            "文件既不是 UTF-8 也不是 GB18030 文本 / the file is neither UTF-8 nor GB18030 text".to_string()
+        })
 }
 
 /// Value of the input/select/textarea an event came from.
