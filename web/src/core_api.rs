@@ -88,16 +88,16 @@ pub fn money_str(v: &Value) -> Option<String> {
     }
 }
 
-/// 大写 of an amount string, by the core (the one writer of 大写 in the project).
-pub fn daxie(amount: &str) -> Option<String> {
-    call("amount.daxie", json!({ "amount": amount }))
-        .ok()
-        .and_then(|r| r.get("daxie").and_then(Value::as_str).map(str::to_string))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 大写 of an amount string, by the core (the pages read it from the answers that carry it).
+    fn daxie(amount: &str) -> Option<String> {
+        call("amount.daxie", json!({ "amount": amount }))
+            .ok()
+            .and_then(|r| r.get("daxie").and_then(Value::as_str).map(str::to_string))
+    }
 
     #[test]
     fn core_answers_in_the_page_shape() {
