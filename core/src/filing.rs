@@ -420,6 +420,29 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
         ));
     }
 
+    // Direct settlement there is suspended (暂停): only the insured place restores it, a new filing does not.
+    if let Some(f) = a.existing.iter().find(|f| {
+        f.status == FilingStatus::Suspended
+            && (f.rloc_admdvs.covers(&a.rloc_admdvs) || a.rloc_admdvs.covers(&f.rloc_admdvs))
+    }) {
+        refusals.push(refusal(
+            "F_TREATMENT_SUSPENDED",
+            "rloc_admdvs",
+            "001 §10(二), §27; 003 §13(二); 002 §58",
+            format!(
+                "您到 {} 的{}备案的直接结算已被暂停；暂停期间不能重新备案，恢复须由参保地经办机构办理",
+                f.rloc_admdvs.code(),
+                f.category.name_zh()
+            ),
+            format!(
+                "direct settlement under your {} filing to {} is suspended; no new filing while it is, only the insured \
+                 place's agency restores it",
+                f.category.name_en(),
+                f.rloc_admdvs.code()
+            ),
+        ));
+    }
+
     // Dates: no start in the past except a retroactive filing for a current stay.
     if let Some(r) = &a.retroactive {
         if r.admission_date > a.applied_date {
