@@ -1072,6 +1072,64 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
     }
 
+    /// Every status × action × actor × reason: allowed exactly where the seeds allow it, and then to the
+    /// status the action means; refused otherwise, with the filing unchanged and every refusal cited.
+    #[test]
+    fn treatment_status_machine() {
+        use FilingStatus as S;
+        use TreatmentAction as A;
+        use TreatmentActor as P;
+        for status in FilingStatus::ALL {
+            for action in [A::Suspend, A::Resume, A::Terminate] {
+                for actor in [P::InsuredPlace, P::TreatmentPlace] {
+                    for reason in ["", "违规"] {
+                        let filing = Filing {
+                            filing_id: None,
+                            rloc_admdvs: Admdvs::parse("110000").unwrap(),
+                            category: FilingCategory::OtherTemporary,
+                            begndate: d("2026-03-01"),
+                            enddate: Some(d("2026-08-31")),
+                            status,
+                            applied_date: d("2026-03-01"),
+                            retroactive: false,
+                            chronic_disease: false,
+                            materials: Materials::default(),
+                        };
+                        let r = TreatmentRequest {
+                            filing: filing.clone(),
+                            date: d("2026-05-01"),
+                            action,
+                            actor,
+                            reason: reason.into(),
+                        };
+                        let out = treatment(&r).unwrap();
+                        let from_ok = match action {
+                            A::Suspend => status == S::Active,
+                            A::Resume => status == S::Suspended,
+                            A::Terminate => matches!(status, S::Active | S::Suspended),
+                        };
+                        let actor_ok = actor == P::InsuredPlace || action == A::Suspend;
+                        let reason_ok = action == A::Resume || !reason.is_empty();
+                        let case = format!("{status:?} {action:?} {actor:?} {reason:?}");
+                        assert_eq!(out.allowed, from_ok && actor_ok && reason_ok, "{case}");
+                        assert_eq!(out.allowed, out.refusals.is_empty(), "{case}");
+                        assert!(out.refusals.iter().all(|x| x.cite.contains('§')), "{case}");
+                        let want = match (out.allowed, action) {
+                            (false, _) => status,
+                            (true, A::Suspend) => S::Suspended,
+                            (true, A::Resume) => S::Active,
+                            (true, A::Terminate) => S::Cancelled,
+                        };
+                        assert_eq!(out.filing.status, want, "{case}");
+                        if !out.allowed {
+                            assert_eq!(out.filing, filing, "{case}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn window_ends() {
         assert_eq!(window_end(d("2024-03-10"), 6), Some(d("2024-09-09")));
