@@ -7,13 +7,13 @@ use serde_json::{Value, json};
 
 const AGENCY: (&str, &str) = ("x-agency-key", AGENCY_KEY);
 
-/// A person's filing: apply as `registry_cases::application` does (Xi'an employee, temporary trip to Beijing).
+/// A person's filing: a Xi'an employee's temporary trip to Hangzhou from today.
 pub fn create(s: &Server, certno: &str) -> (String, String) {
     let form = json!({
         "certno": certno,
         "applicant": {"insuplc_admdvs": "610100", "insutype": "310"},
         "category": "other_temporary",
-        "rloc_admdvs": "110000",
+        "rloc_admdvs": "330100",
         "begndate": yidi_host::log::today_china(),
         "materials": {}
     });
@@ -46,15 +46,31 @@ fn status_of(s: &Server, id: &str, token: &str) -> Value {
     r.json()["result"].clone()
 }
 
-/// The core's coverage of an inpatient stay in Beijing from today under the filing as the registry holds it,
+/// The core's coverage of an inpatient stay in Hangzhou from today under the filing as the registry holds it,
 /// asked through the guest like any client would (`/v1/eval`).
 fn coverage(s: &Server, filing: &Value) -> Value {
     let env = json!({"api_version": "1", "op": "coverage.resolve", "request": {
         "person": {"insutype": "310", "psn_type": "1101", "insuplc_admdvs": "610100"},
-        "visit": {"med_type": "21", "mdtrtarea_admvs": "110000", "hosp_lv": "3",
+        "visit": {"med_type": "21", "mdtrtarea_admvs": "330100", "hosp_lv": "3",
                   "begndate": yidi_host::log::today_china()},
         "filings": [filing]
     }});
+    let r = s.req("POST", "/v1/eval", &[], &env.to_string());
+    assert_eq!(r.status, 200, "{}", r.text());
+    r.json()["result"].clone()
+}
+
+/// The settlement of a golden case's stay in Hangzhou (a Xi'an employee) admitted and discharged today, under
+/// the filing as the registry holds it, through the guest (`/v1/eval`).
+fn settle(s: &Server, filing: &Value) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/golden/settle/xian_employee_long_term_in_hangzhou.json");
+    let case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut env = case["request"].clone();
+    let today = Value::String(yidi_host::log::today_china());
+    env["request"]["visit"]["begndate"] = today.clone();
+    env["request"]["visit"]["enddate"] = today;
+    env["request"]["filings"] = json!([filing]);
     let r = s.req("POST", "/v1/eval", &[], &env.to_string());
     assert_eq!(r.status, 200, "{}", r.text());
     r.json()["result"].clone()
@@ -98,6 +114,8 @@ pub fn suspend_resume_terminate(db: &str, dir: &std::path::Path) {
     assert_eq!(before["status"], "active");
     assert_eq!(before["treatment"], Value::Null);
     assert_eq!(coverage(&s, &before["filing"])["route"], "direct");
+    let settled = settle(&s, &before["filing"]);
+    assert_eq!(settled["coverage"]["route"], "direct", "{settled}");
 
     // Only the agency: no key, a wrong key, the person's receipt token — all refused, nothing changes.
     let path = format!("/v1/registry/filings/{id}/suspend");
@@ -191,6 +209,10 @@ pub fn suspend_resume_terminate(db: &str, dir: &std::path::Path) {
         rules(&c).contains(&"coverage.filing_suspended".to_string()),
         "{c}"
     );
+    // So does the settlement: no direct settlement, the person pays and claims at home, and the trace says why.
+    let st = settle(&s, &now["filing"]);
+    assert_eq!(st["coverage"]["route"], "manual_reimbursement", "{st}");
+    assert_eq!(st["trace"][0]["rule"], "coverage.filing_suspended", "{st}");
 
     // The person can neither change nor cancel it, nor get round it with a new filing there.
     for (method, path, body) in [
@@ -208,7 +230,7 @@ pub fn suspend_resume_terminate(db: &str, dir: &std::path::Path) {
     }
     let again = json!({
         "certno": alice, "applicant": {"insuplc_admdvs": "610100", "insutype": "310"},
-        "category": "other_temporary", "rloc_admdvs": "110000",
+        "category": "other_temporary", "rloc_admdvs": "330100",
         "begndate": yidi_host::log::today_china(), "materials": {}
     });
     let r = s.req("POST", "/v1/filings", &[], &again.to_string());
@@ -250,6 +272,14 @@ pub fn suspend_resume_terminate(db: &str, dir: &std::path::Path) {
     assert_eq!(now["treatment"]["action"], "resume");
     assert_eq!(now["version"], 3);
     assert_eq!(coverage(&s, &now["filing"])["route"], "direct");
+    // Restored, the filing's terms are as before and the settlement is exactly what it was before.
+    let terms = |f: &Value| {
+        let mut f = f.clone();
+        f.as_object_mut().unwrap().remove("status");
+        f
+    };
+    assert_eq!(terms(&now["filing"]), terms(&before["filing"]));
+    assert_eq!(settle(&s, &now["filing"]), settled);
 
     // Terminated: it ends like a cancellation, today; nothing more can be done with it.
     assert_eq!(
