@@ -283,13 +283,22 @@ pub const OPS: [(&str, &str); 16] = [
     ("precheck", "PrecheckRequest"),
 ];
 
-/// Every op name: the core's and, when built in, the agency toolkit's (`crate::clearing::OPS`).
+/// The agency's ops on filings, with their request types' schema names. Built with the agency toolkit (feature
+/// `clearing`), never in the phone modules: a person's phone cannot suspend or restore a filing. Kept out of
+/// [`OPS`], whose ops a module without them answers "another module of the package has it".
+#[cfg(feature = "clearing")]
+pub const AGENCY_OPS: [(&str, &str); 1] = [("filing.treatment", "TreatmentRequest")];
+
+/// Every op name: the core's and, when built in, the agency's (`AGENCY_OPS`, `crate::clearing::OPS`).
 pub fn op_names() -> Vec<&'static str> {
     #[cfg(feature = "clearing")]
-    let extra = crate::clearing::OPS.as_slice();
+    let extra = AGENCY_OPS
+        .iter()
+        .map(|o| o.0)
+        .chain(crate::clearing::OPS.iter().copied());
     #[cfg(not(feature = "clearing"))]
-    let extra: &[&str] = &[];
-    OPS.iter().map(|o| o.0).chain(extra.iter().copied()).collect()
+    let extra = core::iter::empty();
+    OPS.iter().map(|o| o.0).chain(extra).collect()
 }
 
 fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError> {
@@ -351,6 +360,10 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             packs,
             &crate::read::cancel_request(request)?,
         )?)),
+        // The agency's suspension, restoration or termination of a filing (host registry endpoints); not an op of
+        // the phone modules, so it is read by serde rather than by the modules' hand reader.
+        #[cfg(feature = "clearing")]
+        "filing.treatment" => encode(&crate::filing::treatment(&decode_str(request)?)?),
         // On the filing page ("does my filing cover a visit there?"); the estimate page's `estimate` answers the
         // coverage of its visit within its settlement, so its module need not carry this op (~6 KB of wasm).
         #[cfg(feature = "filing-ops")]

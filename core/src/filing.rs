@@ -420,6 +420,29 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
         ));
     }
 
+    // Direct settlement there is suspended (暂停): only the insured place restores it, a new filing does not.
+    if let Some(f) = a.existing.iter().find(|f| {
+        f.status == FilingStatus::Suspended
+            && (f.rloc_admdvs.covers(&a.rloc_admdvs) || a.rloc_admdvs.covers(&f.rloc_admdvs))
+    }) {
+        refusals.push(refusal(
+            "F_TREATMENT_SUSPENDED",
+            "rloc_admdvs",
+            "001 §10(二), §27; 003 §13(二); 002 §58",
+            format!(
+                "您到 {} 的{}备案的直接结算已被暂停；暂停期间不能重新备案，恢复须由参保地经办机构办理",
+                f.rloc_admdvs.code(),
+                f.category.name_zh()
+            ),
+            format!(
+                "direct settlement under your {} filing to {} is suspended; no new filing while it is, only the insured \
+                 place's agency restores it",
+                f.category.name_en(),
+                f.rloc_admdvs.code()
+            ),
+        ));
+    }
+
     // Dates: no start in the past except a retroactive filing for a current stay.
     if let Some(r) = &a.retroactive {
         if r.admission_date > a.applied_date {
@@ -795,12 +818,316 @@ pub fn cancel(packs: &PackSet, r: &CancelRequest) -> Result<CancelDecision, ApiE
     })
 }
 
+/// A change of the person's treatment status (待遇享受状况变更): 暂停, 恢复, 终止.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TreatmentAction {
+    /// 暂停: no direct settlement under the filing until it is restored.
+    Suspend,
+    /// 恢复: a suspended filing is active again.
+    Resume,
+    /// 终止: the filing ends, as a cancellation does (status `cancelled`).
+    Terminate,
+}
+
+/// Who acts on the filing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TreatmentActor {
+    /// 参保地经办机构: handles every treatment-status change (001 §10(二); 003 §13(二)).
+    InsuredPlace,
+    /// 就医地经办机构: may only suspend direct settlement of a person found violating rules, and reports it
+    /// (002 §58; 001 §27; 000 §40).
+    TreatmentPlace,
+}
+
+/// An agency's treatment-status change of a filing (`filing.treatment`); not an op of the person's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TreatmentRequest {
+    pub filing: Filing,
+    /// The day of the change ("today").
+    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    pub date: NaiveDate,
+    pub action: TreatmentAction,
+    pub actor: TreatmentActor,
+    /// Why, in the agency's words (shown to the person); required to suspend or terminate.
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TreatmentDecision {
+    pub allowed: bool,
+    pub action: TreatmentAction,
+    pub refusals: Vec<Refusal>,
+    /// The filing after the change (when allowed; else as it was).
+    pub filing: Filing,
+    pub explanations: Vec<TraceEntry>,
+}
+
+/// Where the seeds put treatment-status changes with the insured place's agency.
+const CITE_INSURED_PLACE: &str = "001 §10(二); 003 §13(二); 000 §10(二)";
+/// Where the seeds let the treatment place's agency suspend direct settlement on a violation.
+const CITE_TREATMENT_PLACE: &str = "002 §58; 001 §27; 000 §40";
+
+/// Decide an agency's suspension, restoration or termination of a filing's direct settlement.
+pub fn treatment(r: &TreatmentRequest) -> Result<TreatmentDecision, ApiError> {
+    let f = &r.filing;
+    if r.date < f.applied_date.min(f.begndate) {
+        return Err(ApiError::new(
+            crate::error::ErrorCode::DateOrder,
+            format!("待遇变更日期 {} 早于备案日期", r.date),
+            format!(
+                "treatment-status change date {} is before the filing was made",
+                r.date
+            ),
+        )
+        .at("request.date"));
+    }
+    let mut refusals = Vec::new();
+    let (action_zh, action_en, verb_en) = match r.action {
+        TreatmentAction::Suspend => ("暂停", "suspended", "suspend"),
+        TreatmentAction::Resume => ("恢复", "resumed", "resume"),
+        TreatmentAction::Terminate => ("终止", "terminated", "terminate"),
+    };
+    let status_ok = match r.action {
+        TreatmentAction::Suspend => f.status == FilingStatus::Active,
+        TreatmentAction::Resume => f.status == FilingStatus::Suspended,
+        TreatmentAction::Terminate => {
+            matches!(f.status, FilingStatus::Active | FilingStatus::Suspended)
+        }
+    };
+    if !status_ok {
+        let (code, zh, en) = match (r.action, f.status) {
+            (TreatmentAction::Suspend, FilingStatus::Suspended) => (
+                "F_ALREADY_SUSPENDED",
+                "该备案的直接结算已处于暂停状态".into(),
+                "direct settlement under this filing is already suspended".into(),
+            ),
+            (TreatmentAction::Resume, FilingStatus::Active) => (
+                "F_NOT_SUSPENDED",
+                "该备案未被暂停，无需恢复".into(),
+                "this filing is not suspended: there is nothing to resume".into(),
+            ),
+            _ => (
+                "F_NOT_ACTIVE",
+                format!("该备案已失效（{}），不能{action_zh}", status_zh(f.status)),
+                format!(
+                    "this filing is no longer in force ({}) and cannot be {action_en}",
+                    status_en(f.status)
+                ),
+            ),
+        };
+        refusals.push(refusal(code, "filing.status", CITE_INSURED_PLACE, zh, en));
+    }
+    if r.actor == TreatmentActor::TreatmentPlace && r.action != TreatmentAction::Suspend {
+        refusals.push(refusal(
+            "F_TREATMENT_INSURED_PLACE_ONLY",
+            "actor",
+            "001 §10(二), §27; 003 §13(二); 000 §10(二), §40",
+            format!("就医地经办机构只能暂停违规人员的直接结算并上报；{action_zh}须由参保地经办机构办理"),
+            format!(
+                "the treatment place's agency may only suspend direct settlement of a person violating rules and report it; \
+                 only the insured place's agency may {verb_en} it"
+            ),
+        ));
+    }
+    if r.action != TreatmentAction::Resume && r.reason.trim().is_empty() {
+        let cite = match r.actor {
+            TreatmentActor::TreatmentPlace => CITE_TREATMENT_PLACE,
+            TreatmentActor::InsuredPlace => CITE_INSURED_PLACE,
+        };
+        refusals.push(refusal(
+            "F_TREATMENT_REASON",
+            "reason",
+            cite,
+            format!("{action_zh}直接结算须写明原因（告知参保人并供参保地处理）"),
+            format!("a reason is required to have direct settlement {action_en} (the person is told, the insured place acts on it)"),
+        ));
+    }
+    let allowed = refusals.is_empty();
+    let mut filing = f.clone();
+    let mut explanations = Vec::new();
+    if allowed {
+        let dest = f.rloc_admdvs.code();
+        match r.action {
+            TreatmentAction::Suspend => {
+                filing.status = FilingStatus::Suspended;
+                explanations.push(TraceEntry::new(
+                    "filing.status",
+                    "filing.treatment_suspended",
+                    match r.actor {
+                        TreatmentActor::TreatmentPlace => CITE_TREATMENT_PLACE,
+                        TreatmentActor::InsuredPlace => CITE_INSURED_PLACE,
+                    },
+                    format!(
+                        "自 {} 起暂停到 {dest} 的备案（{}）的直接结算：{}；暂停期间不能凭该备案直接结算，恢复须由参保地经办机构办理",
+                        r.date,
+                        f.category.name_zh(),
+                        r.reason.trim()
+                    ),
+                    format!(
+                        "direct settlement under the filing to {dest} ({}) is suspended from {}: {}; it cannot be used for direct \
+                         settlement until the insured place's agency restores it",
+                        f.category.name_en(),
+                        r.date,
+                        r.reason.trim()
+                    ),
+                ));
+                if r.actor == TreatmentActor::TreatmentPlace {
+                    explanations.push(TraceEntry::new(
+                        "actor",
+                        "filing.treatment_reported",
+                        CITE_TREATMENT_PLACE,
+                        "就医地经办机构暂停直接结算后，应上报省级经办机构，由参保地经办机构按规定处理".into(),
+                        "the treatment place's agency reports the suspension to the provincial agency; the insured place's agency \
+                         handles it under its rules"
+                            .into(),
+                    ));
+                }
+            }
+            TreatmentAction::Resume => {
+                filing.status = FilingStatus::Active;
+                explanations.push(TraceEntry::new(
+                    "filing.status",
+                    "filing.treatment_resumed",
+                    CITE_INSURED_PLACE,
+                    format!(
+                        "自 {} 起恢复到 {dest} 的备案（{}）的直接结算；有效期不变：{} 至 {}",
+                        r.date,
+                        f.category.name_zh(),
+                        f.begndate,
+                        f.enddate.map_or("长期".into(), |d| d.to_string())
+                    ),
+                    format!(
+                        "direct settlement under the filing to {dest} ({}) is restored from {}; its validity is unchanged: {} to {}",
+                        f.category.name_en(),
+                        r.date,
+                        f.begndate,
+                        f.enddate.map_or("open-ended".into(), |d| d.to_string())
+                    ),
+                ));
+            }
+            TreatmentAction::Terminate => {
+                filing.status = FilingStatus::Cancelled;
+                let end = r.date.max(f.begndate);
+                filing.enddate = Some(f.enddate.map_or(end, |e| e.min(end)));
+                explanations.push(TraceEntry::new(
+                    "filing.status",
+                    "filing.treatment_terminated",
+                    CITE_INSURED_PLACE,
+                    format!(
+                        "自 {} 起终止到 {dest} 的备案（{}）的异地就医待遇：{}；备案随之结束（状态为已取消），需要时须重新备案",
+                        r.date,
+                        f.category.name_zh(),
+                        r.reason.trim()
+                    ),
+                    format!(
+                        "cross-region treatment under the filing to {dest} ({}) is terminated from {}: {}; the filing ends \
+                         (status cancelled) and a new one is needed to settle directly again",
+                        f.category.name_en(),
+                        r.date,
+                        r.reason.trim()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(TreatmentDecision {
+        allowed,
+        action: r.action,
+        refusals,
+        filing,
+        explanations,
+    })
+}
+
+fn status_zh(s: FilingStatus) -> &'static str {
+    match s {
+        FilingStatus::Active => "有效",
+        FilingStatus::Superseded => "已被变更",
+        FilingStatus::Cancelled => "已取消",
+        FilingStatus::Suspended => "已暂停",
+    }
+}
+
+fn status_en(s: FilingStatus) -> &'static str {
+    match s {
+        FilingStatus::Active => "active",
+        FilingStatus::Superseded => "superseded by a change",
+        FilingStatus::Cancelled => "cancelled",
+        FilingStatus::Suspended => "suspended",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    /// Every status × action × actor × reason: allowed exactly where the seeds allow it, and then to the
+    /// status the action means; refused otherwise, with the filing unchanged and every refusal cited.
+    #[test]
+    fn treatment_status_machine() {
+        use FilingStatus as S;
+        use TreatmentAction as A;
+        use TreatmentActor as P;
+        for status in FilingStatus::ALL {
+            for action in [A::Suspend, A::Resume, A::Terminate] {
+                for actor in [P::InsuredPlace, P::TreatmentPlace] {
+                    for reason in ["", "违规"] {
+                        let filing = Filing {
+                            filing_id: None,
+                            rloc_admdvs: Admdvs::parse("110000").unwrap(),
+                            category: FilingCategory::OtherTemporary,
+                            begndate: d("2026-03-01"),
+                            enddate: Some(d("2026-08-31")),
+                            status,
+                            applied_date: d("2026-03-01"),
+                            retroactive: false,
+                            chronic_disease: false,
+                            materials: Materials::default(),
+                        };
+                        let r = TreatmentRequest {
+                            filing: filing.clone(),
+                            date: d("2026-05-01"),
+                            action,
+                            actor,
+                            reason: reason.into(),
+                        };
+                        let out = treatment(&r).unwrap();
+                        let from_ok = match action {
+                            A::Suspend => status == S::Active,
+                            A::Resume => status == S::Suspended,
+                            A::Terminate => matches!(status, S::Active | S::Suspended),
+                        };
+                        let actor_ok = actor == P::InsuredPlace || action == A::Suspend;
+                        let reason_ok = action == A::Resume || !reason.is_empty();
+                        let case = format!("{status:?} {action:?} {actor:?} {reason:?}");
+                        assert_eq!(out.allowed, from_ok && actor_ok && reason_ok, "{case}");
+                        assert_eq!(out.allowed, out.refusals.is_empty(), "{case}");
+                        assert!(out.refusals.iter().all(|x| x.cite.contains('§')), "{case}");
+                        let want = match (out.allowed, action) {
+                            (false, _) => status,
+                            (true, A::Suspend) => S::Suspended,
+                            (true, A::Resume) => S::Active,
+                            (true, A::Terminate) => S::Cancelled,
+                        };
+                        assert_eq!(out.filing.status, want, "{case}");
+                        if !out.allowed {
+                            assert_eq!(out.filing, filing, "{case}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

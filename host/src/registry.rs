@@ -2,9 +2,10 @@
 //! default) or PostgreSQL (a URL, for several host instances behind a load balancer).
 //!
 //! Ownership: a filing is reached only with its receipt token (256 random bits, returned once; the store keeps
-//! only its SHA-256). Concurrency: every change or cancellation is a compare-and-set on `version`
-//! (`UPDATE … WHERE id = ? AND version = ?`), so of a concurrent change and cancellation exactly one wins and
-//! the other gets a conflict. Durability: SQLite runs in WAL mode with `synchronous = FULL`; an insert or update
+//! only its SHA-256). Concurrency: every change or cancellation, and every agency's suspension, restoration or
+//! termination, is a compare-and-set on `version` (`UPDATE … WHERE id = ? AND version = ?`), so of two
+//! concurrent ones (a person's cancellation and an agency's suspension, say) exactly one wins and the other
+//! gets a conflict. Durability: SQLite runs in WAL mode with `synchronous = FULL`; an insert or update
 //! is acknowledged only after its commit returned.
 //!
 //! Identity numbers are stored as a SHA-256 (for agency look-ups) and a masked form; never in clear.

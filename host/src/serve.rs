@@ -14,6 +14,9 @@
 //! | `PUT /v1/filings/{id}` | receipt token | change it (same rules as the web app) |
 //! | `DELETE /v1/filings/{id}` (or `POST …/cancel`) | receipt token | cancel it |
 //! | `GET /v1/registry/filings` | agency key | query filings by identity number and/or status |
+//! | `POST /v1/registry/filings/{id}/suspend` | agency key | suspend its direct settlement (暂停), with a reason |
+//! | `POST /v1/registry/filings/{id}/resume` | agency key | restore it (恢复; the insured place's agency only) |
+//! | `POST /v1/registry/filings/{id}/terminate` | agency key | end it (终止; status `cancelled`), with a reason |
 //! | anything else (GET) | anyone | the web app from `web/dist`, when it exists |
 // Handlers return ready HTTP responses as their error values; boxing them would only add noise.
 #![allow(clippy::result_large_err)]
@@ -150,6 +153,9 @@ pub fn app(runner: Runner, registry: Registry, opts: &ServeOpts) -> Router {
         )
         .route("/v1/filings/{id}/cancel", post(filing_cancel))
         .route("/v1/registry/filings", get(registry_query))
+        .route("/v1/registry/filings/{id}/suspend", post(registry_suspend))
+        .route("/v1/registry/filings/{id}/resume", post(registry_resume))
+        .route("/v1/registry/filings/{id}/terminate", post(registry_terminate))
         .fallback(static_or_404)
         .layer(axum::middleware::from_fn(access_log))
         .with_state(state)
@@ -501,35 +507,41 @@ fn filing_view(row: &FilingRow) -> Value {
     let s = stored(row);
     json!({"filing_id": row.id, "status": row.status, "version": row.version, "certno": row.certno_masked,
            "created_at": row.created_at, "updated_at": row.updated_at, "applicant": s["applicant"], "filing": s["filing"],
-           "previous": s.get("previous").cloned().unwrap_or(Value::Array(vec![]))})
+           "previous": s.get("previous").cloned().unwrap_or(Value::Array(vec![])),
+           "treatment": s.get("treatment").cloned().unwrap_or(Value::Null)})
 }
 
-/// The person's filings on record, for the core's conflict checks.
+/// The person's filings in force on record (active or suspended), for the core's conflict checks: a suspended
+/// filing keeps the person from filing anew there while it is suspended.
 async fn existing_filings(st: &AppState, certno_hash: &str) -> Result<Vec<Value>, Response> {
-    match st
-        .registry
-        .list(Some(certno_hash.to_string()), Some("active".into()), 1000)
-        .await
-    {
-        Ok(rows) => Ok(rows
-            .iter()
-            .map(|r| stored(r)["filing"].clone())
-            .filter(Value::is_object)
-            .collect()),
-        Err(e) => {
-            log::error("registry_read", &[("error", e.into())]);
-            Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_REGISTRY",
-                "备案库暂不可用，请稍后重试",
-                "the filing registry is unavailable; try again later",
-            ))
+    let mut rows = Vec::new();
+    for status in ["active", "suspended"] {
+        match st
+            .registry
+            .list(Some(certno_hash.to_string()), Some(status.into()), 1000)
+            .await
+        {
+            Ok(r) => rows.extend(r),
+            Err(e) => {
+                log::error("registry_read", &[("error", e.into())]);
+                return Err(refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "E_REGISTRY",
+                    "备案库暂不可用，请稍后重试",
+                    "the filing registry is unavailable; try again later",
+                ));
+            }
         }
     }
+    Ok(rows
+        .iter()
+        .map(|r| stored(r)["filing"].clone())
+        .filter(Value::is_object)
+        .collect())
 }
 
 /// Apply: `{certno, applicant, category, rloc_admdvs, begndate, materials, retroactive?, chronic_disease?}`.
-/// The server sets `applied_date` (today in China) and `existing` (the person's active filings on record).
+/// The server sets `applied_date` (today in China) and `existing` (the person's filings in force on record).
 async fn filing_create(State(st): St, headers: HeaderMap, body: Body) -> Response {
     let bytes = match read_body(body, MAX_FILING_BODY, &headers).await {
         Ok(b) => b,
@@ -706,6 +718,15 @@ async fn transition(st: &AppState, id: &str, headers: &HeaderMap, op: &str, body
             "the filing changed since the version you saw; reload and retry",
         );
     }
+    if row.status == "suspended" {
+        return refuse(
+            StatusCode::CONFLICT,
+            "E_SUSPENDED",
+            "该备案的直接结算已被经办机构暂停（原因见备案状态），暂停期间不能变更或取消；恢复由参保地经办机构办理",
+            "direct settlement under this filing is suspended by the agency (the filing's status says why); it cannot be \
+             changed or cancelled while suspended, and only the insured place's agency restores it",
+        );
+    }
     if row.status != "active" {
         return refuse(
             StatusCode::CONFLICT,
@@ -807,6 +828,193 @@ async fn filing_cancel(
     body: Body,
 ) -> Response {
     transition(&st, &id, &headers, "filing.cancel", body).await
+}
+
+/// Longest reason an agency may give for a treatment-status change (it is stored and shown to the person).
+const MAX_REASON_CHARS: usize = 500;
+
+/// Suspend: `{reason, actor?}` (`actor` is `insured_place`, the default, or `treatment_place`).
+async fn registry_suspend(
+    State(st): St,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    treatment(&st, &id, &headers, "suspend", body).await
+}
+
+/// Resume: `{reason?, actor?}`; the core refuses it from the treatment place's agency.
+async fn registry_resume(
+    State(st): St,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    treatment(&st, &id, &headers, "resume", body).await
+}
+
+/// Terminate: `{reason, actor?}`; the filing ends with status `cancelled`.
+async fn registry_terminate(
+    State(st): St,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    treatment(&st, &id, &headers, "terminate", body).await
+}
+
+/// An agency's treatment-status change (暂停/恢复/终止): the core's `filing.treatment` decides on the stored
+/// filing (date = today), then the same compare-and-set on the version as a person's change or cancellation
+/// stores it, so of a suspension and a concurrent cancellation at most one wins. The reason is stored and shown
+/// to the person; identity numbers in it are masked first; it is never logged.
+async fn treatment(st: &AppState, id: &str, headers: &HeaderMap, action: &str, body: Body) -> Response {
+    if let Err(r) = agency_ok(st, headers) {
+        return r;
+    }
+    let bytes = match read_body(body, MAX_FILING_BODY, headers).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let form = match parse_json_object(&bytes) {
+        Ok(m) => m,
+        Err(r) => return r,
+    };
+    if let Some(k) = form.keys().find(|k| !["reason", "actor"].contains(&k.as_str())) {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "E_INVALID",
+            &format!("未知字段 {k}；只接受 reason 和 actor"),
+            &format!("unknown field {k}; only reason and actor are taken"),
+        );
+    }
+    let reason = match form.get("reason") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(r)) if r.chars().count() <= MAX_REASON_CHARS => idcard::mask_in_text(r),
+        Some(Value::String(_)) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_INVALID",
+                &format!("原因过长，上限 {MAX_REASON_CHARS} 字"),
+                &format!("the reason is too long; the limit is {MAX_REASON_CHARS} characters"),
+            );
+        }
+        Some(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "E_INVALID",
+                "reason 应为字符串",
+                "reason must be a string",
+            );
+        }
+    };
+    let actor = form
+        .get("actor")
+        .cloned()
+        .unwrap_or(Value::String("insured_place".into()));
+    let row = match st.registry.get(id).await {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            return refuse(
+                StatusCode::NOT_FOUND,
+                "E_NOT_FOUND",
+                "没有该备案",
+                "no such filing",
+            );
+        }
+        Err(e) => {
+            log::error("registry_read", &[("error", e.into())]);
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_REGISTRY",
+                "备案库暂不可用，请稍后重试",
+                "the filing registry is unavailable; try again later",
+            );
+        }
+    };
+    if let Some(seen) = if_match(headers)
+        && seen != row.version
+    {
+        return refuse(
+            StatusCode::CONFLICT,
+            "E_CONFLICT",
+            "该备案在您查看之后已被修改，请刷新后重试",
+            "the filing changed since the version you saw; reload and retry",
+        );
+    }
+    let mut s = stored(&row);
+    let date = log::today_china();
+    let request =
+        json!({"filing": s["filing"], "date": date, "action": action, "actor": actor, "reason": reason});
+    let result = match core_op(st, "filing.treatment", request).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    if !accepted(&result) {
+        return rejection(&result);
+    }
+    let status = result["filing"]["status"]
+        .as_str()
+        .unwrap_or("active")
+        .to_string();
+    s["filing"] = result["filing"].clone();
+    // What the person's status shows: the last change, why, and the core's explanation in both languages.
+    let explanation = &result["explanations"][0];
+    let record = json!({"action": action, "actor": actor, "date": date, "reason": reason,
+                        "rule": explanation["rule"], "cite": explanation["cite"],
+                        "zh": explanation["zh"], "en": explanation["en"]});
+    let mut history = s
+        .get("treatment_history")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    history.push(record.clone());
+    s["treatment_history"] = Value::Array(history);
+    s["treatment"] = record;
+    let now = log::now_rfc3339();
+    match st
+        .registry
+        .update(&row.id, row.version, &s.to_string(), &status, &now)
+        .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            return refuse(
+                StatusCode::CONFLICT,
+                "E_CONFLICT",
+                "该备案刚被另一操作修改，请刷新后重试",
+                "the filing was changed by another request at the same time; reload and retry",
+            );
+        }
+        Err(e) => {
+            log::error("registry_write", &[("error", e.into())]);
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_REGISTRY",
+                "备案库暂不可用，请稍后重试",
+                "the filing registry is unavailable; try again later",
+            );
+        }
+    }
+    log::info(
+        "filing_treatment",
+        &[
+            ("filing_id", row.id.clone().into()),
+            ("action", action.into()),
+            ("actor", actor),
+            ("status", status.into()),
+        ],
+    );
+    match st.registry.get(&row.id).await {
+        Ok(Some(r)) => {
+            let mut v = filing_view(&r);
+            v["decision"] = result;
+            json_response(StatusCode::OK, json!({"ok": true, "result": v}).to_string())
+        }
+        _ => json_response(
+            StatusCode::OK,
+            json!({"ok": true, "result": {"decision": result}}).to_string(),
+        ),
+    }
 }
 
 async fn registry_query(

@@ -6,6 +6,8 @@
 #[path = "common/registry_cases.rs"]
 mod cases;
 mod common;
+#[path = "common/treatment_cases.rs"]
+mod treatment;
 use common::*;
 
 fn pg_url() -> String {
@@ -31,4 +33,19 @@ fn pg_two_instances_race_change_and_cancel() {
     let a = Server::start(&pg_url(), &dir.join("log-a"), &[]);
     let b = Server::start(&pg_url(), &dir.join("log-b"), &[]);
     cases::change_and_cancel_race(&a, &b);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: run by scripts/test-host.sh"]
+fn pg_agency_suspends_resumes_and_terminates() {
+    treatment::suspend_resume_terminate(&pg_url(), &tmpdir("pg-treatment"));
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: run by scripts/test-host.sh"]
+fn pg_two_instances_race_suspension_and_cancel() {
+    let dir = tmpdir("pg-treatment-race");
+    let a = Server::start(&pg_url(), &dir.join("log-a"), &[]);
+    let b = Server::start(&pg_url(), &dir.join("log-b"), &[]);
+    treatment::suspend_and_cancel_race(&a, &b);
 }

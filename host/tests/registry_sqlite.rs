@@ -4,6 +4,8 @@
 #[path = "common/registry_cases.rs"]
 mod cases;
 mod common;
+#[path = "common/treatment_cases.rs"]
+mod treatment;
 use common::*;
 
 #[test]
@@ -23,4 +25,17 @@ fn concurrent_change_and_cancel_cannot_both_win() {
     let dir = tmpdir("sqlite-race");
     let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);
     cases::change_and_cancel_race(&s, &s);
+}
+
+#[test]
+fn agency_suspends_resumes_and_terminates() {
+    let dir = tmpdir("sqlite-treatment");
+    treatment::suspend_resume_terminate(dir.join("f.sqlite3").to_str().unwrap(), &dir);
+}
+
+#[test]
+fn concurrent_suspension_and_cancel_cannot_both_win() {
+    let dir = tmpdir("sqlite-treatment-race");
+    let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);
+    treatment::suspend_and_cancel_race(&s, &s);
 }

@@ -1,5 +1,5 @@
 //! The HTTP server over real loopback HTTP: API, limits, hostile requests, authorisation, log masking.
-//! Filing-registry tests (SQLite, kill -9, concurrency) are in `registry_sqlite.rs`.
+//! Filing-registry tests (SQLite, kill -9, concurrency, agency suspension) are in `registry_sqlite.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
 mod common;
@@ -23,6 +23,10 @@ fn api_limits_and_hostile_requests() {
     assert_eq!(o.status, 200);
     assert_eq!(o.json()["openapi"], "3.1.0");
     assert!(o.json()["paths"]["/v1/filings/{id}"].is_object());
+    for action in ["suspend", "resume", "terminate"] {
+        let p = &o.json()["paths"][format!("/v1/registry/filings/{{id}}/{action}")]["post"];
+        assert_eq!(p["security"][0]["agencyKey"], serde_json::json!([]), "{action}");
+    }
 
     let e = s.req(
         "POST",
@@ -165,6 +169,22 @@ fn agency_endpoints_need_the_key() {
     assert_eq!(r.status, 401);
     let r = s.req("GET", "/v1/registry/filings", &[("x-agency-key", "wrong")], "");
     assert_eq!(r.status, 401);
+    // The treatment-status endpoints check the key before anything else (even for a filing that does not exist).
+    for action in ["suspend", "resume", "terminate"] {
+        let path = format!("/v1/registry/filings/Fnone/{action}");
+        for headers in [vec![], vec![("x-agency-key", "wrong")]] {
+            let r = s.req("POST", &path, &headers, r#"{"reason":"x"}"#);
+            assert_eq!(r.status, 401, "{path}: {}", r.text());
+            assert_eq!(r.json()["error"]["code"], "E_UNAUTHORIZED");
+        }
+        let r = s.req(
+            "POST",
+            &path,
+            &[("x-agency-key", AGENCY_KEY)],
+            r#"{"reason":"x"}"#,
+        );
+        assert_eq!(r.status, 404, "{path}: {}", r.text());
+    }
     let r = s.req("POST", "/v1/verify/batch", &[("x-agency-key", AGENCY_KEY)], batch);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["summary"]["records"], 1);

@@ -8,7 +8,9 @@ export type * from './types.js';
 /** API version of the core's JSON envelope. */
 export declare const API_VERSION: '1';
 
-/** Method name -> core operation. The agency toolkit (`clearing.*`, `calendar.*`) is reached through `call`. */
+/** Method name -> core operation. The agency's ops (`clearing.*`, `calendar.*`, and `filing.treatment`, which
+ * suspends, resumes or terminates a filing) are reached through `call`, in the wasm-bindgen flavour only: the
+ * mini-program modules leave them out (E_UNKNOWN_OP). */
 export interface Methods {
   version: 'version';
   amountDaxie: 'amount.daxie';

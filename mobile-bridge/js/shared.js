@@ -5,8 +5,9 @@
 /** API version of the core's JSON envelope this package speaks. */
 var API_VERSION = '1';
 
-/** Method name -> core operation for the insured person's and the hospital's operations; the agency
- * toolkit (clearing.*, calendar.*) is reached through call(op, request). Checked against the schema. */
+/** Method name -> core operation for the insured person's and the hospital's operations; the agency's ops
+ * (clearing.*, calendar.*, and filing.treatment: suspend / resume / terminate a filing) are reached through
+ * call(op, request) in the wasm-bindgen flavour only; the mini-program modules leave them out. Checked against the schema. */
 var OPS = {
   version: 'version',
   amountDaxie: 'amount.daxie',

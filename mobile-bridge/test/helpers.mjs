@@ -84,8 +84,9 @@ export function nativeAnswers(files = caseFiles(), { agency = true } = {}) {
   return text.trim().split('\n').map((l) => JSON.parse(l));
 }
 
-/** An op of the agency toolkit, which the mini-program module leaves out. */
-export const isAgencyOp = (op) => /^(clearing|calendar)\./.test(op);
+/** An agency op, which the mini-program modules leave out: the toolkit's (clearing.*, calendar.*) and the
+ * agency's suspension, restoration or termination of a filing (filing.treatment, built with the toolkit). */
+export const isAgencyOp = (op) => /^(clearing|calendar)\./.test(op) || op === 'filing.treatment';
 
 /** Whether a case's envelope gives policy packs inline (`packs`), which the mini-program module refuses: it
  * uses only the packs it ships with (core feature `runtime-packs` off), as E_PACK at `packs`. */

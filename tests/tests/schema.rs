@@ -39,6 +39,10 @@ fn build() -> Value {
     o.add::<filing::WindowRequest, filing::WindowResponse>("filing.window", "validity window of a filing");
     o.add::<filing::ChangeRequest, filing::ChangeDecision>("filing.change", "answer a change request");
     o.add::<filing::CancelRequest, filing::CancelDecision>("filing.cancel", "answer a cancellation request");
+    o.add::<filing::TreatmentRequest, filing::TreatmentDecision>(
+        "filing.treatment",
+        "agency only: suspend, resume or terminate a filing's direct settlement (暂停/恢复/终止); not in the mini-program modules",
+    );
     o.add::<coverage::CoverageRequest, coverage::Coverage>(
         "coverage.resolve",
         "treatment level and route of a visit",

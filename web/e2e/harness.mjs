@@ -18,6 +18,9 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The agency key the server under test is started with (X-Agency-Key), for tests that act as the agency. */
+export const AGENCY_KEY = 'web-e2e-agency-key';
+
 /** Start `yidi serve` on a free loopback port; resolves once /v1/health answers. */
 export async function startServer() {
   if (!existsSync(YIDI)) throw new Error(`yidi binary not found at ${YIDI} (cargo build -p yidi-host)`);
@@ -25,7 +28,7 @@ export async function startServer() {
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const proc = spawn(YIDI, ['serve', '--addr', `127.0.0.1:${port}`, '--db', path.join(dir, 'filings.sqlite3'),
-      '--web', path.join(ROOT, 'web', 'dist'), '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      '--web', path.join(ROOT, 'web', 'dist'), '--agency-key', AGENCY_KEY, '--quiet'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     proc.stdout.on('data', (d) => { log += d; });
     proc.stderr.on('data', (d) => { log += d; });

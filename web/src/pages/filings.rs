@@ -290,13 +290,35 @@ fn summary(v: &Value, l: Lang) -> Html {
         "active" => l.t("有效", "active"),
         "cancelled" => l.t("已取消", "cancelled"),
         "superseded" => l.t("已被变更替代", "superseded"),
+        "suspended" => l.t("直接结算已暂停", "direct settlement suspended"),
         other => other,
     };
     let end = s("enddate");
+    // An agency's last treatment-status change (暂停/恢复/终止): the core's explanation, with the agency's reason.
+    let treatment = v.get("treatment").filter(|t| t.is_object());
+    let tx = |k: &str| {
+        treatment
+            .and_then(|t| t.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     html! {
+        <>
+        if status == "suspended" {
+            <div class="warn-box treatment-note" role="status">
+                <strong>{ l.t("经办机构已暂停该备案的直接结算。", "The agency has suspended direct settlement under this filing.") }</strong>
+                <p>{ l.s(tx("zh"), tx("en")) }</p>
+                <p class="legend">{ l.t("暂停期间不能变更、取消或重新备案。", "While suspended it cannot be changed, cancelled or filed anew.") }
+                    <span class="code">{ format!(" [{}]", tx("cite")) }</span></p>
+            </div>
+        }
         <table>
             <tbody>
                 <tr><th>{ l.t("状态", "Status") }</th><td class={format!("status-{status}")}>{ status_name }</td></tr>
+                if treatment.is_some() && status != "suspended" {
+                    <tr><th>{ l.t("经办机构办理", "Agency action") }</th><td class="treatment-note">{ l.s(tx("zh"), tx("en")) }</td></tr>
+                }
                 <tr><th>{ l.t("人员类别", "Category") }</th><td>{ category_name(&s("category"), l) }</td></tr>
                 <tr><th>{ l.t("就医地", "Destination") }</th><td>{ format!("{dest_name} {dest}") }</td></tr>
                 <tr><th>{ l.t("有效期", "Valid") }</th><td class="validity-window">{
@@ -306,5 +328,6 @@ fn summary(v: &Value, l: Lang) -> Html {
                 <tr><th>{ l.t("身份证号", "ID number") }</th><td>{ v.get("certno").and_then(Value::as_str).unwrap_or("") }</td></tr>
             </tbody>
         </table>
+        </>
     }
 }
