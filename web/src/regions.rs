@@ -299,4 +299,23 @@ mod tests {
         }
         assert_eq!(name("610100"), Some(("西安市", "Xi'an")));
     }
+
+    /// The core prints its own names beside region codes on clearing notices
+    /// (core/data/calendar/regions.json): a code both tables know must have the same name in both, so
+    /// the picker and the notices never call one place two things.
+    #[test]
+    fn names_agree_with_the_cores_notices() {
+        let core: serde_json::Value =
+            serde_json::from_str(include_str!("../../core/data/calendar/regions.json")).unwrap_or_default();
+        let names = core["names"].as_object().cloned().unwrap_or_default();
+        assert!(names.len() > 30, "core names: {}", names.len());
+        let mut shared = 0;
+        for (code, zh) in &names {
+            if let Some((ours, _)) = name(code) {
+                assert_eq!(Some(ours), zh.as_str(), "{code}");
+                shared += 1;
+            }
+        }
+        assert!(shared > 30, "only {shared} codes in both tables");
+    }
 }
