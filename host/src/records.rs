@@ -157,18 +157,20 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
     let mut out = Vec::new();
     for (i, row) in rdr.byte_records().enumerate() {
         let line = i + 2;
-        let cells = row.map(|r| {
-            r.iter()
-                .map(|c| text(c).map(|(t, gb)| (t.into_owned(), gb)))
-                .collect::<Option<Vec<_>>>()
-        });
-        let (value, gb18030) = match cells {
-            Err(e) => (Err(format!("CSV row is unreadable: {e}")), false),
-            Ok(None) => (
+        let row = match row {
+            Ok(r) => r,
+            Err(e) => {
+                out.push(unreadable(line, format!("CSV row is unreadable: {e}")));
+                continue;
+            }
+        };
+        // Cells borrow from the row (no copy of a UTF-8 cell, the usual case).
+        let (value, gb18030) = match row.iter().map(text).collect::<Option<Vec<_>>>() {
+            None => (
                 Err("CSV row is neither UTF-8 nor GB18030 text".to_string()),
                 false,
             ),
-            Ok(Some(r)) if r.len() != headers.len() => (
+            Some(r) if r.len() != headers.len() => (
                 Err(format!(
                     "CSV row has {} fields, the header has {}",
                     r.len(),
@@ -176,8 +178,8 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
                 )),
                 false,
             ),
-            Ok(Some(r)) => (
-                row_to_json(&headers, r.iter().map(|(s, _)| s.as_str())),
+            Some(r) => (
+                row_to_json(&headers, r.iter().map(|(s, _)| s.as_ref())),
                 r.iter().any(|(_, gb)| *gb),
             ),
         };
