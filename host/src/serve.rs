@@ -762,46 +762,55 @@ async fn transition(st: &AppState, id: &str, headers: &HeaderMap, op: &str, body
         s["filing"]["filing_id"] = Value::String(row.id.clone());
         "active"
     };
-    let now = log::now_rfc3339();
-    match st
-        .registry
-        .update(&row.id, row.version, &s.to_string(), status, &now)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            return refuse(
-                StatusCode::CONFLICT,
-                "E_CONFLICT",
-                "该备案刚被另一操作修改，请刷新后重试",
-                "the filing was changed by another request at the same time; reload and retry",
-            );
-        }
-        Err(e) => {
-            log::error("registry_write", &[("error", e.into())]);
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_REGISTRY",
-                "备案库暂不可用，请稍后重试",
-                "the filing registry is unavailable; try again later",
-            );
-        }
+    if let Err(r) = write_filing(st, &row, &s, status).await {
+        return r;
     }
     log::info(
         "filing_updated",
         &[("filing_id", row.id.clone().into()), ("op", op.into())],
     );
-    match st.registry.get(&row.id).await {
+    decided(st, &row.id, result).await
+}
+
+/// Store a filing's new state only if nobody changed it since `row` was read (compare-and-set on the
+/// version): of a concurrent change, cancellation or suspension, exactly one wins; the others get 409.
+async fn write_filing(st: &AppState, row: &FilingRow, state: &Value, status: &str) -> Result<(), Response> {
+    let now = log::now_rfc3339();
+    match st
+        .registry
+        .update(&row.id, row.version, &state.to_string(), status, &now)
+        .await
+    {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(refuse(
+            StatusCode::CONFLICT,
+            "E_CONFLICT",
+            "该备案刚被另一操作修改，请刷新后重试",
+            "the filing was changed by another request at the same time; reload and retry",
+        )),
+        Err(e) => {
+            log::error("registry_write", &[("error", e.into())]);
+            Err(refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "E_REGISTRY",
+                "备案库暂不可用，请稍后重试",
+                "the filing registry is unavailable; try again later",
+            ))
+        }
+    }
+}
+
+/// The answer to an accepted transition: the filing as now stored, with the core's decision.
+async fn decided(st: &AppState, id: &str, decision: Value) -> Response {
+    let result = match st.registry.get(id).await {
         Ok(Some(r)) => {
             let mut v = filing_view(&r);
-            v["decision"] = result;
-            json_response(StatusCode::OK, json!({"ok": true, "result": v}).to_string())
+            v["decision"] = decision;
+            v
         }
-        _ => json_response(
-            StatusCode::OK,
-            json!({"ok": true, "result": {"decision": result}}).to_string(),
-        ),
-    }
+        _ => json!({"decision": decision}),
+    };
+    json_response(StatusCode::OK, json!({"ok": true, "result": result}).to_string())
 }
 
 /// The version in an `If-Match` header: `1`, `"1"` or `W/"1"`.
@@ -970,30 +979,8 @@ async fn treatment(st: &AppState, id: &str, headers: &HeaderMap, action: &str, b
     history.push(record.clone());
     s["treatment_history"] = Value::Array(history);
     s["treatment"] = record;
-    let now = log::now_rfc3339();
-    match st
-        .registry
-        .update(&row.id, row.version, &s.to_string(), &status, &now)
-        .await
-    {
-        Ok(true) => {}
-        Ok(false) => {
-            return refuse(
-                StatusCode::CONFLICT,
-                "E_CONFLICT",
-                "该备案刚被另一操作修改，请刷新后重试",
-                "the filing was changed by another request at the same time; reload and retry",
-            );
-        }
-        Err(e) => {
-            log::error("registry_write", &[("error", e.into())]);
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_REGISTRY",
-                "备案库暂不可用，请稍后重试",
-                "the filing registry is unavailable; try again later",
-            );
-        }
+    if let Err(r) = write_filing(st, &row, &s, &status).await {
+        return r;
     }
     log::info(
         "filing_treatment",
@@ -1004,17 +991,7 @@ async fn treatment(st: &AppState, id: &str, headers: &HeaderMap, action: &str, b
             ("status", status.into()),
         ],
     );
-    match st.registry.get(&row.id).await {
-        Ok(Some(r)) => {
-            let mut v = filing_view(&r);
-            v["decision"] = result;
-            json_response(StatusCode::OK, json!({"ok": true, "result": v}).to_string())
-        }
-        _ => json_response(
-            StatusCode::OK,
-            json!({"ok": true, "result": {"decision": result}}).to_string(),
-        ),
-    }
+    decided(st, &row.id, result).await
 }
 
 async fn registry_query(
