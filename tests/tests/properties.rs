@@ -4,6 +4,9 @@
 //! - across a year of claims fed their own accumulators, no annual cap is ever exceeded;
 //! - a reversal is the exact negation of the settlement;
 //! - the per-line split adds up and keeps the line's sign;
+//! - metamorphic: the order of the fee lines changes nothing; a filing to another place changes nothing;
+//!   a fully self-paid line adds exactly its amount to the total, 全自费 and the person's part, and
+//!   nothing to any fund column;
 //! - no input, however malformed, makes the core panic.
 
 use proptest::prelude::*;
@@ -171,6 +174,74 @@ proptest! {
         // The core's own checker agrees, with the claim recomputed.
         let v = call("verify", json!({"setlinfo": res["setlinfo"], "setldetail": detail, "lines": lines, "claim": claim}));
         prop_assert_eq!(&v["result"]["verdict"], &json!("consistent"), "{}", v);
+    }
+
+    /// A bill's lines may come in any order (hospital systems sort by time, by item or not at all): the
+    /// settlement's totals, fund columns and per-line splits must not depend on it.
+    #[test]
+    fn fee_line_order_does_not_change_the_settlement(claim in claim_strategy(), rotate in 0usize..40) {
+        let r = call("settle", claim.clone());
+        prop_assume!(r["ok"] == json!(true));
+        let mut shuffled = claim.clone();
+        let lines = shuffled["lines"].as_array_mut().unwrap();
+        let k = rotate % lines.len();
+        lines.rotate_left(k);
+        lines.reverse();
+        let s = call("settle", shuffled);
+        prop_assert_eq!(&s["ok"], &json!(true), "{}", s);
+        prop_assert_eq!(&s["result"]["setlinfo"], &r["result"]["setlinfo"]);
+        prop_assert_eq!(&s["result"]["setldetail"], &r["result"]["setldetail"]);
+        let by_sn = |v: &Value| {
+            let mut l: Vec<Value> = v["result"]["lines"].as_array().cloned().unwrap_or_default();
+            l.sort_by_key(|x| x["feedetl_sn"].as_str().unwrap_or("").to_string());
+            l
+        };
+        prop_assert_eq!(by_sn(&s).len(), claim["lines"].as_array().map_or(0, Vec::len));
+        prop_assert_eq!(by_sn(&s), by_sn(&r));
+    }
+
+    /// A line the fund never pays (an item in no catalog: 全自费) adds exactly its amount to the total, to
+    /// 全自费 and to what the person pays, and leaves every fund column as it was.
+    #[test]
+    fn a_fully_self_paid_line_moves_no_fund_amount(claim in claim_strategy(), fen in 1i64..500_000) {
+        let r = call("settle", claim.clone());
+        prop_assume!(r["ok"] == json!(true));
+        let amount = Decimal::new(fen, 2);
+        let mut more = claim.clone();
+        let lines = more["lines"].as_array_mut().unwrap();
+        let sn = lines.len() + 1;
+        lines.push(json!({"med_list_codg": "NOT-IN-ANY-CATALOG", "cnt": 1, "pric": amount.to_string(),
+                          "det_item_fee_sumamt": amount.to_string(), "feedetl_sn": sn.to_string()}));
+        let s = call("settle", more);
+        prop_assert_eq!(&s["ok"], &json!(true), "{}", s);
+        let (a, b) = (&r["result"]["setlinfo"], &s["result"]["setlinfo"]);
+        for k in ["medfee_sumamt", "fulamt_ownpay_amt", "psn_part_amt"] {
+            prop_assert_eq!(d(&b[k]) - d(&a[k]), amount, "{}", k);
+        }
+        for k in ["overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc", "hifp_pay", "cvlserv_pay",
+                  "hifmi_pay", "hifob_pay", "maf_pay", "fund_pay_sumamt"] {
+            prop_assert_eq!(&b[k], &a[k], "{}", k);
+        }
+        prop_assert_eq!(d(&b["acct_pay"]) + d(&b["psn_cash_pay"]) - d(&a["acct_pay"]) - d(&a["psn_cash_pay"]), amount);
+    }
+
+    /// A filing to some other place (here 重庆, where no generated visit happens) neither covers the visit
+    /// nor takes anything away: the settlement is the same with or without it.
+    #[test]
+    fn a_filing_elsewhere_does_not_change_the_settlement(claim in claim_strategy(), long_term in any::<bool>()) {
+        let r = call("settle", claim.clone());
+        prop_assume!(r["ok"] == json!(true));
+        let mut more = claim.clone();
+        let elsewhere = if long_term {
+            json!({"rloc_admdvs": "500000", "category": "long_term_resident", "begndate": "2024-06-01", "applied_date": "2024-06-01"})
+        } else {
+            json!({"rloc_admdvs": "500000", "category": "other_temporary", "begndate": "2025-03-01", "enddate": "2025-08-31", "applied_date": "2025-03-01"})
+        };
+        more["filings"].as_array_mut().unwrap().push(elsewhere);
+        let s = call("settle", more);
+        prop_assert_eq!(&s["ok"], &json!(true), "{}", s);
+        prop_assert_eq!(&s["result"]["setlinfo"], &r["result"]["setlinfo"]);
+        prop_assert_eq!(&s["result"]["setldetail"], &r["result"]["setldetail"]);
     }
 
     #[test]
