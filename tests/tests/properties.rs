@@ -6,7 +6,7 @@
 //! - the per-line split adds up and keeps the line's sign;
 //! - metamorphic: the order of the fee lines changes nothing; a filing to another place changes nothing;
 //!   a fully self-paid line adds exactly its amount to the total, 全自费 and the person's part, and
-//!   nothing to any fund column;
+//!   nothing to any fund column; one more unit of a line never lowers the fund's part or the person's;
 //! - no input, however malformed, makes the core panic.
 
 use proptest::prelude::*;
@@ -223,6 +223,30 @@ proptest! {
             prop_assert_eq!(&b[k], &a[k], "{}", k);
         }
         prop_assert_eq!(d(&b["acct_pay"]) + d(&b["psn_cash_pay"]) - d(&a["acct_pay"]) - d(&a["psn_cash_pay"]), amount);
+    }
+
+    /// More of a covered item never makes the fund pay less, nor the person (a cap can stop the fund's
+    /// part from growing; then the person pays all of the increase).
+    #[test]
+    fn one_more_unit_never_lowers_either_part(claim in claim_strategy(), pick in 0usize..40) {
+        let r = call("settle", claim.clone());
+        prop_assume!(r["ok"] == json!(true));
+        let mut more = claim.clone();
+        let lines = more["lines"].as_array_mut().unwrap();
+        let i = pick % lines.len();
+        let l = &mut lines[i];
+        let pric = d(&l["pric"]);
+        let cnt = l["cnt"].as_i64().unwrap() + 1;
+        l["cnt"] = json!(cnt);
+        l["det_item_fee_sumamt"] = json!((pric * Decimal::from(cnt))
+            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero).to_string());
+        let s = call("settle", more);
+        prop_assert_eq!(&s["ok"], &json!(true), "{}", s);
+        let (a, b) = (&r["result"]["setlinfo"], &s["result"]["setlinfo"]);
+        prop_assert!(d(&b["fund_pay_sumamt"]) >= d(&a["fund_pay_sumamt"]), "fund {} -> {}", a["fund_pay_sumamt"], b["fund_pay_sumamt"]);
+        prop_assert!(d(&b["psn_part_amt"]) >= d(&a["psn_part_amt"]), "person {} -> {}", a["psn_part_amt"], b["psn_part_amt"]);
+        prop_assert_eq!(d(&b["medfee_sumamt"]) - d(&a["medfee_sumamt"]),
+            d(&s["result"]["lines"][i]["det_item_fee_sumamt"]) - d(&r["result"]["lines"][i]["det_item_fee_sumamt"]));
     }
 
     /// A filing to some other place (here 重庆, where no generated visit happens) neither covers the visit
