@@ -153,9 +153,8 @@ pub fn app(runner: Runner, registry: Registry, opts: &ServeOpts) -> Router {
         )
         .route("/v1/filings/{id}/cancel", post(filing_cancel))
         .route("/v1/registry/filings", get(registry_query))
-        .route("/v1/registry/filings/{id}/suspend", post(registry_suspend))
-        .route("/v1/registry/filings/{id}/resume", post(registry_resume))
-        .route("/v1/registry/filings/{id}/terminate", post(registry_terminate))
+        // suspend, resume or terminate (anything else is 404, like an unknown path).
+        .route("/v1/registry/filings/{id}/{action}", post(registry_treatment))
         .fallback(static_or_404)
         .layer(axum::middleware::from_fn(access_log))
         .with_state(state)
@@ -842,34 +841,24 @@ async fn filing_cancel(
 /// Longest reason an agency may give for a treatment-status change (it is stored and shown to the person).
 const MAX_REASON_CHARS: usize = 500;
 
-/// Suspend: `{reason, actor?}` (`actor` is `insured_place`, the default, or `treatment_place`).
-async fn registry_suspend(
+/// `POST /v1/registry/filings/{id}/suspend | resume | terminate`, body `{reason, actor?}` (`actor` is
+/// `insured_place`, the default, or `treatment_place`). A reason is needed to suspend or terminate; the core
+/// refuses a resumption by the treatment place's agency; termination ends the filing (status `cancelled`).
+async fn registry_treatment(
     State(st): St,
-    UrlPath(id): UrlPath<String>,
+    UrlPath((id, action)): UrlPath<(String, String)>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    treatment(&st, &id, &headers, "suspend", body).await
-}
-
-/// Resume: `{reason?, actor?}`; the core refuses it from the treatment place's agency.
-async fn registry_resume(
-    State(st): St,
-    UrlPath(id): UrlPath<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    treatment(&st, &id, &headers, "resume", body).await
-}
-
-/// Terminate: `{reason, actor?}`; the filing ends with status `cancelled`.
-async fn registry_terminate(
-    State(st): St,
-    UrlPath(id): UrlPath<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    treatment(&st, &id, &headers, "terminate", body).await
+    match action.as_str() {
+        "suspend" | "resume" | "terminate" => treatment(&st, &id, &headers, &action, body).await,
+        _ => refuse(
+            StatusCode::NOT_FOUND,
+            "E_NOT_FOUND",
+            "没有这个地址",
+            "no such endpoint",
+        ),
+    }
 }
 
 /// An agency's treatment-status change (暂停/恢复/终止): the core's `filing.treatment` decides on the stored

@@ -185,6 +185,15 @@ fn agency_endpoints_need_the_key() {
         );
         assert_eq!(r.status, 404, "{path}: {}", r.text());
     }
+    // Any other action is no endpoint at all.
+    let r = s.req(
+        "POST",
+        "/v1/registry/filings/Fnone/pause",
+        &[("x-agency-key", AGENCY_KEY)],
+        r#"{"reason":"x"}"#,
+    );
+    assert_eq!(r.status, 404, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "E_NOT_FOUND");
     let r = s.req("POST", "/v1/verify/batch", &[("x-agency-key", AGENCY_KEY)], batch);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["summary"]["records"], 1);
