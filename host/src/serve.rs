@@ -190,6 +190,9 @@ fn refuse(status: StatusCode, code: &str, zh: &str, en: &str) -> Response {
             ("reason", en.into()),
         ],
     );
+    // A message may quote what the client sent (an unknown member's name, say): identity numbers in it are
+    // masked in the answer as they are in the log.
+    let (zh, en) = (idcard::mask_in_text(zh), idcard::mask_in_text(en));
     json_response(
         status,
         json!({"ok": false, "error": {"code": code, "message_zh": zh, "message_en": en}}).to_string(),

@@ -194,6 +194,21 @@ fn agency_endpoints_need_the_key() {
     );
     assert_eq!(r.status, 404, "{}", r.text());
     assert_eq!(r.json()["error"]["code"], "E_NOT_FOUND");
+    // A refusal that quotes what was sent (here an unknown member named by an identity number) masks it.
+    let id_number = common::certno("11010519491231002");
+    let r = s.req(
+        "POST",
+        "/v1/registry/filings/Fnone/suspend",
+        &[("x-agency-key", AGENCY_KEY)],
+        &serde_json::json!({ id_number.clone(): "x" }).to_string(),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert!(!r.text().contains(&id_number), "{}", r.text());
+    assert!(
+        r.text().contains(&yidi_host::idcard::mask(&id_number)),
+        "{}",
+        r.text()
+    );
     let r = s.req("POST", "/v1/verify/batch", &[("x-agency-key", AGENCY_KEY)], batch);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["summary"]["records"], 1);
