@@ -92,6 +92,22 @@ pub fn mask(id: &str) -> String {
         .collect()
 }
 
+/// Every string of a JSON value (and every member name) with [`mask_in_text`] applied: for log lines and
+/// for answers that quote what a client sent.
+pub fn mask_in_json(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(mask_in_text(&s)),
+        Value::Array(a) => Value::Array(a.into_iter().map(mask_in_json).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (mask_in_text(&k), mask_in_json(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Replace every 15- or 18-character run that looks like an identity number in free text by its mask.
 pub fn mask_in_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

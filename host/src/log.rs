@@ -46,12 +46,7 @@ fn emit(level: &str, event: &str, fields: &[(&str, Value)]) {
 }
 
 fn masked(v: Value) -> Value {
-    match v {
-        Value::String(s) => Value::String(crate::idcard::mask_in_text(&s)),
-        Value::Array(a) => Value::Array(a.into_iter().map(masked).collect()),
-        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, masked(v))).collect()),
-        other => other,
-    }
+    crate::idcard::mask_in_json(v)
 }
 
 /// UTC time as `2026-11-22T10:20:30.123Z` without a date library.

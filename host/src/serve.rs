@@ -448,10 +448,11 @@ async fn core_op(st: &AppState, op: &str, request: Value) -> Result<Value, Respo
             ("path", e["path"].clone()),
         ],
     );
-    // The core's messages quote the request; they never contain the identity number, which is not sent to it.
+    // The core's messages quote the request. The identity number is not sent to the core, but a client may
+    // have put one in another member: masked, as in the log.
     Err(json_response(
         status,
-        json!({"ok": false, "error": e}).to_string(),
+        json!({"ok": false, "error": idcard::mask_in_json(e.clone())}).to_string(),
     ))
 }
 
@@ -470,11 +471,12 @@ fn rejection(result: &Value) -> Response {
         .map(|a| a.iter().map(|r| r["code"].clone()).collect())
         .unwrap_or_default();
     log::warn("filing_refused", &[("refusals", Value::Array(codes))]);
+    // The refusals quote the application: masked like every other answer that quotes a client.
+    let body = json!({"ok": false, "error": {"code": "E_FILING_REFUSED", "message_zh": "不符合备案规则，未受理", "message_en": "the request does not meet the filing rules and was not accepted"},
+                      "refusals": result["refusals"], "result": result});
     json_response(
         StatusCode::UNPROCESSABLE_ENTITY,
-        json!({"ok": false, "error": {"code": "E_FILING_REFUSED", "message_zh": "不符合备案规则，未受理", "message_en": "the request does not meet the filing rules and was not accepted"},
-               "refusals": result["refusals"], "result": result})
-        .to_string(),
+        idcard::mask_in_json(body).to_string(),
     )
 }
 

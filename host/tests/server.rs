@@ -209,6 +209,18 @@ fn agency_endpoints_need_the_key() {
         "{}",
         r.text()
     );
+    // So does a refusal of the core that quotes the application (an identity number typed as the
+    // destination, and as the insurance type).
+    for application in [
+        serde_json::json!({"certno": common::certno("61010419800101123"), "applicant": {"insuplc_admdvs": "610100", "insutype": "310"},
+            "category": "other_temporary", "rloc_admdvs": id_number, "begndate": yidi_host::log::today_china(), "materials": {}}),
+        serde_json::json!({"certno": common::certno("61010419800101123"), "applicant": {"insuplc_admdvs": "610100", "insutype": id_number},
+            "category": "other_temporary", "rloc_admdvs": "110000", "begndate": yidi_host::log::today_china(), "materials": {}}),
+    ] {
+        let r = s.req("POST", "/v1/filings", &[], &application.to_string());
+        assert!((400..500).contains(&r.status), "{}", r.text());
+        assert!(!r.text().contains(&id_number), "{}", r.text());
+    }
     let r = s.req("POST", "/v1/verify/batch", &[("x-agency-key", AGENCY_KEY)], batch);
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.json()["summary"]["records"], 1);
