@@ -169,7 +169,18 @@ fn reply(op: &str, out: Result<String, ApiError>) -> String {
             s.push('}');
             s
         }
-        Err(e) => {
+        Err(mut e) => {
+            // The one place every error leaves the core: identity numbers quoted from the input are masked,
+            // in the messages and in the echoed op (an unknown op is whatever the client sent).
+            for m in [&mut e.message_zh, &mut e.message_en] {
+                if let Cow::Owned(masked) = crate::error::mask_identity_numbers(m) {
+                    *m = masked;
+                }
+            }
+            if let Cow::Owned(masked) = crate::error::mask_identity_numbers(op) {
+                op_json.clear();
+                crate::write::string(&mut op_json, &masked);
+            }
             let err = crate::write::to_json(&e);
             format!(r#"{{"api_version":"{API_VERSION}","op":{op_json},"ok":false,"error":{err}}}"#)
         }

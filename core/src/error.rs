@@ -2,6 +2,7 @@
 //! input field that caused it. Codes never change meaning once published; new codes may be added.
 
 use crate::prelude::*;
+use alloc::borrow::Cow;
 use core::fmt;
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +64,46 @@ impl ErrorCode {
             ErrorCode::Pack => "E_PACK",
             ErrorCode::Invalid => "E_INVALID",
             ErrorCode::TooLarge => "E_TOO_LARGE",
+        }
+    }
+}
+
+/// `text` with every run of 15 or more digits (an `X` may follow or sit among them) masked to its first
+/// and last four characters (`6101**********1234`): what a 15- or 18-character identity number (GB 11643)
+/// looks like. Error messages quote the input, and a client may have typed an identity number into any
+/// member; no host shows one back unmasked. Nothing is copied when there is no such run.
+pub fn mask_identity_numbers(text: &str) -> Cow<'_, str> {
+    let b = text.as_bytes();
+    let run_end = |from: usize| {
+        let mut j = from;
+        while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'X' || b[j] == b'x') {
+            j += 1;
+        }
+        j
+    };
+    let mut out: Option<String> = None;
+    let (mut i, mut copied) = (0, 0);
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let j = run_end(i);
+        if j - i >= 15 {
+            // ASCII run: byte offsets are character boundaries.
+            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+            o.push_str(&text[copied..i + 4]);
+            o.extend(core::iter::repeat_n('*', j - i - 8));
+            o.push_str(&text[j - 4..j]);
+            copied = j;
+        }
+        i = j;
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(&text[copied..]);
+            Cow::Owned(o)
         }
     }
 }
@@ -171,5 +212,38 @@ impl From<PackError> for ApiError {
             format!("政策包 {} 的字段 `{}` 有误：{}", e.file, e.key, e.reason),
             e.to_string(),
         )
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::mask_identity_numbers;
+
+    #[test]
+    fn identity_numbers_are_masked_and_nothing_else() {
+        assert_eq!(
+            mask_identity_numbers("\"11010519491231002X\" is not a decimal number"),
+            "\"1101**********002X\" is not a decimal number"
+        );
+        assert_eq!(
+            mask_identity_numbers("a 15-digit 110105491231002, 2"),
+            "a 15-digit 1101*******1002, 2"
+        );
+        assert_eq!(
+            mask_identity_numbers("两个：610104198001011234 与 330106199003074568。"),
+            "两个：6101**********1234 与 3301**********4568。"
+        );
+        // Shorter runs (amounts, codes, dates, line numbers) stay as they are, and nothing is copied.
+        for t in [
+            "12345678901234.56 at line 1 column 575",
+            "2026-11-23",
+            "",
+            "XXXXXXXXXXXXXXXXXX",
+        ] {
+            assert!(
+                matches!(mask_identity_numbers(t), alloc::borrow::Cow::Borrowed(x) if x == t),
+                "{t}"
+            );
+        }
     }
 }

@@ -137,6 +137,8 @@ impl GuestFault {
     /// The fault as a response envelope shaped like the core's own errors.
     pub fn envelope(&self, op: &str) -> String {
         let (zh, en) = self.messages();
+        // The op is echoed as the client sent it, masked like the core's own errors.
+        let op = crate::idcard::mask_in_text(op);
         serde_json::json!({"api_version": "1", "op": op, "ok": false,
             "error": {"code": self.code(), "message_zh": zh, "message_en": en}})
         .to_string()

@@ -108,30 +108,10 @@ pub fn mask_in_json(v: serde_json::Value) -> serde_json::Value {
     }
 }
 
-/// Replace every 15- or 18-character run that looks like an identity number in free text by its mask.
+/// Replace every 15- or 18-character run that looks like an identity number in free text by its mask (the
+/// core's own rule, which masks the core's error messages the same way).
 pub fn mask_in_text(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let mut j = i;
-            while j < chars.len() && (chars[j].is_ascii_digit() || chars[j] == 'X' || chars[j] == 'x') {
-                j += 1;
-            }
-            let run: String = chars[i..j].iter().collect();
-            if run.len() >= 15 {
-                out.push_str(&mask(&run))
-            } else {
-                out.push_str(&run)
-            }
-            i = j;
-        } else {
-            out.push(chars[i]);
-            i += 1;
-        }
-    }
-    out
+    yidi_core::error::mask_identity_numbers(text).into_owned()
 }
 
 #[cfg(test)]

@@ -107,7 +107,11 @@ fn mutated_http_requests_get_clear_answers_and_leak_no_identity_numbers() {
             String::new(),
         ),
     ];
-    let mut rng = Rng(0x4777_f022);
+    let seed = std::env::var("YIDI_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x4777_f022);
+    let mut rng = Rng(seed);
     let mut failures = Vec::new();
     let mut statuses = std::collections::BTreeMap::new();
     for case in 0..cases() {
@@ -117,7 +121,14 @@ fn mutated_http_requests_get_clear_answers_and_leak_no_identity_numbers() {
         } else {
             endpoints[rng.below(endpoints.len() as u64) as usize].clone()
         };
-        let other = &golden[rng.below(golden.len() as u64) as usize];
+        // Now and then the subtree a mutation plants comes from the people's own identity numbers, so
+        // they land in any member: no answer may quote them back unmasked.
+        let planted = json!([alice, bob, carol]).to_string();
+        let other = if rng.chance(30) {
+            &planted
+        } else {
+            &golden[rng.below(golden.len() as u64) as usize]
+        };
         let (path, body) = if method == "GET" {
             // The query string, mutated as text (what a hand-edited URL or a broken client sends).
             let q = mutate::mutate_text(&mut rng, path.as_bytes(), b"&certno=%00%ZZ&status=");
@@ -170,8 +181,15 @@ fn mutated_http_requests_get_clear_answers_and_leak_no_identity_numbers() {
                 r.status
             ));
         }
+        // No error message and nothing from the registry may hold one. (A settlement or verification that
+        // succeeds gives back the record's own members, and a client that typed an identity number as the
+        // settlement id gets it back there: that is its data, not a message.)
+        let must_mask = r.status >= 400
+            || !path.starts_with("/v1/eval")
+                && !path.starts_with("/v1/verify")
+                && !path.starts_with("/v1/precheck");
         for id_number in [&alice, &bob, &carol] {
-            if text.contains(id_number.as_str()) {
+            if must_mask && text.contains(id_number.as_str()) {
                 failures.push(format!(
                     "{method} {path}: identity number in the answer: {text:.300}"
                 ));
