@@ -527,13 +527,7 @@ async fn existing_filings(st: &AppState, certno_hash: &str) -> Result<Vec<Value>
         {
             Ok(r) => rows.extend(r),
             Err(e) => {
-                log::error("registry_read", &[("error", e.into())]);
-                return Err(refuse(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "E_REGISTRY",
-                    "备案库暂不可用，请稍后重试",
-                    "the filing registry is unavailable; try again later",
-                ));
+                return Err(registry_down("registry_read", e));
             }
         }
     }
@@ -628,13 +622,7 @@ async fn filing_create(State(st): St, headers: HeaderMap, body: Body) -> Respons
         updated_at: now,
     };
     if let Err(e) = st.registry.insert(row.clone()).await {
-        log::error("registry_write", &[("error", e.into())]);
-        return refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "E_REGISTRY",
-            "备案库暂不可用，请稍后重试",
-            "the filing registry is unavailable; try again later",
-        );
+        return registry_down("registry_write", e);
     }
     log::info("filing_created", &[("filing_id", id.clone().into())]);
     let mut v = filing_view(&row);
@@ -665,13 +653,7 @@ async fn owned(st: &AppState, id: &str, headers: &HeaderMap) -> Result<FilingRow
         Ok(Some(r)) => r,
         Ok(None) => return Err(not_found()),
         Err(e) => {
-            log::error("registry_read", &[("error", e.into())]);
-            return Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_REGISTRY",
-                "备案库暂不可用，请稍后重试",
-                "the filing registry is unavailable; try again later",
-            ));
+            return Err(registry_down("registry_read", e));
         }
     };
     if !registry::secrets_equal(&registry::sha256_hex(token.as_bytes()), &row.token_hash) {
@@ -711,16 +693,8 @@ async fn transition(st: &AppState, id: &str, headers: &HeaderMap, op: &str, body
         Ok(r) => r,
         Err(r) => return r,
     };
-    // `If-Match: <version>` (the version the person saw) makes the request apply to that version only.
-    if let Some(seen) = if_match(headers)
-        && seen != row.version
-    {
-        return refuse(
-            StatusCode::CONFLICT,
-            "E_CONFLICT",
-            "该备案在您查看之后已被修改，请刷新后重试",
-            "the filing changed since the version you saw; reload and retry",
-        );
+    if let Some(r) = stale_version(headers, &row) {
+        return r;
     }
     if row.status == "suspended" {
         return refuse(
@@ -792,15 +766,7 @@ async fn write_filing(st: &AppState, row: &FilingRow, state: &Value, status: &st
             "该备案刚被另一操作修改，请刷新后重试",
             "the filing was changed by another request at the same time; reload and retry",
         )),
-        Err(e) => {
-            log::error("registry_write", &[("error", e.into())]);
-            Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_REGISTRY",
-                "备案库暂不可用，请稍后重试",
-                "the filing registry is unavailable; try again later",
-            ))
-        }
+        Err(e) => Err(registry_down("registry_write", e)),
     }
 }
 
@@ -815,6 +781,30 @@ async fn decided(st: &AppState, id: &str, decision: Value) -> Response {
         _ => json!({"decision": decision}),
     };
     json_response(StatusCode::OK, json!({"ok": true, "result": result}).to_string())
+}
+
+/// The registry could not be read or written: logged (the error only, no personal data), answered 503.
+fn registry_down(event: &str, e: String) -> Response {
+    log::error(event, &[("error", e.into())]);
+    refuse(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "E_REGISTRY",
+        "备案库暂不可用，请稍后重试",
+        "the filing registry is unavailable; try again later",
+    )
+}
+
+/// `If-Match: <version>` (the version the client saw) makes a transition apply to that version only.
+fn stale_version(headers: &HeaderMap, row: &FilingRow) -> Option<Response> {
+    let seen = if_match(headers)?;
+    (seen != row.version).then(|| {
+        refuse(
+            StatusCode::CONFLICT,
+            "E_CONFLICT",
+            "该备案在您查看之后已被修改，请刷新后重试",
+            "the filing changed since the version you saw; reload and retry",
+        )
+    })
 }
 
 /// The version in an `If-Match` header: `1`, `"1"` or `W/"1"`.
@@ -925,24 +915,11 @@ async fn treatment(st: &AppState, id: &str, headers: &HeaderMap, action: &str, b
             );
         }
         Err(e) => {
-            log::error("registry_read", &[("error", e.into())]);
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_REGISTRY",
-                "备案库暂不可用，请稍后重试",
-                "the filing registry is unavailable; try again later",
-            );
+            return registry_down("registry_read", e);
         }
     };
-    if let Some(seen) = if_match(headers)
-        && seen != row.version
-    {
-        return refuse(
-            StatusCode::CONFLICT,
-            "E_CONFLICT",
-            "该备案在您查看之后已被修改，请刷新后重试",
-            "the filing changed since the version you saw; reload and retry",
-        );
+    if let Some(r) = stale_version(headers, &row) {
+        return r;
     }
     let mut s = stored(&row);
     let date = log::today_china();
@@ -1022,15 +999,7 @@ async fn registry_query(
             StatusCode::OK,
             json!({"ok": true, "result": rows.iter().map(filing_view).collect::<Vec<_>>()}).to_string(),
         ),
-        Err(e) => {
-            log::error("registry_read", &[("error", e.into())]);
-            refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_REGISTRY",
-                "备案库暂不可用",
-                "the filing registry is unavailable",
-            )
-        }
+        Err(e) => registry_down("registry_read", e),
     }
 }
 
