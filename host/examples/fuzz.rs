@@ -17,7 +17,7 @@ fn main() {
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
     let mut seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let seeds = mutate::seeds(&repo.join("tests/golden"), &repo.join("host/samples"));
+    let seeds = mutate::seeds(&repo, yidi_tests::case_requests(&yidi_tests::golden_root()));
     let out = repo.join("target/fuzz-findings");
     let wasm = Runner::new(false, Limits::default()).unwrap();
     let native = Runner::Native;

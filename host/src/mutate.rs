@@ -366,32 +366,6 @@ fn nth_node<'a>(v: &'a mut Value, n: usize, seen: &mut usize) -> Option<&'a mut 
     }
 }
 
-/// The requests of every golden case under `dir` (`tests/golden` of the repo), in file-name order.
-pub fn golden_requests(dir: &Path) -> Vec<String> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "json") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter_map(|t| serde_json::from_str::<Value>(&t).ok())
-        .filter_map(|v| v.get("request").map(Value::to_string))
-        .collect()
-}
-
 /// The fuzz oracle for one input: neither engine may fail (a native panic or a guest trap is a bug in
 /// the core, never an answer), both must answer byte for byte alike, and the answer must be an
 /// envelope — `ok` true with a result, or `ok` false with a stable code and a message in both languages.
@@ -458,14 +432,15 @@ fn self_verifies(native: &Runner, input: &[u8], result: &Value) -> Result<(), St
     }
 }
 
-/// Seeds for a campaign: the golden requests under `golden`, generated claims through settle and
-/// precheck (one of each line count class), and the sample files' records as verify and precheck
-/// requests.
-pub fn seeds(golden: &Path, samples: &Path) -> Vec<String> {
-    let mut out = golden_requests(golden);
+/// Seeds for a campaign: the golden requests (`golden`, from `yidi_tests::case_requests`), generated claims
+/// through settle and precheck, the sample files' records as verify and precheck requests, settle and
+/// estimate cases with their pack and catalog inline, and a month's clearing files. `repo` is the checkout.
+pub fn seeds(repo: &Path, golden: Vec<String>) -> Vec<String> {
+    let samples = repo.join("host/samples");
+    let mut out = golden;
     // Settle and estimate cases again with their insured place's pack and treatment place's catalog
     // inline (what a host loading packs from a path sends): the pack and catalog readers under mutation.
-    let core = golden.join("../../core");
+    let core = repo.join("core");
     let inline: Vec<String> = out
         .iter()
         .filter_map(|t| serde_json::from_str::<Value>(t).ok())
@@ -494,7 +469,7 @@ pub fn seeds(golden: &Path, samples: &Path) -> Vec<String> {
     }
     // A month's clearing files through `clearing.aggregate` (the text edits reach their rows).
     for (file, key) in [("2026-10.csv", "csv"), ("2026-10.ndjson", "ndjson")] {
-        if let Ok(text) = std::fs::read_to_string(golden.join("../samples/clearing").join(file)) {
+        if let Ok(text) = std::fs::read_to_string(repo.join("tests/samples/clearing").join(file)) {
             out.push(
                 serde_json::json!({"api_version": "1", "op": "clearing.aggregate",
                     "request": {"month": "2026-10", key: text, "line_offset": 0}})
@@ -574,8 +549,7 @@ mod tests {
 
     #[test]
     fn a_tampered_settlement_fails_the_self_verification() {
-        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden");
-        let seed = golden_requests(&golden.join("settle"))
+        let seed = yidi_tests::case_requests(&yidi_tests::golden_root().join("settle"))
             .into_iter()
             .next()
             .unwrap_or_default();

@@ -51,7 +51,7 @@ fn report(findings: &[(Vec<u8>, String)]) -> String {
 
 #[test]
 fn mutated_requests_never_crash_and_answer_alike_on_both_engines() {
-    let seeds = mutate::seeds(&repo().join("tests/golden"), &repo().join("host/samples"));
+    let seeds = mutate::seeds(&repo(), yidi_tests::case_requests(&yidi_tests::golden_root()));
     assert!(seeds.len() >= 150, "only {} seeds", seeds.len());
     let wasm = Runner::new(false, Limits::default()).unwrap();
     let native = Runner::Native;
@@ -73,7 +73,7 @@ fn mutated_requests_never_crash_and_answer_alike_on_both_engines() {
 /// and the refusals are spread over many error codes (not one syntax error for everything).
 #[test]
 fn mutations_reach_the_rules_not_only_the_parser() {
-    let seeds = mutate::seeds(&repo().join("tests/golden"), &repo().join("host/samples"));
+    let seeds = mutate::seeds(&repo(), yidi_tests::case_requests(&yidi_tests::golden_root()));
     let mut rng = Rng(0x0dd5);
     let mut ok = 0;
     let mut codes = std::collections::BTreeSet::new();

@@ -57,8 +57,8 @@ fn mutated_http_requests_get_clear_answers_and_leak_no_identity_numbers() {
     let before = alice_status();
 
     let golden = mutate::seeds(
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden"),
-        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples"),
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+        yidi_tests::case_requests(&yidi_tests::golden_root()),
     );
     let batch =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/settlements.ndjson")).unwrap();

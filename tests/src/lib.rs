@@ -15,6 +15,17 @@ pub fn golden_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("golden")
 }
 
+/// The request envelope of every golden case under `dir`, as JSON text, in file order (seeds for the host's
+/// mutation fuzzing).
+pub fn case_requests(dir: &Path) -> Vec<String> {
+    case_files(dir)
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| serde_json::from_str::<Value>(&t).ok())
+        .filter_map(|v| v.get("request").map(Value::to_string))
+        .collect()
+}
+
 /// Every `*.json` under `dir`, recursively, sorted.
 pub fn case_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
