@@ -228,6 +228,8 @@ fn claim(
             trauma_flag: false,
             third_party_flag: None,
             no_third_party_commitment: false,
+            mdtrt_cert_type: None,
+            etip_form_flag: false,
             settlement_mode: SettlementMode::Direct,
             use_acct: true,
             dise_name: None,

@@ -2,7 +2,9 @@
 //! year-to-date accumulators and filings. Field names are the interface's, so a hospital or agency maps
 //! its records onto ours without a dictionary.
 
-use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
+use crate::codes::{
+    Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MdtrtCertType, MedType, PsnType,
+};
 use crate::money::{Dec, Money};
 use crate::prelude::*;
 use crate::smallmap::SortedMap;
@@ -126,6 +128,15 @@ pub struct Visit {
     /// 外伤无第三方责任承诺书 signed.
     #[serde(default, deserialize_with = "flag")]
     pub no_third_party_commitment: bool,
+    /// 就诊凭证类型 the person presented (医保电子凭证, 居民身份证, 社会保障卡); not every credential is valid
+    /// for every visit (002 §22).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mdtrt_cert_type: Option<MdtrtCertType>,
+    /// The stamped form for exams, treatment or drugs bought at another facility during this stay
+    /// (《住院期间外院检查治疗或异地联网定点药店购药单》) is on file, so lines with `etip_flag` join the stay's
+    /// direct settlement (002 §39; 003 §22).
+    #[serde(default, deserialize_with = "flag", skip_serializing_if = "is_false")]
+    pub etip_form_flag: bool,
     #[serde(default)]
     pub settlement_mode: SettlementMode,
     /// Whether the personal account should pay what it may (employees).

@@ -467,6 +467,11 @@ pub struct FilingRules {
     /// Whether a referral filing lapses once that stay's discharge is settled (000 §10(三)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral_lapses_after_discharge: Option<Dated<bool>>,
+    /// Whether the 居民身份证 (`mdtrt_cert_type` 02) is a valid credential for cross-province direct
+    /// settlement of this place's insured (002 §22: intra-province only; 001 §13, 003 §18: anywhere).
+    /// Absent: the pack does not say, and nothing is checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_card_cross_province: Option<Dated<bool>>,
 }
 
 /// An insured place's policy pack.
@@ -614,6 +619,9 @@ impl Pack {
             .check(f, "filing.inpatient_filing_opens_outpatient")?;
         if let Some(d) = &fr.referral_lapses_after_discharge {
             d.check(f, "filing.referral_lapses_after_discharge")?;
+        }
+        if let Some(d) = &fr.id_card_cross_province {
+            d.check(f, "filing.id_card_cross_province")?;
         }
         if self.benefits.is_empty() {
             return Err(PackError::new(

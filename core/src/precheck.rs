@@ -1,7 +1,7 @@
 //! Hospital-side pre-check of a claim before submission: findings line by line, never stopping at the
 //! first problem (a messy real file loses nothing that is fine).
 
-use crate::codes::MedClass;
+use crate::codes::{MdtrtCertType, MedClass};
 use crate::coverage::{self, Route};
 use crate::error::ApiError;
 use crate::model::{FeeLine, Filing, FilingStatus, HospApprFlag, Person, Visit, VisitCategory};
@@ -230,6 +230,49 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                 "本机构未开通异地联网直接结算".into(),
                 "this facility is not networked for cross-region direct settlement".into(),
             ));
+        }
+        // A credential the insured place does not accept for this visit: the platform refuses direct
+        // settlement at identification, before any line is sent.
+        if c.cross_province
+            && visit
+                .mdtrt_cert_type
+                .as_ref()
+                .is_some_and(MdtrtCertType::is_id_card)
+            && let Some(rule) = pack
+                .filing
+                .id_card_cross_province
+                .as_ref()
+                .and_then(|d| d.at(visit.begndate))
+            && !rule.value
+        {
+            let (mark_zh, mark_en) = if rule.verified {
+                ("", "")
+            } else {
+                ("，未经核实", ", unverified")
+            };
+            out.push(f(
+                Severity::Error,
+                "P_ID_CARD_INTRA_PROVINCE_ONLY",
+                None,
+                "visit.mdtrt_cert_type",
+                &rule.cite,
+                format!(
+                    "参保地 {} 规定居民身份证仅可作为省内异地就医结算凭证（{}，{} 起{mark_zh}）；跨省就医请出示医保电子凭证或社会保障卡",
+                    r.person.insuplc_admdvs, pack.source, rule.from
+                ),
+                format!(
+                    "the insured place {} accepts the resident ID card only for intra-province settlement ({}, from {}{mark_en}); across provinces the person must show the medical-insurance e-voucher or the social security card",
+                    r.person.insuplc_admdvs, pack.source, rule.from
+                ),
+            ));
+        }
+        // Exams, treatment or drugs from another facility during a stay join it only with the form.
+        if visit.med_type.class() == MedClass::Inpatient && c.cross_region && !visit.etip_form_flag {
+            for (i, l) in r.lines.iter().enumerate().filter(|(_, l)| l.etip_flag) {
+                out.push(f(Severity::Error, "P_ETIP_NO_FORM", Some(l.feedetl_sn.as_str()), &format!("lines[{i}].etip_flag"), "002 §39; 003 §22",
+                    format!("明细 {} 为住院期间外院检查治疗或购药：须有加盖医保办公室章的《住院期间外院检查治疗或异地联网定点药店购药单》方可纳入本次住院直接结算（备齐后填写 visit.etip_form_flag）", l.feedetl_sn),
+                    format!("line {} is an exam, treatment or purchase at another facility during the stay: it joins this stay's direct settlement only with the stamped form (住院期间外院检查治疗或购药单); set visit.etip_form_flag once it is on file", l.feedetl_sn)));
+            }
         }
         // A filing to this place that had already ended at admission.
         if c.filing_id.is_none()

@@ -13,7 +13,9 @@
 //! a binary float inexactly (more than 15 significant digits, or beyond 10^±22): money and codes are read from
 //! their text exactly or not at all.
 
-use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType};
+use crate::codes::{
+    Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MdtrtCertType, MedType, PsnType,
+};
 use crate::coverage::CoverageRequest;
 use crate::error::{ApiError, ErrorCode};
 use crate::estimate::{CostSplit, EstimateRequest, PlannedFiling};
@@ -1029,6 +1031,7 @@ code_readers! {
     hosp_lv: FacilityLevel;
     chrgitm_type: ChrgitmType;
     chrgitm_lv: ChrgitmLv;
+    mdtrt_cert_type: MdtrtCertType;
 }
 
 /// One of the names of a serde enum of unit variants: `"name"`, or `{"name": null}` as serde_json also takes it.
@@ -1271,6 +1274,7 @@ fn visit(r: &mut R<'_>, p: &P<'_>) -> Res<Visit> {
     let (mut net, mut begn, mut end, mut setl) = (true, None, None, None);
     let (mut em, mut rf, mut tr, mut third, mut commit) = (false, false, false, None, false);
     let (mut mode, mut acct, mut dise) = (SettlementMode::default(), true, None);
+    let (mut cert, mut etip_form) = (None, false);
     fields!(r, p, seen, {
         "mdtrt_id" nullable => id = string,
         "med_type" required => mt = med_type,
@@ -1290,6 +1294,8 @@ fn visit(r: &mut R<'_>, p: &P<'_>) -> Res<Visit> {
         "settlement_mode" => mode = settlement_mode,
         "use_acct" => acct = flag,
         "dise_name" nullable => dise = string,
+        "mdtrt_cert_type" nullable => cert = mdtrt_cert_type,
+        "etip_form_flag" => etip_form = flag,
     });
     let (Some(med_type), Some(mdtrtarea_admvs), Some(hosp_lv), Some(begndate)) = (mt, area, lv, begn) else {
         return Err(missing(seen, REQUIRED, NAMES, p));
@@ -1310,6 +1316,8 @@ fn visit(r: &mut R<'_>, p: &P<'_>) -> Res<Visit> {
         trauma_flag: tr,
         third_party_flag: third,
         no_third_party_commitment: commit,
+        mdtrt_cert_type: cert,
+        etip_form_flag: etip_form,
         settlement_mode: mode,
         use_acct: acct,
         dise_name: dise,

@@ -197,7 +197,8 @@ fn precheck_sample_findings() {
             "inconsistent",
             "inconsistent",
             "inconsistent",
-            "consistent"
+            "consistent",
+            "inconsistent"
         ],
         "{stdout}"
     );
@@ -220,6 +221,11 @@ fn precheck_sample_findings() {
         "a stay of 30,100 yuan across provinces reaches the 协查 threshold"
     );
     assert_eq!(report["records"][5]["items"][0]["severity"], "info");
+    assert_eq!(
+        rules(6),
+        ["P_ID_CARD_INTRA_PROVINCE_ONLY", "P_ETIP_NO_FORM"],
+        "a Xi'an ID card across provinces (002 §22); an external exam without its form (002 §39)"
+    );
 }
 
 #[test]

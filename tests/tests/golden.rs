@@ -84,6 +84,8 @@ fn golden_cases_cover_the_rule_catalogue() {
         "P_FILING_EXPIRED",
         "P_XIECHA_THRESHOLD",
         "P_UNFILED_NO_EMERGENCY_MARKER",
+        "P_ID_CARD_INTRA_PROVINCE_ONLY",
+        "P_ETIP_NO_FORM",
     ] {
         assert!(all.contains(rule), "no golden case asserts {rule}");
     }

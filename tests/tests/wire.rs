@@ -196,12 +196,15 @@ prop_compose! {
         }
         match visit_form {
             0 => { c["visit"]["med_type"] = json!(21); c["visit"]["hosp_lv"] = json!(3); c["visit"]["networked"] = json!("1");
+                   c["visit"]["mdtrt_cert_type"] = Value::Null;
                    c["visit"]["setl_date"] = json!("2026-01-03"); c["visit"]["third_party_flag"] = Value::Null; }
             1 => { c["visit"]["emergency_flag"] = json!(true); c["visit"]["mdtrt_id"] = json!("M1");
-                   c["visit"]["settlement_mode"] = json!("self_paid"); c["visit"]["use_acct"] = json!(0); }
+                   c["visit"]["settlement_mode"] = json!("self_paid"); c["visit"]["use_acct"] = json!(0);
+                   c["visit"]["mdtrt_cert_type"] = json!(2); c["visit"]["etip_form_flag"] = json!("1"); }
             2 => { c["visit"]["trauma_flag"] = json!("Y"); c["visit"]["third_party_flag"] = json!(0);
                    c["visit"]["no_third_party_commitment"] = json!(1); c["visit"]["dise_name"] = json!("肺炎"); }
             3 => { c["visit"]["fixmedins_code"] = json!("H330100001"); c["visit"]["fixmedins_name"] = Value::Null;
+                   c["visit"]["mdtrt_cert_type"] = json!(" 社保卡 "); c["visit"]["etip_form_flag"] = Value::Null;
                    c["visit"]["referral_flag"] = json!("N"); c["visit"]["setl_date"] = Value::Null;
                    c["accumulators"] = json!({"year": 2026, "pools": {"inpatient": {"dedc_paid": 300, "above_dedc": "1200.5",
                        "hifp_paid": "800", "visits": 2}}, "riders": {"dbbx": {"base": "100", "paid": 90.5}}}); }

@@ -245,7 +245,7 @@ test('pre-check of the host\'s sample claims, uploaded', async () => {
   await page.waitForFunction(() => document.querySelector('#p-claim').value.includes('ZY2026100006'));
   await page.click('#p-run');
   await page.waitForSelector('#precheck-batch');
-  assert.equal(await page.textContent('#p-total'), '6');
+  assert.equal(await page.textContent('#p-total'), '7');
   const codes = async (claim) => page.locator(`[data-claim="${claim}"] td[data-code]`).evaluateAll((tds) => tds.map((td) => td.dataset.code));
   // As documented for `yidi precheck host/samples/precheck.ndjson` in host/README.md.
   assert.deepEqual(await codes('ZY2026100001'), []);
@@ -255,6 +255,7 @@ test('pre-check of the host\'s sample claims, uploaded', async () => {
   assert.ok(c4.includes('P_RESTRICTED_NOT_APPROVED') && c4.includes('P_PRICE_OVER_CEILING'), String(c4));
   assert.ok((await codes('ZY2026100005')).includes('P_FILING_EXPIRED'));
   assert.ok((await codes('ZY2026100006')).includes('P_XIECHA_THRESHOLD'));
+  assert.deepEqual(await codes('ZY2026100007'), ['P_ID_CARD_INTRA_PROVINCE_ONLY', 'P_ETIP_NO_FORM']);
   await shot(page, 'precheck-batch');
   assert.deepEqual(errors, []);
   await ctx.close();
@@ -302,11 +303,14 @@ test('pre-check keeps working with the server stopped (service worker)', async (
   await assert.rejects(fetch(`${own.base}/v1/health`));
   await page.reload();
   await page.waitForSelector('#p-run', { timeout: 30000 });
+  // A Xi'an insured person treated in Hangzhou (the form's defaults) who shows the resident ID card.
+  await page.selectOption('#p-cert', '02');
   await page.click('#p-run');
   await page.waitForSelector('#precheck-result');
   const text = await page.textContent('#precheck-result');
   assert.match(text, /3 行|3 lines/);
   assert.ok(await page.locator('#findings tbody tr').count() >= 1, 'findings listed line by line');
+  assert.equal(await page.locator('#findings td[data-code="P_ID_CARD_INTRA_PROVINCE_ONLY"]').count(), 1, '002 §22');
   await shot(page, 'precheck-offline');
   // Filing needs the server: it says so clearly instead of failing silently.
   await page.evaluate(() => localStorage.setItem('yidi.filings', JSON.stringify([{ id: 'Fdeadbeef', token: 'x' }])));

@@ -5,7 +5,9 @@
 //! are read by exactly one implementation.
 
 use super::plain_until;
-use crate::codes::{Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MedType, PsnType, trimmed};
+use crate::codes::{
+    Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MdtrtCertType, MedType, PsnType, trimmed,
+};
 use crate::model::{
     Accumulators, FeeLine, Filing, FilingStatus, HospApprFlag, Materials, Person, PoolAccum, RiderAccum,
     SettlementMode, ShortText, Visit,
@@ -519,6 +521,8 @@ impl<'a> Reader<'a> {
             trauma_flag: false,
             third_party_flag: None,
             no_third_party_commitment: false,
+            mdtrt_cert_type: None,
+            etip_form_flag: false,
             settlement_mode: SettlementMode::Direct,
             use_acct: true,
             dise_name: None,
@@ -544,6 +548,8 @@ impl<'a> Reader<'a> {
                     "settlement_mode" => 15,
                     "use_acct" => 16,
                     "dise_name" => 17,
+                    "mdtrt_cert_type" => 18,
+                    "etip_form_flag" => 19,
                     _ => return None,
                 })
             },
@@ -571,7 +577,14 @@ impl<'a> Reader<'a> {
                     14 => v.no_third_party_commitment = r.flag()?,
                     15 => v.settlement_mode = r.unit()?,
                     16 => v.use_acct = r.flag()?,
-                    _ => v.dise_name = r.opt_string()?,
+                    17 => v.dise_name = r.opt_string()?,
+                    18 => {
+                        v.mdtrt_cert_type = match r.null()? {
+                            true => None,
+                            false => Some(MdtrtCertType::parse(r.code()?).ok()?),
+                        }
+                    }
+                    _ => v.etip_form_flag = r.flag()?,
                 }
                 Some(())
             },

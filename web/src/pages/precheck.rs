@@ -24,6 +24,10 @@ struct VisitForm {
     emergency: bool,
     trauma: bool,
     commitment: bool,
+    /// 就诊凭证类型 `mdtrt_cert_type` the person presented.
+    cert: String,
+    /// The stamped form for exams or purchases at another facility during the stay (002 §39).
+    etip_form: bool,
 }
 
 const EXAMPLE: &str = "feedetl_sn,med_list_codg,med_list_name,cnt,pric,det_item_fee_sumamt,med_chrgitm_type,chrgitm_lv,lmt_used_flag,hosp_appr_flag\n1,001,床位费,5,80,400.00,01,01,,\n2,002,限定用药,2,150,300.00,09,02,1,\n3,003,检查费,1,250.5,250.50,03,02,,\n";
@@ -42,6 +46,8 @@ impl VisitForm {
             emergency: false,
             trauma: false,
             commitment: false,
+            cert: "01".into(),
+            etip_form: false,
         }
     }
 
@@ -78,7 +84,8 @@ impl VisitForm {
         let mut visit = json!({
             "med_type": self.med_type, "mdtrtarea_admvs": self.dest, "hosp_lv": self.hosp_lv,
             "begndate": self.begndate, "emergency_flag": self.emergency, "trauma_flag": self.trauma,
-            "no_third_party_commitment": self.commitment,
+            "no_third_party_commitment": self.commitment, "mdtrt_cert_type": self.cert,
+            "etip_form_flag": self.etip_form,
         });
         if !self.enddate.is_empty() {
             visit["enddate"] = json!(self.enddate);
@@ -172,8 +179,8 @@ pub fn Precheck() -> Html {
         <section class="precheck">
             <h1>{ l.t("医院预检（结算前自查）", "Hospital pre-check (before submitting)") }</h1>
             <p class="lead">{ l.t(
-                "检查急诊标志、外伤承诺、限定支付审批、限价、备案有效期、协查金额等。完全在本页运行，数据不离开本机，断网可用。",
-                "Checks the emergency marker, trauma commitment, restricted-use approval, price ceilings, filing validity and audit thresholds. Runs entirely in this page: data stays on this device, works offline.") }</p>
+                "检查急诊标志、外伤承诺、限定支付审批、限价、就诊凭证、外院检查单据、备案有效期、协查金额等。完全在本页运行，数据不离开本机，断网可用。",
+                "Checks the emergency marker, trauma commitment, restricted-use approval, price ceilings, the credential shown, forms for exams elsewhere, filing validity and audit thresholds. Runs entirely in this page: data stays on this device, works offline.") }</p>
             <form onsubmit={run} novalidate=true>
                 <fieldset>
                     <legend>{ l.t("就诊信息", "The visit") }</legend>
@@ -206,12 +213,19 @@ pub fn Precheck() -> Html {
                         <Field id="p-enddate" label={l.t("出院日期", "Discharge date")} error={fe("enddate")}>
                             <input id="p-enddate" type="date" value={f.enddate.clone()} onchange={set(|f, v| f.enddate = v)} />
                         </Field>
+                        <Field id="p-cert" label={l.t("就诊凭证 mdtrt_cert_type", "Credential shown (mdtrt_cert_type)")} error={fe("mdtrt_cert_type")}>
+                            <select id="p-cert" onchange={set(|f, v| f.cert = v)}>
+                                { for [("01", "医保电子凭证", "medical-insurance e-voucher"), ("02", "居民身份证", "resident ID card"), ("03", "社会保障卡", "social security card")]
+                                    .iter().map(|(c, zh, en)| html! { <option value={*c} selected={f.cert == *c}>{ format!("{c} {}", l.t(zh, en)) }</option> }) }
+                            </select>
+                        </Field>
                     </div>
                     <p class="legend">{ l.t("就医地（本院所在地）", "Treatment place (this hospital)") }</p>
                     <RegionPicker id="p-dest" value={f.dest.clone()} onchange={on_dest} error={fe("mdtrtarea_admvs")} />
                     <label class="choice" for="p-emerg"><input type="checkbox" id="p-emerg" checked={f.emergency} onchange={tick(|f, b| f.emergency = b)} /><span>{ l.t("急诊标志", "Emergency marker") }</span></label>
                     <label class="choice" for="p-trauma"><input type="checkbox" id="p-trauma" checked={f.trauma} onchange={tick(|f, b| f.trauma = b)} /><span>{ l.t("外伤标志", "Trauma marker") }</span></label>
                     <label class="choice" for="p-commit"><input type="checkbox" id="p-commit" checked={f.commitment} onchange={tick(|f, b| f.commitment = b)} /><span>{ l.t("已签《外伤无第三方责任承诺书》", "Signed the no-third-party trauma commitment") }</span></label>
+                    <label class="choice" for="p-etip-form"><input type="checkbox" id="p-etip-form" checked={f.etip_form} onchange={tick(|f, b| f.etip_form = b)} /><span>{ l.t("已有加盖医保办公室章的《住院期间外院检查治疗或购药单》（外检明细 etip_flag 纳入本次住院）", "The stamped form for exams or drugs from another facility during the stay is on file (lines with etip_flag join this stay)") }</span></label>
                 </fieldset>
                 <fieldset>
                     <legend>{ l.t("费用明细", "Fee lines") }</legend>
