@@ -135,9 +135,14 @@ pub fn resolve(
         })
     };
 
+    // The filings that can cover an admission: the active ones, and one replaced by a change for
+    // admissions up to the day before the change (its `enddate`), so a stay admitted under it stays
+    // covered when the filing is changed before discharge (002 经办规程§12.3; 003 §10).
     let active: Vec<&Filing> = filings
         .iter()
-        .filter(|f| f.status == FilingStatus::Active)
+        .filter(|f| {
+            f.status == FilingStatus::Active || (f.status == FilingStatus::Superseded && f.enddate.is_some())
+        })
         .collect();
     let long_term_active = active
         .iter()
@@ -202,7 +207,23 @@ pub fn resolve(
         ));
     }
 
-    // 3. Non-networked facility: no direct settlement.
+    // 3. Non-networked facility: no direct settlement. The reduction is for non-emergency visits only
+    // (002 实施细则二(三)2: 非急诊且…未在异地联网定点医疗机构就医的; 003 一(四): 急诊抢救…不下降).
+    if !visit.networked && visit.is_emergency() {
+        reasons.push(reason(
+            "coverage.non_networked",
+            "002 实施细则二(三)2, §5, §17; 003 一(四)",
+            "非异地联网定点医疗机构不能直接结算；急诊抢救回参保地手工报销，不降低待遇".into(),
+            "a facility not networked for cross-region settlement cannot settle directly; an emergency is reimbursed by hand without any reduction".into(),
+        ));
+        return cov(
+            Route::ManualReimbursement,
+            VisitCategory::Emergency,
+            None,
+            false,
+            reasons,
+        );
+    }
     if !visit.networked {
         reasons.push(reason(
             "coverage.non_networked",
@@ -304,9 +325,21 @@ fn resolve_filed(
     }
 
     // A filing covers the visit when its destination covers the place and admission is inside its window.
+    // Of several, the long-term filing, then a referral, then an emergency filing, then any other temporary
+    // one: an emergency or other temporary trip is by definition one not already filed as long-term or
+    // referral (003 §7(二)2–3), so the answer never depends on the order the filings are listed in.
     let covering = active
         .iter()
-        .find(|f| f.rloc_admdvs.covers(place) && f.in_window(admission));
+        .filter(|f| f.rloc_admdvs.covers(place) && f.in_window(admission))
+        .min_by_key(|f| {
+            let rank = match f.category {
+                c if c.is_long_term() => 0,
+                FilingCategory::Referral => 1,
+                FilingCategory::Emergency => 2,
+                _ => 3,
+            };
+            (rank, core::cmp::Reverse(f.begndate))
+        });
     if let Some(f) = covering {
         if f.applied_date > setl {
             reasons.push(reason(
@@ -411,7 +444,10 @@ fn resolve_filed(
     }
 
     // A filing to this destination exists but the admission falls outside its window: say so.
-    if let Some(f) = active.iter().find(|f| f.rloc_admdvs.covers(place)) {
+    if let Some(f) = active
+        .iter()
+        .find(|f| f.status == FilingStatus::Active && f.rloc_admdvs.covers(place))
+    {
         reasons.push(reason(
             "coverage.outside_validity",
             "002 经办规程§12; 003 二(三)",
