@@ -117,6 +117,13 @@ pub fn window_end(begin: NaiveDate, months: u32) -> Option<NaiveDate> {
     }
 }
 
+/// First day a long-term filing starting `begin` may be changed under a lock of `months`: the day after
+/// the lock's last day, counted as validity windows are (2024-08-31 + 6 → 2025-03-01, since the window
+/// of 2024-08-31 + 6 months still holds 2025-02-28).
+fn lock_free_from(begin: NaiveDate, months: u32) -> Option<NaiveDate> {
+    window_end(begin, months)?.succ_opt()
+}
+
 /// The validity window of a filing of `category` starting `begin` under `pack`.
 pub fn window(
     pack: &Pack,
@@ -130,7 +137,7 @@ pub fn window(
             .long_term_change_lock_months
             .at(begin)
             .ok_or_else(|| crate::coverage::no_value(pack, "filing.long_term_change_lock_months", begin))?;
-        let from = begin.checked_add_months(Months::new(lock.value));
+        let from = lock_free_from(begin, lock.value);
         ex.push(
             TraceEntry::new(
                 "window",
@@ -617,7 +624,7 @@ fn lock_check(
         .long_term_change_lock_months
         .at(f.begndate)
         .ok_or_else(|| crate::coverage::no_value(pack, "filing.long_term_change_lock_months", f.begndate))?;
-    let Some(free_from) = f.begndate.checked_add_months(Months::new(lock.value)) else {
+    let Some(free_from) = lock_free_from(f.begndate, lock.value) else {
         return Ok(None);
     };
     if date >= free_from {
@@ -635,7 +642,11 @@ fn lock_check(
     Ok(Some(refusal(
         "F_CHANGE_LOCKED",
         "date",
-        &format!("{}; {}", lock.cite, exc.cite),
+        &if lock.cite == exc.cite {
+            lock.cite.clone()
+        } else {
+            format!("{}; {}", lock.cite, exc.cite)
+        },
         format!(
             "长期居住备案 {} 生效，{} 个月内（{} 前）不得{}{}",
             f.begndate,
@@ -684,9 +695,10 @@ pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiE
             "this filing is no longer active (cancelled or superseded) and cannot be changed".into(),
         ));
     }
+    // Destination and category are what the lock guards, whatever reason is given: a change of contact
+    // details alone touches neither, so it never meets the lock.
     let substantive = r.changes.rloc_admdvs.is_some() || r.changes.category.is_some();
     if substantive
-        && r.reason != ChangeReason::ContactDetails
         && let Some(x) = lock_check(
             pack,
             &r.filing,
@@ -698,14 +710,22 @@ pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiE
     {
         refusals.push(x);
     }
-    if r.filing.category == FilingCategory::Referral && r.reason == ChangeReason::MedicalNeed && !r.documents
+    // A referral follows a doctor's decision: it may be changed because the illness needs it, with
+    // documents (003 二(四), §13(一)), not for other reasons.
+    if r.filing.category == FilingCategory::Referral
+        && substantive
+        && (r.reason != ChangeReason::MedicalNeed || !r.documents)
     {
         refusals.push(refusal(
             "F_CHANGE_NEEDS_DOCUMENTS",
-            "documents",
-            "003 二(四)",
-            "临时外出转诊人员因病情需要变更，须凭有关资料申请".into(),
-            "a referral changed for medical need needs supporting documents".into(),
+            if r.reason == ChangeReason::MedicalNeed {
+                "documents"
+            } else {
+                "reason"
+            },
+            "003 二(四), §13(一)",
+            "临时外出转诊人员因病情需要，凭有关资料方可申请变更".into(),
+            "a referral may be changed only because the illness needs it, with supporting documents".into(),
         ));
     }
     if let Some(d) = &r.changes.rloc_admdvs {
@@ -1128,6 +1148,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_lock_ends_where_a_window_of_as_many_months_ends() {
+        assert_eq!(lock_free_from(d("2025-02-01"), 3), Some(d("2025-05-01")));
+        assert_eq!(lock_free_from(d("2024-08-31"), 6), Some(d("2025-03-01")));
+        assert_eq!(lock_free_from(d("2024-02-29"), 12), Some(d("2025-03-01")));
+        assert_eq!(lock_free_from(d("2025-02-01"), 0), Some(d("2025-02-01")));
     }
 
     #[test]
