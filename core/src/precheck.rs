@@ -274,8 +274,18 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                     format!("line {} is an exam, treatment or purchase at another facility during the stay: it joins this stay's direct settlement only with the stamped form (住院期间外院检查治疗或购药单); set visit.etip_form_flag once it is on file", l.feedetl_sn)));
             }
         }
-        // A filing to this place that had already ended at admission.
-        if c.filing_id.is_none()
+        if c.cross_region
+            && c.visit_category == VisitCategory::Referral
+            && c.route == Route::ManualReimbursement
+            && c.filing_id.is_none()
+        {
+            out.push(f(Severity::Error, "P_REFERRAL_UNFILED", None, "filings", "002 §19; 003 §19",
+                "有转诊标志但未办理转诊备案：不能直接结算。请指引患者在出院结算前补办转诊备案（补办后自入院之日起生效，可直接结算）".into(),
+                "referred but not filed: no direct settlement. Guide the patient to file the referral before discharge settlement (effective from admission, then direct settlement)".into()));
+        }
+        // A filing to this place that had already ended at admission, when nothing else lets the visit
+        // settle directly (an emergency counts as filed, 002 §21; a newer filing may cover it).
+        if c.route != Route::Direct
             && c.cross_region
             && let Some(fl) = r.filings.iter().find(|fl| {
                 fl.status == FilingStatus::Active

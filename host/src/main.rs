@@ -87,7 +87,8 @@ enum Cmd {
     /// writes a CSV and a JSON report. Exit status 1 when any record is inconsistent, refused or unreadable.
     Verify(FileOpts),
     /// Hospital-side check of fee lines and visit before submission (emergency marker, trauma commitment,
-    /// restricted-use approval, price ceilings, filing validity at admission, 协查 thresholds).
+    /// restricted-use approval, price ceilings, the credential shown, exams elsewhere without their form,
+    /// filing validity at admission, 协查 thresholds).
     /// Exit status 1 when there is any finding.
     Precheck(FileOpts),
     /// Monthly clearing for agencies: from a month of settlement records (NDJSON or CSV), write the

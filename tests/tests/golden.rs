@@ -86,6 +86,7 @@ fn golden_cases_cover_the_rule_catalogue() {
         "P_UNFILED_NO_EMERGENCY_MARKER",
         "P_ID_CARD_INTRA_PROVINCE_ONLY",
         "P_ETIP_NO_FORM",
+        "P_REFERRAL_UNFILED",
     ] {
         assert!(all.contains(rule), "no golden case asserts {rule}");
     }
