@@ -33,16 +33,19 @@ export const BUDGET = { raw: 200 * 1000, brotli: 80 * 1000 };
 // 2026-11-23, morning: 152.3 / 58.8 KB — filing.validate refuses a new filing to a destination whose direct
 // settlement is suspended (+0.4 KB), and every error leaving the core masks identity numbers it quotes (+0.3 KB).
 // 2026-11-23, later: 153.6 / 59.3 KB — the visit's reader takes `mdtrt_cert_type` and `etip_form_flag` (which
-// precheck checks: 002 §22, §39) and the packs carry `filing.id_card_cross_province` (+1.3 KB).
+// precheck checks: 002 §22, §39) and the packs carry `filing.id_card_cross_province` (+1.3 KB); 154.6 / 59.7 KB
+// with the coverage and filing fixes found against the seeds the same morning (an emergency at a facility not
+// networked is not reduced, several filings decided by kind, a change mid-stay, referral changes; +1.0 KB).
 // Ceilings: the measured sizes plus ~0.5 KB, and never above the budget once a module is within it.
-export const CEILING = { raw: Math.min(154.1 * 1000, BUDGET.raw), brotli: Math.min(59.8 * 1000, BUDGET.brotli) };
+export const CEILING = { raw: Math.min(155.1 * 1000, BUDGET.raw), brotli: Math.min(60.2 * 1000, BUDGET.brotli) };
 // The estimate page's module (--estimate: estimate, amount.daxie, version; coverage.resolve too until the seventh
 // pass), measured 345.8 / 110.7 KB, 344.6 / 110.0 KB with the core's later speed work, 316.3 / 102.2 KB after the
 // fifth pass, 253.3 / 94.2 KB after the sixth, 221.6 / 82.2 KB after the seventh (shipped catalogs compiled, no CSV
 // reader, the packs' JSON trees left out, coverage.resolve on the filing page, smaller sort and decimal code),
 // 191.7 / 73.0 KB after the eighth (no_std and LTO) — within the budget, raw and brotli; 192.4 / 73.4 KB with the
-// masking of identity numbers in errors; 192.8 / 73.6 KB with the visit's two new fields.
-export const ESTIMATE_CEILING = { raw: Math.min(192.9 * 1000, BUDGET.raw), brotli: Math.min(73.9 * 1000, BUDGET.brotli) };
+// masking of identity numbers in errors; 192.8 / 73.6 KB with the visit's two new fields; 193.6 / 73.8 KB with the
+// coverage fixes (its answer holds the coverage).
+export const ESTIMATE_CEILING = { raw: Math.min(194.1 * 1000, BUDGET.raw), brotli: Math.min(74.3 * 1000, BUDGET.brotli) };
 // The hospital module (--hospital: lines.split, settle*, verify, precheck), measured 543.7 / 169.2 KB, then
 // 550.3 / 172.1 KB after the core's speed work, 551.0 / 172.4 KB on the night of 2026-11-22, then 556.6 / 175.0 KB
 // with the envelope read by hand (it holds that reader beside serde_json's, which still reads its requests),
@@ -51,8 +54,9 @@ export const ESTIMATE_CEILING = { raw: Math.min(192.9 * 1000, BUDGET.raw), brotl
 // 490.8 / 165.7 KB after the seventh (shipped catalogs compiled, the packs' JSON trees left out), 404.6 / 140.3 KB
 // after the eighth (no_std and LTO).
 // 404.7 / 140.8 KB with the settle trace built by appends (kept as calls in these modules).
-// 408.8 / 142.2 KB with precheck's credential and external-exam findings (002 §22, §39) and the visit's two fields.
-export const HOSPITAL_CEILING = { raw: 409.3 * 1000, brotli: 142.7 * 1000 };
+// 408.8 / 142.2 KB with precheck's credential and external-exam findings (002 §22, §39) and the visit's two fields;
+// 410.1 / 142.7 KB with the coverage, filing and precheck fixes found against the seeds.
+export const HOSPITAL_CEILING = { raw: 410.6 * 1000, brotli: 143.2 * 1000 };
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 
 for (const [name, page, ceiling] of [['yidi', 'filing', CEILING], ['yidi-estimate', 'estimate', ESTIMATE_CEILING]]) {
