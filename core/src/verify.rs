@@ -8,7 +8,7 @@
 
 use crate::codes::FundColumn;
 use crate::error::ApiError;
-use crate::money::{Money, decimal_from_value, opt_money};
+use crate::money::{MAX_AMOUNT, Money, decimal_from_value, opt_money};
 use crate::policy::PackSet;
 use crate::prelude::*;
 use crate::settle::{SettleRequest, compute};
@@ -27,13 +27,43 @@ fn take_string(m: &mut Map, key: &str) -> Option<String> {
     }
 }
 
-/// An amount sent as a number, a string, `null` or `""`.
+/// An amount sent as a number, a string, `null` or `""`; beyond [`MAX_AMOUNT`] it is refused, which also
+/// keeps every sum of a record's amounts inside `Decimal`'s range.
 fn take_money(m: &mut Map, key: &str) -> Result<Option<Money>, String> {
     match m.remove(key) {
         None => Ok(None),
-        Some(v) => decimal_from_value(&v)
-            .map(|o| o.map(Money::from_decimal))
-            .map_err(|e| format!("{key}: {e}")),
+        Some(v) => money_of(&v).map_err(|e| format!("{key}: {e}")),
+    }
+}
+
+fn money_of(v: &Value) -> Result<Option<Money>, String> {
+    match decimal_from_value(v)? {
+        Some(d) if d.abs() > MAX_AMOUNT => Err(format!(
+            "{d} is not an amount the core accepts (more than {MAX_AMOUNT} yuan)"
+        )),
+        d => Ok(d.map(Money::from_decimal)),
+    }
+}
+
+/// `setldetail` as real systems send it: an array of rows, `null` (none), one row as an object, or the
+/// array as JSON text (a CSV cell or a string field).
+fn detail_rows<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SubmittedDetail>, D::Error> {
+    use serde::de::Error;
+    let rows = |v: Value| -> Result<Vec<SubmittedDetail>, D::Error> {
+        match v {
+            Value::Null => Ok(Vec::new()),
+            Value::Object(_) => serde_json::from_value(v)
+                .map(|r| vec![r])
+                .map_err(D::Error::custom),
+            v => serde_json::from_value(v).map_err(D::Error::custom),
+        }
+    };
+    match Value::deserialize(d)? {
+        Value::String(text) if text.trim().is_empty() => Ok(Vec::new()),
+        Value::String(text) => rows(serde_json::from_str(&text).map_err(|e| {
+            D::Error::custom(format!("setldetail: the text is not a JSON array of rows ({e})"))
+        })?),
+        v => rows(v),
     }
 }
 
@@ -174,7 +204,7 @@ impl TryFrom<Map> for SubmittedLine {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct VerifyRequest {
     pub setlinfo: SubmittedSetlInfo,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "detail_rows")]
     pub setldetail: Vec<SubmittedDetail>,
     /// Per-line results as returned, when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -182,7 +212,8 @@ pub struct VerifyRequest {
     /// The claim (person, visit, fee lines …) when present: the split is then recomputed and compared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub claim: Option<SettleRequest>,
-    /// Allowed difference; default 0.01 (a fen).
+    /// Allowed difference; by default none: every invariant holds to the fen (NATIONAL_SPEC §3), so a
+    /// difference of one fen is a mismatch.
     #[serde(default, with = "opt_money", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<Money>"))]
     pub tolerance: Option<Money>,
@@ -278,10 +309,31 @@ fn sum_opt(v: &[Option<Money>]) -> Option<Money> {
     }
 }
 
+/// A provincial name standing in for a missing national one (`cashPayamt` for `psn_cash_pay`); a value
+/// under that name that is not an amount is refused like the national field, never silently skipped.
+fn alias(s: &SubmittedSetlInfo, v: Option<Money>, names: &[&str]) -> Result<Option<Money>, ApiError> {
+    if v.is_some() {
+        return Ok(v);
+    }
+    for n in names {
+        if let Some(x) = s.extra.get(*n) {
+            return money_of(x).map_err(|e| {
+                ApiError::new(
+                    crate::error::ErrorCode::Amount,
+                    format!("{n}：{e}"),
+                    format!("{n}: {e}"),
+                )
+                .at(format!("request.setlinfo.{n}"))
+            });
+        }
+    }
+    Ok(None)
+}
+
 /// Verify one submitted settlement.
 pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiError> {
     let s = &r.setlinfo;
-    let tol = r.tolerance.map_or(Decimal::new(1, 2), |t| t.dec().abs());
+    let tol = r.tolerance.map_or(Decimal::ZERO, |t| t.dec().abs());
     let mut c = Checker {
         tol,
         findings: Vec::new(),
@@ -289,23 +341,77 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         skipped: Vec::new(),
     };
     let mut derived = BTreeMap::new();
-    // Provincial names stand in for missing national ones.
-    let alias = |v: Option<Money>, names: &[&str]| -> Option<Money> {
-        v.or_else(|| {
-            names.iter().find_map(|n| {
-                s.extra
-                    .get(*n)
-                    .and_then(|x| serde_json::from_value::<Money>(x.clone()).ok())
-            })
-        })
+    let inscp = alias(s, s.inscp_scp_amt, &["inscp_amt"])?;
+    let oth = alias(s, s.oth_pay, &["othfund_pay"])?;
+    let cash = alias(s, s.psn_cash_pay, &["cashPayamt"])?;
+    let psn_part_given = alias(s, s.psn_part_amt, &["psn_pay"])?;
+
+    // setldetail lists every fund, the personal account and the hospital-borne parts (NATIONAL_SPEC §3), so
+    // when all its rows carry an amount it tells what a column left empty holds: a column with no row is 0.
+    let rows_complete = !r.setldetail.is_empty()
+        && r.setldetail
+            .iter()
+            .all(|d| d.fund_payamt.is_some() && d.fund_pay_type.is_some());
+    let mut by_col: BTreeMap<FundColumn, Money> = BTreeMap::new();
+    for d in &r.setldetail {
+        if let (Some(code), Some(a)) = (&d.fund_pay_type, d.fund_payamt) {
+            *by_col.entry(FundColumn::of_fund_pay_type(code)).or_default() += a;
+        }
+    }
+    let mut from_detail = |col: FundColumn, given: Option<Money>, name: &str| -> Option<Money> {
+        if given.is_some() || !rows_complete {
+            return given;
+        }
+        // Reported as derived when rows stand for it; a column without rows is simply 0.
+        let v = by_col.get(&col).copied();
+        if let Some(v) = v {
+            derived.insert(name.to_string(), v);
+        }
+        Some(v.unwrap_or(Money::ZERO))
     };
-    let inscp = alias(s.inscp_scp_amt, &["inscp_amt"]);
-    let oth = alias(s.oth_pay, &["othfund_pay"]);
-    let cash = alias(s.psn_cash_pay, &["cashPayamt"]);
-    let psn_part_given = alias(s.psn_part_amt, &["psn_pay"]);
-    let hosp = s.hosp_part_amt.unwrap_or(Money::ZERO);
-    let ownpay_hosp = s.ownpay_hosp_part.unwrap_or(Money::ZERO);
-    let reversal = s.medfee_sumamt.is_some_and(Money::is_negative);
+    let acct = from_detail(FundColumn::AcctPay, s.acct_pay, "acct_pay");
+    let hifp = from_detail(FundColumn::HifpPay, s.hifp_pay, "hifp_pay");
+    // Hospital-borne parts (999996, 999997) are left out by most systems when nothing was borne: absent
+    // and with no setldetail row, they count as none.
+    let hosp = from_detail(FundColumn::HospPartAmt, s.hosp_part_amt, "hosp_part_amt").unwrap_or(Money::ZERO);
+    let ownpay_hosp = from_detail(FundColumn::OwnpayHospPart, s.ownpay_hosp_part, "ownpay_hosp_part")
+        .unwrap_or(Money::ZERO);
+
+    // A reversal negates every amount (2208 / 2305); when the total is missing, the other amounts tell.
+    let all_given = [
+        s.medfee_sumamt,
+        s.fulamt_ownpay_amt,
+        s.overlmt_selfpay,
+        s.preselfpay_amt,
+        inscp,
+        s.act_pay_dedc,
+        s.hifp_pay,
+        s.cvlserv_pay,
+        s.hifes_pay,
+        s.hifmi_pay,
+        s.hifob_pay,
+        s.maf_pay,
+        s.hifdm_pay,
+        s.hosp_part_amt,
+        s.ownpay_hosp_part,
+        oth,
+        s.fund_pay_sumamt,
+        psn_part_given,
+        s.acct_pay,
+        cash,
+    ];
+    let reversal = match s.medfee_sumamt {
+        Some(m) if !m.is_zero() => m.is_negative(),
+        _ => {
+            let nonzero: Vec<Money> = all_given
+                .iter()
+                .flatten()
+                .filter(|m| !m.is_zero())
+                .copied()
+                .collect();
+            !nonzero.is_empty() && nonzero.iter().all(|m| m.is_negative())
+        }
+    };
 
     // (1) medfee = self-paid + over ceiling + pre-self-pay + in scope.
     let parts = [s.fulamt_ownpay_amt, s.overlmt_selfpay, s.preselfpay_amt, inscp];
@@ -326,9 +432,9 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         ),
     );
 
-    // (2) fund total = sum of the fund columns.
+    // (2) fund total = sum of the fund columns. The pooled fund's column is needed; the others are left out
+    // by most systems when nothing was paid from them.
     let funds = [
-        s.hifp_pay,
         s.cvlserv_pay,
         s.hifes_pay,
         s.hifmi_pay,
@@ -341,7 +447,7 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         "inv2.fund_sum",
         "fund_pay_sumamt",
         SPEC,
-        sum_opt(&funds),
+        hifp.map(|h| h + funds.iter().flatten().copied().sum::<Money>()),
         s.fund_pay_sumamt,
         ("各基金支付之和", "the sum of the fund columns"),
     );
@@ -373,26 +479,26 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
     };
 
     // (4) personal part = account + cash.
-    let acct = s.acct_pay.unwrap_or(Money::ZERO);
     c.eq(
         "inv4.psn_split",
         "psn_cash_pay",
         SPEC,
-        psn_part.map(|p| p - acct),
+        psn_part.zip(acct).map(|(p, a)| p - a),
         cash,
         ("个人负担−个人账户", "personal part − account"),
     );
 
     // (5) setldetail: sum = funds + account + hospital-borne; and each column matches its rows.
     if !r.setldetail.is_empty() {
-        let has_999997 = r
-            .setldetail
-            .iter()
-            .any(|d| d.fund_pay_type.as_deref().map(str::trim) == Some("999997"));
-        let detail_sum = sum_opt(&r.setldetail.iter().map(|d| d.fund_payamt).collect::<Vec<_>>());
+        let detail_sum = if r.setldetail.iter().all(|d| d.fund_payamt.is_some()) {
+            sum_opt(&r.setldetail.iter().map(|d| d.fund_payamt).collect::<Vec<_>>())
+        } else {
+            None
+        };
         let expected = s
             .fund_pay_sumamt
-            .map(|f| f + acct + hosp + if has_999997 { ownpay_hosp } else { Money::ZERO });
+            .zip(acct)
+            .map(|(f, a)| f + a + hosp + ownpay_hosp);
         c.eq(
             "inv5.detail_sum",
             "setldetail",
@@ -404,13 +510,7 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
                 "fund total + account + hospital-borne",
             ),
         );
-        let mut by_col: BTreeMap<FundColumn, Money> = BTreeMap::new();
-        for d in &r.setldetail {
-            if let (Some(code), Some(a)) = (&d.fund_pay_type, d.fund_payamt) {
-                *by_col.entry(FundColumn::of_fund_pay_type(code)).or_default() += a;
-            }
-        }
-        let cols: [(FundColumn, Option<Money>); 10] = [
+        let cols: [(FundColumn, Option<Money>); 11] = [
             (FundColumn::HifpPay, s.hifp_pay),
             (FundColumn::CvlservPay, s.cvlserv_pay),
             (FundColumn::HifesPay, s.hifes_pay),
@@ -418,17 +518,25 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
             (FundColumn::HifobPay, s.hifob_pay),
             (FundColumn::MafPay, s.maf_pay),
             (FundColumn::HifdmPay, s.hifdm_pay),
+            (FundColumn::OthPay, oth),
             (FundColumn::AcctPay, s.acct_pay),
             (FundColumn::HospPartAmt, s.hosp_part_amt),
             (FundColumn::OwnpayHospPart, s.ownpay_hosp_part),
         ];
         for (col, v) in cols {
-            if let (Some(rows), Some(v)) = (by_col.get(&col), v) {
+            // A column is compared with its rows when it has rows, or when every row is known and the column
+            // holds an amount that no row accounts for.
+            let rows = match by_col.get(&col) {
+                Some(x) => Some(*x),
+                None if rows_complete && v.is_some_and(|v| !v.is_zero()) => Some(Money::ZERO),
+                None => None,
+            };
+            if let (Some(rows), Some(v)) = (rows, v) {
                 c.eq(
                     "inv5.detail_column",
                     col.field(),
                     "NATIONAL_SPEC §3 (5), §4 fund_pay_type",
-                    Some(*rows),
+                    Some(rows),
                     Some(v),
                     (
                         "setldetail 中该基金各行之和",
@@ -480,13 +588,14 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         ("acct_pay", s.acct_pay),
         ("psn_cash_pay", cash),
     ];
-    // Every amount has a sign rule except the hospital-borne and "other" columns, which real records
-    // use for adjustments in both directions.
-    let signed = given
-        .iter()
-        .filter(|(n, _)| !matches!(*n, "hosp_part_amt" | "oth_pay" | "hifes_pay" | "psn_part_amt"));
-    for &(name, v) in signed {
-        let Some(v) = v else { continue };
+    // No amount is negative except in a reversal, which is the exact negation (NATIONAL_SPEC §3 (6)):
+    // every column, the provincial ones and each setldetail row.
+    let extra_cols = [
+        ("hifdm_pay", s.hifdm_pay),
+        ("ownpay_hosp_part", s.ownpay_hosp_part),
+    ];
+    let rows = r.setldetail.iter().enumerate().map(|(i, d)| (i, d.fund_payamt));
+    let mut sign = |name: String, v: Money| {
         let wrong = if reversal {
             v.dec() > Decimal::ZERO
         } else {
@@ -494,12 +603,6 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         };
         if wrong {
             c.findings.push(Finding {
-                field: name.into(),
-                rule: "inv6.sign".into(),
-                cite: SPEC.into(),
-                expected: None,
-                got: Some(v),
-                difference: None,
                 zh: if reversal {
                     format!("冲销记录中 {name} 应为负数或零，实为 {v}")
                 } else {
@@ -510,7 +613,23 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
                 } else {
                     format!("{name} is negative ({v}); only a reversal may be")
                 },
+                field: name,
+                rule: "inv6.sign".into(),
+                cite: SPEC.into(),
+                expected: None,
+                got: Some(v),
+                difference: None,
             });
+        }
+    };
+    for &(name, v) in given.iter().chain(extra_cols.iter()) {
+        if let Some(v) = v {
+            sign(name.to_string(), v);
+        }
+    }
+    for (i, v) in rows {
+        if let Some(v) = v {
+            sign(format!("setldetail[{i}].fund_payamt"), v);
         }
     }
 
@@ -542,7 +661,8 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         }
     }
 
-    // Recompute from the claim.
+    // Recompute from the claim. What the hospital bore (999996, 999997) is its own decision, which no
+    // policy pack holds: it is taken from the record, and lowers the person's part and cash as it did.
     if let Some(claim) = &r.claim {
         let mut q = claim.clone();
         q.trace = false;
@@ -550,8 +670,14 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         let mine = compute(packs, &q)?.response;
         let m = &mine.setlinfo;
         let sign = if reversal { -Decimal::ONE } else { Decimal::ONE };
+        let borne = hosp + ownpay_hosp;
         for ((name, expect), (_, got)) in m.amounts().iter().zip(given.iter()) {
-            let e = Money::from_decimal(expect.dec() * sign);
+            let mut e = Money::from_decimal(expect.dec() * sign);
+            match *name {
+                "hosp_part_amt" => continue,
+                "psn_part_amt" | "psn_cash_pay" => e -= borne,
+                _ => {}
+            }
             c.eq(
                 "recompute",
                 name,
