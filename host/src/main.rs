@@ -125,7 +125,7 @@ struct VerifyOpts {
     #[command(flatten)]
     file: FileOpts,
     /// Allowed difference of every checked sum, in yuan (e.g. 0.05), for every record of the file: the
-    /// agency's choice. Default: the core's (one fen). A record's own `tolerance` field or column is ignored.
+    /// agency's choice. Default: the core's own. A record's own `tolerance` field or column is ignored.
     #[arg(long, value_name = "AMOUNT")]
     tolerance: Option<String>,
 }
