@@ -85,7 +85,7 @@ enum Cmd {
     /// Verify settlements returned by insured places and hospitals (setlinfo / setldetail, with claim and
     /// fee lines when present). Prints the records that fail with every failing field, then a summary;
     /// writes a CSV and a JSON report. Exit status 1 when any record is inconsistent, refused or unreadable.
-    Verify(FileOpts),
+    Verify(VerifyOpts),
     /// Hospital-side check of fee lines and visit before submission (emergency marker, trauma commitment,
     /// restricted-use approval, price ceilings, the credential shown, exams elsewhere without their form,
     /// filing validity at admission, 协查 thresholds).
@@ -121,13 +121,24 @@ struct BenchOpts {
 }
 
 #[derive(Args)]
+struct VerifyOpts {
+    #[command(flatten)]
+    file: FileOpts,
+    /// Allowed difference of every checked sum, in yuan (e.g. 0.05), for every record of the file: the
+    /// agency's choice. Default: the core's own. A record's own `tolerance` field or column is ignored.
+    #[arg(long, value_name = "AMOUNT")]
+    tolerance: Option<String>,
+}
+
+#[derive(Args)]
 struct FileOpts {
     /// NDJSON (one JSON object per line) or CSV file (by extension; see --format).
     file: PathBuf,
     /// Input format; by default from the extension (.csv is CSV, anything else NDJSON).
     #[arg(long, value_parser = ["ndjson", "csv"])]
     format: Option<String>,
-    /// Report files to write: PATH.csv and PATH.json (default: <file stem>.<verify|precheck>-report in the current directory).
+    /// Report files to write: PATH.csv and PATH.json (default: <file stem>.<verify|precheck>-report in the
+    /// current directory). Refused (exit status 2, nothing written) when either would be the input file.
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
     /// Print every record's verdict, not only the ones that need attention.
@@ -206,8 +217,14 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 && serde_json::from_str::<serde_json::Value>(&out).is_ok_and(|v| v["ok"] == true);
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
-        Cmd::Verify(o) => check_file(&cli.engine, Check::Verify, o),
-        Cmd::Precheck(o) => check_file(&cli.engine, Check::Precheck, o),
+        Cmd::Verify(o) => {
+            let opts = match &o.tolerance {
+                Some(t) => verify::Options::with_tolerance(t)?,
+                None => verify::Options::default(),
+            };
+            check_file(&cli.engine, Check::Verify, o.file, &opts)
+        }
+        Cmd::Precheck(o) => check_file(&cli.engine, Check::Precheck, o, &verify::Options::default()),
         Cmd::Clear(o) => {
             let runner = cli.engine.runner()?;
             let job = yidi_host::clear::ClearJob {
@@ -239,17 +256,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-fn check_file(engine: &EngineOpts, check: Check, o: FileOpts) -> Result<ExitCode, String> {
+fn check_file(
+    engine: &EngineOpts,
+    check: Check,
+    o: FileOpts,
+    opts: &verify::Options,
+) -> Result<ExitCode, String> {
     let format = match o.format.as_deref() {
         Some("csv") => Format::Csv,
         Some(_) => Format::Ndjson,
         None => Format::of(&o.file),
     };
-    let recs = records::read(&o.file, format)?;
-    let runner = engine.runner()?;
-    let report = verify::run(&runner, check, &o.file.display().to_string(), &recs, !o.quiet);
-    print!("{}", verify::render(&report, o.all));
-    let base = o.report.unwrap_or_else(|| {
+    let base = o.report.clone().unwrap_or_else(|| {
         let stem = o
             .file
             .file_stem()
@@ -259,16 +277,83 @@ fn check_file(engine: &EngineOpts, check: Check, o: FileOpts) -> Result<ExitCode
     });
     let csv_path = base.with_extension(extension_with(&base, "csv"));
     let json_path = base.with_extension(extension_with(&base, "json"));
+    // Before anything runs: a report must never overwrite the file it reports on.
+    for report in [&csv_path, &json_path] {
+        if same_file(report, &o.file) {
+            return Err(format!(
+                "the report {} would overwrite the input file {}; choose another --report",
+                report.display(),
+                o.file.display()
+            ));
+        }
+    }
+    let recs = records::read(&o.file, format)?;
+    let runner = engine.runner()?;
+    let report = verify::run_with(
+        &runner,
+        check,
+        &o.file.display().to_string(),
+        &recs,
+        !o.quiet,
+        opts,
+    );
+    show(&verify::render(&report, o.all))?;
     std::fs::write(&csv_path, verify::to_csv(&report)?)
         .map_err(|e| format!("writing {}: {e}", csv_path.display()))?;
     let json = serde_json::to_vec_pretty(&report).map_err(|e| e.to_string())?;
     std::fs::write(&json_path, json).map_err(|e| format!("writing {}: {e}", json_path.display()))?;
-    println!("\nreports: {} {}", csv_path.display(), json_path.display());
+    show(&format!(
+        "\nreports: {} {}\n",
+        csv_path.display(),
+        json_path.display()
+    ))?;
     Ok(if report.all_clean() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Print to stdout; a reader that went away (`| head`) is not an error, the reports are still written.
+fn show(text: &str) -> Result<(), String> {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("writing stdout: {e}")),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `path` (which need not exist yet) names the existing file `input`: compared as canonical paths,
+/// the missing file's directory canonicalised instead (so `./x`, `dir/../x` and symbolic links all match),
+/// and on Unix by device and inode (hard links).
+fn same_file(path: &std::path::Path, input: &std::path::Path) -> bool {
+    let Ok(input) = input.canonicalize() else {
+        return false;
+    };
+    let path = match path.canonicalize() {
+        Ok(p) => p,
+        Err(_) => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => std::path::Path::new("."),
+            };
+            match (dir.canonicalize(), path.file_name()) {
+                (Ok(d), Some(name)) => d.join(name),
+                _ => return false,
+            }
+        }
+    };
+    if path == input {
+        return true;
+    }
+    // A hard link is another name of the same file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(&path), std::fs::metadata(&input)) {
+            return (a.dev(), a.ino()) == (b.dev(), b.ino());
+        }
+    }
+    false
 }
 
 /// Keep a dotted report name such as `run.2026-11` intact: append the extension instead of replacing.

@@ -1,6 +1,9 @@
 //! Input files of `verify` and `precheck`: NDJSON (one JSON object per line) or CSV (one row per record,
-//! headers are field names; a `group.field` header nests the value under `group`; a cell holding a JSON
-//! array or object, e.g. `setldetail`, is parsed as JSON; an empty cell is an absent field).
+//! headers are field names; a `group.field` header nests the value under `group`; an empty cell, or one
+//! that reads `null` in any case, is an absent field). Only the members that carry structure
+//! ([`STRUCTURED`]: `setldetail`, `lines`, `claim` …) have a cell holding a JSON array or object parsed as
+//! JSON; every other cell is a string, so a provincial column such as `memo` = `[转诊] 西安→杭州` is kept
+//! as text and ignored, never an error.
 //!
 //! A malformed record never stops the file: it becomes a [`Record`] with a parse error and its line number.
 //!
@@ -18,7 +21,8 @@ use std::path::Path;
 /// One record of an input file.
 #[derive(Debug, Clone)]
 pub struct Record {
-    /// 1-based line (NDJSON) or row (CSV, header = row 1) in the file.
+    /// 1-based physical line of the file on which the record starts: blank lines, the CSV header and line
+    /// breaks inside quoted CSV cells all count, so an editor's "go to line" finds the record.
     pub line: usize,
     pub value: Result<Value, String>,
     /// The record's JSON text as it stood in the file (NDJSON): passed to the core as is, so amounts reach it
@@ -141,29 +145,38 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
         .flexible(true)
         .has_headers(true)
         .from_reader(bytes);
-    let headers = match rdr
-        .byte_headers()
-        .map(|h| h.iter().map(text).collect::<Option<Vec<_>>>())
-    {
-        Ok(Some(h)) => h.iter().map(|(s, _)| s.trim().to_string()).collect::<Vec<_>>(),
-        Ok(None) => {
-            return vec![unreadable(
-                1,
-                "CSV header is neither UTF-8 nor GB18030 text".into(),
-            )];
-        }
+    let mut lines = LineCounter::new(bytes);
+    let headers = match rdr.byte_headers() {
         Err(e) => return vec![unreadable(1, format!("CSV header is unreadable: {e}"))],
+        Ok(h) => match h.iter().map(text).collect::<Option<Vec<_>>>() {
+            Some(h) => h.iter().map(|(s, _)| s.trim().to_string()).collect::<Vec<_>>(),
+            None => {
+                let line = lines.at_record(h.position());
+                return vec![unreadable(
+                    line,
+                    "CSV header is neither UTF-8 nor GB18030 text".into(),
+                )];
+            }
+        },
     };
     let mut out = Vec::new();
-    for (i, row) in rdr.byte_records().enumerate() {
-        let line = i + 2;
-        let row = match row {
-            Ok(r) => r,
+    let mut row = csv::ByteRecord::new();
+    loop {
+        let before = rdr.position().clone();
+        match rdr.read_byte_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
             Err(e) => {
+                let line = lines.at_record(e.position().or(Some(&before)));
                 out.push(unreadable(line, format!("CSV row is unreadable: {e}")));
+                // An error that consumed nothing would repeat forever.
+                if rdr.position().byte() == before.byte() {
+                    break;
+                }
                 continue;
             }
-        };
+        }
+        let line = lines.at_record(row.position().or(Some(&before)));
         // Cells borrow from the row (no copy of a UTF-8 cell, the usual case).
         let (value, gb18030) = match row.iter().map(text).collect::<Option<Vec<_>>>() {
             None => (
@@ -193,6 +206,46 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
     out
 }
 
+/// The physical line on which a CSV record starts. The csv reader's own line count is not that: a record's
+/// position is where the previous one ended, before the line breaks (and blank lines) between them. So the
+/// record starts after those breaks, and its line is one more than the line breaks before it, counted
+/// from the file's bytes (quoted line breaks and blank lines included), forward only.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    fn at_record(&mut self, pos: Option<&csv::Position>) -> usize {
+        let Some(pos) = pos else { return self.line };
+        let from = usize::try_from(pos.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        let start = from
+            + self.bytes[from..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        if start > self.offset {
+            self.line += self.bytes[self.offset..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count();
+            self.offset = start;
+        }
+        self.line
+    }
+}
+
 fn unreadable(line: usize, why: String) -> Record {
     Record {
         line,
@@ -202,14 +255,38 @@ fn unreadable(line: usize, why: String) -> Record {
     }
 }
 
+/// The members of a request that carry structure (core request types: `VerifyRequest`, `SettleRequest`,
+/// `PrecheckRequest`), by CSV header: a cell of one of these columns holding a JSON array or object is
+/// parsed as JSON. Every other cell is text.
+pub const STRUCTURED: &[&str] = &[
+    "setlinfo",
+    "setldetail",
+    "lines",
+    "claim",
+    "person",
+    "visit",
+    "filings",
+    "accumulators",
+    "claim.person",
+    "claim.visit",
+    "claim.lines",
+    "claim.filings",
+    "claim.accumulators",
+];
+
+/// An empty cell, or the `null` / `NULL` / `Null` many exports write for an empty value: an absent field.
+fn is_absent(cell: &str) -> bool {
+    cell.is_empty() || cell.eq_ignore_ascii_case("null")
+}
+
 fn row_to_json<'a>(headers: &[String], cells: impl Iterator<Item = &'a str>) -> Result<Value, String> {
     let mut obj = Map::new();
     for (h, cell) in headers.iter().zip(cells) {
         let cell = cell.trim();
-        if cell.is_empty() || h.is_empty() {
+        if is_absent(cell) || h.is_empty() {
             continue;
         }
-        let v = if cell.starts_with('[') || cell.starts_with('{') {
+        let v = if (cell.starts_with('[') || cell.starts_with('{')) && STRUCTURED.contains(&h.as_str()) {
             serde_json::from_str(cell).map_err(|e| format!("column {h}: not valid JSON: {e}"))?
         } else {
             Value::String(cell.to_string())
@@ -304,5 +381,44 @@ mod tests {
         assert_eq!(v["setldetail"][0]["fund_payamt"], 1);
         assert!(v.get("psn_no").is_none());
         assert!(r[1].value.is_err());
+    }
+
+    #[test]
+    fn only_structured_columns_are_json() {
+        let r = csv_records(
+            "setl_id,memo,setldetail,claim.visit,note\n\
+             S1,[转诊] 西安→杭州,[],\"{\"\"mdtrt_id\"\":\"\"M1\"\"}\",{not json}\n\
+             S2,,\"[{\"\"fund_payamt\"\": }]\",,\n"
+                .as_bytes(),
+        );
+        let v = r[0].value.as_ref().unwrap();
+        assert_eq!(v["memo"], "[转诊] 西安→杭州");
+        assert_eq!(v["note"], "{not json}");
+        assert_eq!(v["setldetail"], serde_json::json!([]));
+        assert_eq!(v["claim"]["visit"]["mdtrt_id"], "M1");
+        // A broken JSON cell where structure belongs is still unreadable, its column named.
+        let e = r[1].value.as_ref().unwrap_err();
+        assert!(e.starts_with("column setldetail: not valid JSON"), "{e}");
+    }
+
+    #[test]
+    fn null_cells_are_absent() {
+        let r =
+            csv_records(b"setl_id,medfee_sumamt,psn_part_amt,setldetail,memo\nS1,null,NULL,Null, nULL \n");
+        let v = r[0].value.as_ref().unwrap();
+        assert_eq!(v, &serde_json::json!({"setl_id": "S1"}));
+    }
+
+    #[test]
+    fn csv_lines_are_physical_lines() {
+        // Header on line 1, a quoted cell spanning lines 2-3, blank lines 4 and 6 (one with CRLF), a row
+        // on line 5 and on line 7, a quoted cell spanning 7-9, then a row on line 10.
+        let r = csv_records(b"a,b\r\n1,\"x\r\ny\"\r\n\r\n2,3\n\n4,\"p\n\nq\"\n5,6");
+        let lines: Vec<usize> = r.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 5, 7, 10]);
+        assert_eq!(r[0].value.as_ref().unwrap()["b"], "x\r\ny");
+        // A leading blank line moves the header, and every row after it.
+        let r = csv_records(b"\na,b\n1,2\n");
+        assert_eq!(r[0].line, 3);
     }
 }

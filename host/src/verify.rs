@@ -9,7 +9,8 @@ use crate::batch;
 use crate::engine::Runner;
 use crate::records::Record;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -84,6 +85,9 @@ pub struct Report {
     pub check: &'static str,
     pub engine: &'static str,
     pub file: String,
+    /// The tolerance the agency set for every record (`--tolerance`); absent: the core's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<String>,
     pub summary: BTreeMap<&'static str, usize>,
     /// Records whose text was GB18030 rather than UTF-8 and was decoded (see `records`).
     #[serde(skip_serializing_if = "is_zero")]
@@ -102,18 +106,96 @@ impl Report {
     }
 }
 
-/// The core request for one record read from a file: its own text when it has one and needs no reshaping.
-pub fn request_for(check: Check, record: &Value, raw: Option<&str>) -> String {
-    match raw {
-        Some(text) if !is_flat(check, record) => envelope(check, text),
-        _ => request(check, record),
+/// What the agency running a check decides for every record of a file or batch; never a record itself.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Allowed difference of each verify invariant, an amount such as "0.05"; `None` leaves the core's
+    /// default (no `tolerance` member is sent).
+    pub tolerance: Option<String>,
+}
+
+impl Options {
+    /// Options with a tolerance given as text (the `--tolerance` option): a non-negative amount, else an error.
+    pub fn with_tolerance(tolerance: &str) -> Result<Options, String> {
+        let t = tolerance.trim();
+        match yidi_core::money::parse_decimal(t) {
+            Some(d) if !d.is_sign_negative() || d.is_zero() => Ok(Options {
+                tolerance: Some(t.to_string()),
+            }),
+            _ => Err(format!(
+                "--tolerance must be an amount in yuan that is not negative, such as 0.05, not {tolerance:?}"
+            )),
+        }
     }
+}
+
+/// Members of a verify request that stay beside `setlinfo` when a flat record is nested under it.
+const BESIDE_SETLINFO: &[&str] = &["setldetail", "lines", "claim"];
+
+/// The `setlinfo` field names of NATIONAL_SPEC §3, with the provincial additions it lists: a verify record
+/// without `setlinfo` that has any of them at its top level is a flat download (5269/5270), however many
+/// of its cells are empty.
+const SETLINFO_FIELDS: &[&str] = &[
+    "mdtrt_id",
+    "setl_id",
+    "psn_no",
+    "psn_name",
+    "psn_cert_type",
+    "certno",
+    "gend",
+    "brdy",
+    "age",
+    "insutype",
+    "psn_type",
+    "cvlserv_flag",
+    "setl_time",
+    "mdtrt_cert_type",
+    "med_type",
+    "medfee_sumamt",
+    "fulamt_ownpay_amt",
+    "overlmt_selfpay",
+    "preselfpay_amt",
+    "inscp_scp_amt",
+    "act_pay_dedc",
+    "hifp_pay",
+    "pool_prop_selfpay",
+    "cvlserv_pay",
+    "hifes_pay",
+    "hifmi_pay",
+    "hifob_pay",
+    "maf_pay",
+    "hosp_part_amt",
+    "oth_pay",
+    "fund_pay_sumamt",
+    "psn_part_amt",
+    "acct_pay",
+    "psn_cash_pay",
+    "balc",
+    "acct_mulaid_pay",
+    "clr_optins",
+    "clr_way",
+    "clr_type",
+    "hifdm_pay",
+    "dedc_std",
+    "crt_dedc",
+    "ownpay_hosp_part",
+    "psn_pay",
+    "cashPayamt",
+    "inscp_amt",
+    "othfund_pay",
+];
+
+/// The core request for one record read from a file, with the core's default tolerance.
+pub fn request_for(check: Check, record: &Value, raw: Option<&str>) -> String {
+    request_with(check, record, raw, &Options::default())
 }
 
 /// A flat settlement record (a 5269/5270 download: `setlinfo` fields at the top level).
 fn is_flat(check: Check, record: &Value) -> bool {
     matches!(record, Value::Object(m)
-        if check == Check::Verify && !m.contains_key("setlinfo") && m.contains_key("medfee_sumamt"))
+        if check == Check::Verify
+            && !m.contains_key("setlinfo")
+            && SETLINFO_FIELDS.iter().any(|f| m.contains_key(*f)))
 }
 
 fn envelope(check: Check, body: &str) -> String {
@@ -126,33 +208,108 @@ fn envelope(check: Check, body: &str) -> String {
     s
 }
 
-/// The core request for one record: the record itself is the op's request (unknown fields kept). A flat
-/// settlement record (a 5269/5270 download: `setlinfo` fields at the top) is nested under `setlinfo` first.
+/// The core request for one record (its JSON tree only), with the core's default tolerance.
 pub fn request(check: Check, record: &Value) -> String {
-    match record {
-        Value::Object(m) if is_flat(check, record) => {
-            let mut setlinfo = serde_json::Map::new();
-            let mut outer = serde_json::Map::new();
-            for (k, v) in m {
-                if ["setldetail", "lines", "claim", "tolerance"].contains(&k.as_str()) {
-                    outer.insert(k.clone(), v.clone());
-                } else {
-                    setlinfo.insert(k.clone(), v.clone());
-                }
-            }
-            outer.insert("setlinfo".into(), Value::Object(setlinfo));
-            json!({"api_version": "1", "op": check.op(), "request": outer}).to_string()
-        }
+    request_with(check, record, None, &Options::default())
+}
+
+/// The core request for one record: the record itself is the op's request (unknown fields kept), written
+/// from its own text (`raw`, NDJSON) when there is one, so amounts reach the core exactly as written.
+///
+/// For verify the host reshapes it where the record must not, or cannot, speak for itself:
+/// - a `tolerance` member (or CSV column) is dropped: how loosely a record is checked is the agency's choice
+///   ([`Options::tolerance`]), never the hospital's own record's;
+/// - `setldetail: null` is dropped: an absent `setldetail` is an empty one, which the core accepts;
+/// - a flat settlement record (a 5269/5270 download: `setlinfo` fields at the top) is nested under `setlinfo`.
+pub fn request_with(check: Check, record: &Value, raw: Option<&str>, opts: &Options) -> String {
+    let as_is = || match raw {
+        Some(text) => envelope(check, text),
         // Written around the record's own serialisation: no copy of the record as a new JSON tree.
-        _ => envelope(
+        None => envelope(
             check,
             &serde_json::to_string(record).unwrap_or_else(|_| "null".into()),
         ),
+    };
+    let Value::Object(m) = record else {
+        return as_is();
+    };
+    if check != Check::Verify {
+        return as_is();
     }
+    let flat = is_flat(check, record);
+    let null_detail = m.get("setldetail").is_some_and(Value::is_null);
+    if !flat && !null_detail && !m.contains_key("tolerance") && opts.tolerance.is_none() {
+        return as_is();
+    }
+    // Each member's own text where the record has one, else its serialisation.
+    let members: Vec<(String, Cow<'_, str>)> = match raw
+        .and_then(|t| serde_json::from_str::<BTreeMap<String, &serde_json::value::RawValue>>(t).ok())
+    {
+        Some(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, Cow::Borrowed(v.get())))
+            .collect(),
+        None => m
+            .iter()
+            .map(|(k, v)| (k.clone(), Cow::Owned(v.to_string())))
+            .collect(),
+    };
+    let mut setlinfo = Vec::new();
+    let mut outer = Vec::new();
+    for (k, v) in members {
+        if k == "tolerance" || (k == "setldetail" && null_detail) {
+            continue;
+        }
+        if flat && !BESIDE_SETLINFO.contains(&k.as_str()) {
+            setlinfo.push((k, v));
+        } else {
+            outer.push((k, v));
+        }
+    }
+    let nested;
+    if flat {
+        nested = object(&setlinfo);
+        outer.push(("setlinfo".into(), Cow::Borrowed(nested.as_str())));
+    }
+    let tolerance;
+    if let Some(t) = &opts.tolerance {
+        tolerance = Value::String(t.clone()).to_string();
+        outer.push(("tolerance".into(), Cow::Borrowed(tolerance.as_str())));
+    }
+    envelope(check, &object(&outer))
 }
 
-/// Run a check over all records on every core.
+/// A JSON object from members whose values are JSON text already.
+fn object(members: &[(String, Cow<'_, str>)]) -> String {
+    let mut s = String::with_capacity(members.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>() + 2);
+    s.push('{');
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(&Value::String(k.clone()).to_string());
+        s.push(':');
+        s.push_str(v);
+    }
+    s.push('}');
+    s
+}
+
+/// Run a check over all records on every core, with the core's default tolerance (also the agency batch
+/// endpoint's path: a record's own `tolerance` is dropped there too).
 pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progress: bool) -> Report {
+    run_with(runner, check, file, records, progress, &Options::default())
+}
+
+/// Run a check over all records on every core, with the agency's options.
+pub fn run_with(
+    runner: &Runner,
+    check: Check,
+    file: &str,
+    records: &[Record],
+    progress: bool,
+    opts: &Options,
+) -> Report {
     // Framing, the core call and reading the answer all run on every core, record by record.
     let outcomes: Vec<Outcome> = batch::map_all(records.len(), check.op(), progress, |i| {
         let rec = &records[i];
@@ -172,7 +329,7 @@ pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progre
                 check,
                 rec.line,
                 v,
-                &runner.call(request_for(check, v, rec.raw.as_deref()).as_bytes()),
+                &runner.call(request_with(check, v, rec.raw.as_deref(), opts).as_bytes()),
             ),
         }
     });
@@ -190,6 +347,7 @@ pub fn run(runner: &Runner, check: Check, file: &str, records: &[Record], progre
         check: check.op(),
         engine: runner.name(),
         file: file.to_string(),
+        tolerance: opts.tolerance.clone().filter(|_| check == Check::Verify),
         summary,
         gb18030_records: records.iter().filter(|r| r.gb18030).count(),
         records: outcomes,
@@ -457,8 +615,14 @@ pub fn render(report: &Report, all: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "\n{} of {} ({} engine)",
-        report.check, report.file, report.engine
+        "\n{} of {} ({} engine{})",
+        report.check,
+        report.file,
+        report.engine,
+        match &report.tolerance {
+            Some(t) => format!(", tolerance {t}"),
+            None => String::new(),
+        }
     );
     let _ = writeln!(out, "{:<14}{:>10}", "verdict", "records");
     for (k, v) in &report.summary {
@@ -518,6 +682,7 @@ impl Default for Outcome {
 mod tests {
     #![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn file_records_reach_the_core_as_written() {
@@ -547,5 +712,79 @@ mod tests {
             req.contains(r#""setlinfo":{"medfee_sumamt":"1.00","setl_id":"S2"}"#),
             "{req}"
         );
+    }
+
+    fn request_of(line: &[u8], opts: &Options) -> Value {
+        let recs = crate::records::ndjson(line);
+        let req = request_with(
+            Check::Verify,
+            recs[0].value.as_ref().unwrap(),
+            recs[0].raw.as_deref(),
+            opts,
+        );
+        serde_json::from_str::<Value>(&req).unwrap()["request"].clone()
+    }
+
+    #[test]
+    fn a_record_never_sets_its_own_tolerance() {
+        let nested =
+            br#"{"setlinfo":{"setl_id":"S1","psn_part_amt":"1415.00"},"setldetail":[],"tolerance":"1000"}"#;
+        let flat = br#"{"setl_id":"S1","psn_part_amt":"1415.00","tolerance":"1000"}"#;
+        for line in [&nested[..], &flat[..]] {
+            let r = request_of(line, &Options::default());
+            assert!(r.get("tolerance").is_none(), "{r}");
+            assert!(r["setlinfo"].get("tolerance").is_none(), "{r}");
+            assert_eq!(r["setlinfo"]["psn_part_amt"], "1415.00");
+            // The agency's tolerance, and only it, reaches the core.
+            let r = request_of(line, &Options::with_tolerance(" 0.05 ").unwrap());
+            assert_eq!(r["tolerance"], "0.05", "{r}");
+        }
+        assert!(Options::with_tolerance("-1").is_err());
+        assert!(Options::with_tolerance("abc").is_err());
+        assert!(Options::with_tolerance("").is_err());
+        assert_eq!(
+            Options::with_tolerance("0").unwrap().tolerance.as_deref(),
+            Some("0")
+        );
+    }
+
+    #[test]
+    fn null_setldetail_is_absent() {
+        let r = request_of(
+            br#"{"setlinfo":{"setl_id":"S1"},"setldetail":null}"#,
+            &Options::default(),
+        );
+        assert_eq!(r, json!({"setlinfo": {"setl_id": "S1"}}));
+        let r = request_of(br#"{"setl_id":"S1","setldetail":null}"#, &Options::default());
+        assert_eq!(r, json!({"setlinfo": {"setl_id": "S1"}}));
+        // Other shapes are the core's to judge.
+        let r = request_of(
+            br#"{"setlinfo":{"setl_id":"S1"},"setldetail":"x"}"#,
+            &Options::default(),
+        );
+        assert_eq!(r["setldetail"], "x");
+    }
+
+    #[test]
+    fn flat_records_are_known_by_any_setlinfo_field() {
+        // No medfee_sumamt (an empty cell, or a system that did not return it).
+        let r = request_of(
+            br#"{"setl_id":"S1","psn_cash_pay":12345678901234567.89,"memo":"x","setldetail":[]}"#,
+            &Options::default(),
+        );
+        assert_eq!(r["setlinfo"]["setl_id"], "S1", "{r}");
+        assert_eq!(r["setlinfo"]["memo"], "x");
+        assert_eq!(r["setldetail"], json!([]));
+        // Amounts of a flat record also reach the core as written.
+        let recs = crate::records::ndjson(br#"{"mdtrt_id":"M1","psn_cash_pay":12345678901234567.89}"#);
+        let req = request_for(
+            Check::Verify,
+            recs[0].value.as_ref().unwrap(),
+            recs[0].raw.as_deref(),
+        );
+        assert!(req.contains(r#""psn_cash_pay":12345678901234567.89"#), "{req}");
+        // A record with no setlinfo field at all is not flat: the core refuses it for its missing setlinfo.
+        let r = request_of(br#"{"setldetail":[],"memo":"x"}"#, &Options::default());
+        assert!(r.get("setlinfo").is_none());
     }
 }

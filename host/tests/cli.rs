@@ -2,6 +2,8 @@
 //! and the same reports under wasmtime and natively.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failed unwrap is a failed test
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
@@ -278,4 +280,304 @@ fn the_compiled_guest_is_cached_between_runs() {
     // A damaged cache file is not trusted: the guest is compiled anew and answers the same.
     std::fs::write(cached[0].path(), b"not a module").unwrap();
     assert_eq!(run(), first);
+}
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples");
+
+/// The first record of settlements.ndjson (documented consistent), as a JSON tree.
+fn consistent_record() -> serde_json::Value {
+    let text = std::fs::read_to_string(format!("{SAMPLES}/settlements.ndjson")).unwrap();
+    serde_json::from_str(text.lines().next().unwrap()).unwrap()
+}
+
+/// `yidi` in a given working directory.
+fn yidi_in(dir: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yidi"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_record_never_chooses_its_own_tolerance() {
+    let dir = out_dir("tolerance");
+    // psn_part_amt off by 800, and the record asks to be checked to within 1000.
+    let mut rec = consistent_record();
+    rec["setlinfo"]["psn_part_amt"] = "1415.00".into();
+    rec["tolerance"] = "1000".into();
+    let nd = dir.join("tol.ndjson");
+    std::fs::write(&nd, format!("{rec}\n")).unwrap();
+    // The same as a CSV with a tolerance column.
+    let mut header = Vec::new();
+    let mut row = Vec::new();
+    for (k, v) in rec["setlinfo"].as_object().unwrap() {
+        header.push(format!("setlinfo.{k}"));
+        row.push(v.as_str().unwrap().to_string());
+    }
+    header.extend(["setldetail".to_string(), "tolerance".to_string()]);
+    row.extend([
+        format!("\"{}\"", rec["setldetail"].to_string().replace('"', "\"\"")),
+        "1000".into(),
+    ]);
+    let csv = dir.join("tol.csv");
+    std::fs::write(&csv, format!("{}\n{}\n", header.join(","), row.join(","))).unwrap();
+    for f in [&nd, &csv] {
+        let (code, stdout, report) = check("verify", f.to_str().unwrap(), &[]);
+        assert_eq!(code, 1, "{stdout}");
+        assert_eq!(statuses(&report)[0].1, "inconsistent", "{stdout}");
+        assert!(report.get("tolerance").is_none());
+        // The agency's --tolerance is what counts, for every record.
+        let (code, stdout, report) = check("verify", f.to_str().unwrap(), &["--tolerance", "1000"]);
+        assert_eq!(code, 0, "{stdout}");
+        assert_eq!(report["tolerance"], "1000");
+        assert!(stdout.contains("tolerance 1000"), "{stdout}");
+    }
+    // Not an amount: a usage error, before anything runs.
+    for bad in ["abc", "-1", ""] {
+        let o = yidi(
+            &["verify", nd.to_str().unwrap(), &format!("--tolerance={bad}")],
+            None,
+        );
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--tolerance"));
+    }
+    // The agency batch endpoint shares the path: the record's tolerance is dropped there too.
+    let s = common::Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);
+    let r = s.req(
+        "POST",
+        "/v1/verify/batch",
+        &[("x-agency-key", common::AGENCY_KEY)],
+        &format!("{rec}\n"),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["summary"]["inconsistent"], 1, "{}", r.text());
+    let r = s.req(
+        "POST",
+        "/v1/verify/batch",
+        &[("x-agency-key", common::AGENCY_KEY)],
+        &serde_json::json!([rec]).to_string(),
+    );
+    assert_eq!(r.json()["summary"]["inconsistent"], 1, "{}", r.text());
+}
+
+#[test]
+fn a_report_never_overwrites_its_input() {
+    let dir = out_dir("overwrite");
+    let original = std::fs::read(format!("{SAMPLES}/malformed.csv")).unwrap();
+    let input = dir.join("c1.csv");
+    std::fs::write(&input, &original).unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let nd = dir.join("c2.json");
+    std::fs::write(&nd, std::fs::read(format!("{SAMPLES}/malformed.ndjson")).unwrap()).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&input, dir.join("link.csv")).unwrap();
+    let absolute = dir.join("c1").display().to_string();
+    let mut cases = vec![
+        ("c1.csv", "c1", "c1.json"),
+        ("c1.csv", "./sub/../c1.csv", "c1.json"),
+        ("c1.csv", absolute.as_str(), "c1.json"),
+        ("c2.json", "c2", "c2.csv"),
+    ];
+    if cfg!(unix) {
+        cases.push(("c1.csv", "link", "link.json"));
+    }
+    for (file, report, other) in cases {
+        let o = yidi_in(&dir, &["verify", file, "--report", report, "--quiet"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{file} --report {report}: {err}");
+        assert!(err.contains("overwrite the input file"), "{err}");
+        assert!(o.stdout.is_empty(), "nothing runs");
+        assert!(!dir.join(other).exists(), "nothing written: {other}");
+    }
+    assert_eq!(std::fs::read(&input).unwrap(), original);
+    // The default report path too: here a link to the input stands where the report would go.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&input, dir.join("c1.verify-report.csv")).unwrap();
+        let o = yidi_in(&dir, &["verify", "c1.csv", "--quiet"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("overwrite the input file"));
+        assert!(!dir.join("c1.verify-report.json").exists());
+        assert_eq!(std::fs::read(&input).unwrap(), original);
+    }
+    // Another name is fine.
+    let o = yidi_in(&dir, &["verify", "c1.csv", "--report", "c1-report", "--quiet"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(dir.join("c1-report.csv").is_file() && dir.join("c1-report.json").is_file());
+}
+
+/// malformed.csv's consistent first row with extra columns (header, row): a flat download.
+fn flat_ok_row(extra_header: &str, extra_cells: &str) -> String {
+    let text = std::fs::read_to_string(format!("{SAMPLES}/malformed.csv")).unwrap();
+    let mut lines = text.lines();
+    let (h, r) = (lines.next().unwrap(), lines.next().unwrap());
+    format!("{h},{extra_header}\n{r},{extra_cells}\n")
+}
+
+#[test]
+fn extra_text_columns_are_kept_as_text() {
+    let dir = out_dir("memo");
+    let f = dir.join("memo.csv");
+    std::fs::write(&f, flat_ok_row("memo,remark", "[转诊] 西安→杭州,{备注}")).unwrap();
+    let (code, stdout, report) = check("verify", f.to_str().unwrap(), &[]);
+    assert_eq!(
+        statuses(&report),
+        [("S-CSV-OK".into(), "consistent".into())],
+        "{stdout}"
+    );
+    assert_eq!(code, 0);
+    // A broken JSON cell where structure belongs stays unreadable, its column named.
+    let (_, stdout, report) = check("verify", "samples/malformed.csv", &[]);
+    assert_eq!(report["records"][2]["status"], "unreadable");
+    let msg = report["records"][2]["items"][0]["message_en"].as_str().unwrap();
+    assert!(
+        msg.starts_with("column setldetail: not valid JSON"),
+        "{msg}\n{stdout}"
+    );
+}
+
+#[test]
+fn null_cells_are_empty_cells() {
+    // settlements.csv with its empty cells written as null, NULL and Null: the same report.
+    let text = std::fs::read_to_string(format!("{SAMPLES}/settlements.csv")).unwrap();
+    let nulls = ["null", "NULL", "Null"];
+    let mut out = String::new();
+    let mut n = 0;
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+        } else {
+            // The cells before the quoted setldetail (no commas inside them).
+            let (cells, rest) = line.split_once(",\"").unwrap();
+            let cells: Vec<String> = cells
+                .split(',')
+                .map(|c| {
+                    if c.is_empty() {
+                        n += 1;
+                        nulls[n % 3].to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            out.push_str(&format!("{},\"{rest}", cells.join(",")));
+        }
+        out.push('\n');
+    }
+    assert!(n > 5, "{out}");
+    let dir = out_dir("nulls");
+    let f = dir.join("nulls.csv");
+    std::fs::write(&f, &out).unwrap();
+    let (_, _, expected) = check("verify", "samples/settlements.csv", &[]);
+    let (_, stdout, got) = check("verify", f.to_str().unwrap(), &[]);
+    assert_eq!(got["records"], expected["records"], "{stdout}");
+}
+
+#[test]
+fn flat_records_without_a_total_are_still_flat() {
+    // A flat download whose medfee_sumamt is empty must reach the core as the same setlinfo a nested
+    // record has: the two give the same outcome, whatever the core says about the missing total.
+    let dir = out_dir("flat");
+    let text = std::fs::read_to_string(format!("{SAMPLES}/malformed.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let row = lines.next().unwrap().replacen(",100.00,", ",,", 1);
+    let csv = dir.join("flat.csv");
+    std::fs::write(&csv, format!("{header}\n{row}\n")).unwrap();
+    let setlinfo: serde_json::Map<String, serde_json::Value> = header
+        .split(',')
+        .zip(row.split(','))
+        .filter(|(h, c)| *h != "setldetail" && !c.is_empty())
+        .map(|(h, c)| (h.to_string(), c.into()))
+        .collect();
+    let nested = serde_json::json!({"setlinfo": setlinfo, "setldetail": []});
+    let mut flat = setlinfo.clone();
+    flat.insert("setldetail".into(), serde_json::json!([]));
+    let nd = dir.join("records.ndjson");
+    std::fs::write(&nd, format!("{nested}\n{}\n", serde_json::Value::Object(flat))).unwrap();
+    let (_, stdout, a) = check("verify", csv.to_str().unwrap(), &[]);
+    let (_, _, b) = check("verify", nd.to_str().unwrap(), &[]);
+    let outcome = |r: &serde_json::Value, i: usize| {
+        let mut o = r["records"][i].clone();
+        o["line"] = 0.into();
+        o
+    };
+    assert!(
+        !stdout.contains("setlinfo"),
+        "not refused for a missing setlinfo:\n{stdout}"
+    );
+    assert_eq!(outcome(&a, 0), outcome(&b, 0));
+    assert_eq!(outcome(&b, 1), outcome(&b, 0));
+}
+
+#[test]
+fn csv_lines_are_the_files_physical_lines() {
+    // Header (1), a row (2), a blank line (3), a row whose memo spans lines 4-5, a blank line (6), a row (7).
+    let text = std::fs::read_to_string(format!("{SAMPLES}/malformed.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let ok = lines.next().unwrap();
+    let wrong = lines.nth(2).unwrap();
+    let dir = out_dir("lines");
+    let f = dir.join("lines.csv");
+    std::fs::write(
+        &f,
+        format!("{header},memo\r\n{ok},\r\n\r\n{ok},\"第一行\r\n第二行\"\r\n\r\n{wrong},\r\n"),
+    )
+    .unwrap();
+    let (_, stdout, report) = check("verify", f.to_str().unwrap(), &["--all"]);
+    let lines: Vec<u64> = report["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 4, 7], "{stdout}");
+    assert!(stdout.contains("line      7  S-CSV-WRONG"), "{stdout}");
+    let csv_report = std::fs::read_to_string(
+        out_dir(&format!(
+            "verify-{}",
+            f.to_str().unwrap().replace(['/', '.'], "_")
+        ))
+        .join("report.csv"),
+    )
+    .unwrap();
+    assert!(csv_report.contains("\n7,S-CSV-WRONG,"), "{csv_report}");
+}
+
+#[test]
+fn null_setldetail_is_absent() {
+    // A JSON null setldetail is treated as a missing one, in NDJSON and as a CSV cell.
+    let dir = out_dir("nulldetail");
+    let mut without = consistent_record();
+    without.as_object_mut().unwrap().remove("setldetail");
+    let mut null = without.clone();
+    null["setldetail"] = serde_json::Value::Null;
+    let nd = dir.join("d.ndjson");
+    std::fs::write(&nd, format!("{without}\n{null}\n")).unwrap();
+    let (_, stdout, report) = check("verify", nd.to_str().unwrap(), &["--all"]);
+    let outcome = |i: usize| {
+        let mut o = report["records"][i].clone();
+        o["line"] = 0.into();
+        o
+    };
+    assert_ne!(report["records"][1]["status"], "refused", "{stdout}");
+    assert_eq!(outcome(0), outcome(1), "{stdout}");
+    // As a CSV cell: the same as an empty setldetail.
+    let text = std::fs::read_to_string(format!("{SAMPLES}/malformed.csv")).unwrap();
+    let mut lines = text.lines();
+    let (header, ok) = (lines.next().unwrap(), lines.next().unwrap());
+    let csv = dir.join("d.csv");
+    let null_row = format!("{},null", ok.strip_suffix(",[]").unwrap());
+    std::fs::write(&csv, format!("{header}\n{ok}\n{null_row}\n")).unwrap();
+    let (_, stdout, report) = check("verify", csv.to_str().unwrap(), &["--all"]);
+    let outcome = |i: usize| {
+        let mut o = report["records"][i].clone();
+        o["line"] = 0.into();
+        o
+    };
+    assert_eq!(report["records"][1]["status"], "consistent", "{stdout}");
+    assert_eq!(outcome(0), outcome(1), "{stdout}");
 }
