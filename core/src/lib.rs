@@ -42,6 +42,7 @@ pub mod policy;
 pub mod precheck;
 pub mod prelude;
 pub mod read;
+pub mod records;
 pub mod settle;
 pub mod smallmap;
 pub mod trace;

@@ -1,7 +1,7 @@
 //! Input files of `verify` and `precheck`: NDJSON (one JSON object per line) or CSV (one row per record,
 //! headers are field names; a `group.field` header nests the value under `group`; an empty cell, or one
 //! that reads `null` in any case, is an absent field). Only the members that carry structure
-//! ([`STRUCTURED`]: `setldetail`, `lines`, `claim` …) have a cell holding a JSON array or object parsed as
+//! ([`yidi_core::records::STRUCTURED`]: `setldetail`, `lines`, `claim` …) have a cell holding a JSON array or object parsed as
 //! JSON; every other cell is a string, so a provincial column such as `memo` = `[转诊] 西安→杭州` is kept
 //! as text and ignored, never an error.
 //!
@@ -14,7 +14,7 @@
 //! structure is found on bytes first, which is safe for GB18030: its multi-byte sequences use no byte
 //! below 0x30, so never a comma, quote or line break.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -192,7 +192,7 @@ pub fn csv_records(bytes: &[u8]) -> Vec<Record> {
                 false,
             ),
             Some(r) => (
-                row_to_json(&headers, r.iter().map(|(s, _)| s.as_ref())),
+                yidi_core::records::row_object(&headers, r.iter().map(|(s, _)| s.as_ref())),
                 r.iter().any(|(_, gb)| *gb),
             ),
         };
@@ -253,62 +253,6 @@ fn unreadable(line: usize, why: String) -> Record {
         raw: None,
         gb18030: false,
     }
-}
-
-/// The members of a request that carry structure (core request types: `VerifyRequest`, `SettleRequest`,
-/// `PrecheckRequest`), by CSV header: a cell of one of these columns holding a JSON array or object is
-/// parsed as JSON. Every other cell is text.
-pub const STRUCTURED: &[&str] = &[
-    "setlinfo",
-    "setldetail",
-    "lines",
-    "claim",
-    "person",
-    "visit",
-    "filings",
-    "accumulators",
-    "claim.person",
-    "claim.visit",
-    "claim.lines",
-    "claim.filings",
-    "claim.accumulators",
-];
-
-/// An empty cell, or the `null` / `NULL` / `Null` many exports write for an empty value: an absent field.
-fn is_absent(cell: &str) -> bool {
-    cell.is_empty() || cell.eq_ignore_ascii_case("null")
-}
-
-fn row_to_json<'a>(headers: &[String], cells: impl Iterator<Item = &'a str>) -> Result<Value, String> {
-    let mut obj = Map::new();
-    for (h, cell) in headers.iter().zip(cells) {
-        let cell = cell.trim();
-        if is_absent(cell) || h.is_empty() {
-            continue;
-        }
-        let v = if (cell.starts_with('[') || cell.starts_with('{')) && STRUCTURED.contains(&h.as_str()) {
-            serde_json::from_str(cell).map_err(|e| format!("column {h}: not valid JSON: {e}"))?
-        } else {
-            Value::String(cell.to_string())
-        };
-        match h.split_once('.') {
-            Some((group, field)) => {
-                let g = obj
-                    .entry(group.to_string())
-                    .or_insert_with(|| Value::Object(Map::new()));
-                match g {
-                    Value::Object(m) => {
-                        m.insert(field.to_string(), v);
-                    }
-                    _ => return Err(format!("column {h}: {group} is both a field and a group")),
-                }
-            }
-            None => {
-                obj.insert(h.clone(), v);
-            }
-        }
-    }
-    Ok(Value::Object(obj))
 }
 
 #[cfg(test)]

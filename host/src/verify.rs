@@ -129,73 +129,9 @@ impl Options {
     }
 }
 
-/// Members of a verify request that stay beside `setlinfo` when a flat record is nested under it.
-const BESIDE_SETLINFO: &[&str] = &["setldetail", "lines", "claim"];
-
-/// The `setlinfo` field names of NATIONAL_SPEC §3, with the provincial additions it lists: a verify record
-/// without `setlinfo` that has any of them at its top level is a flat download (5269/5270), however many
-/// of its cells are empty.
-const SETLINFO_FIELDS: &[&str] = &[
-    "mdtrt_id",
-    "setl_id",
-    "psn_no",
-    "psn_name",
-    "psn_cert_type",
-    "certno",
-    "gend",
-    "brdy",
-    "age",
-    "insutype",
-    "psn_type",
-    "cvlserv_flag",
-    "setl_time",
-    "mdtrt_cert_type",
-    "med_type",
-    "medfee_sumamt",
-    "fulamt_ownpay_amt",
-    "overlmt_selfpay",
-    "preselfpay_amt",
-    "inscp_scp_amt",
-    "act_pay_dedc",
-    "hifp_pay",
-    "pool_prop_selfpay",
-    "cvlserv_pay",
-    "hifes_pay",
-    "hifmi_pay",
-    "hifob_pay",
-    "maf_pay",
-    "hosp_part_amt",
-    "oth_pay",
-    "fund_pay_sumamt",
-    "psn_part_amt",
-    "acct_pay",
-    "psn_cash_pay",
-    "balc",
-    "acct_mulaid_pay",
-    "clr_optins",
-    "clr_way",
-    "clr_type",
-    "hifdm_pay",
-    "dedc_std",
-    "crt_dedc",
-    "ownpay_hosp_part",
-    "psn_pay",
-    "cashPayamt",
-    "inscp_amt",
-    "othfund_pay",
-];
-
 /// The core request for one record read from a file, with the core's default tolerance.
 pub fn request_for(check: Check, record: &Value, raw: Option<&str>) -> String {
     request_with(check, record, raw, &Options::default())
-}
-
-/// A flat settlement record (a 5269/5270 download: `setlinfo` fields at the top level).
-fn is_flat(check: Check, record: &Value) -> bool {
-    matches!(record, Value::Object(m)
-        if check == Check::Verify
-            && !m.contains_key("setlinfo")
-            && SETLINFO_FIELDS.iter().any(|f| m.contains_key(*f)))
 }
 
 fn envelope(check: Check, body: &str) -> String {
@@ -236,11 +172,13 @@ pub fn request_with(check: Check, record: &Value, raw: Option<&str>, opts: &Opti
     if check != Check::Verify {
         return as_is();
     }
-    let flat = is_flat(check, record);
-    let null_detail = m.get("setldetail").is_some_and(Value::is_null);
-    if !flat && !null_detail && !m.contains_key("tolerance") && opts.tolerance.is_none() {
+    // The reshaping is the core's (`yidi_core::records::verify_request`, which the web app uses too); this
+    // writes the same request from each member's own text, so amounts keep every digit they were written with.
+    if !yidi_core::records::verify_needs_reshape(record, opts.tolerance.as_deref()) {
         return as_is();
     }
+    let flat = yidi_core::records::is_flat_settlement(record);
+    let null_detail = m.get("setldetail").is_some_and(Value::is_null);
     // Each member's own text where the record has one, else its serialisation.
     let members: Vec<(String, Cow<'_, str>)> = match raw
         .and_then(|t| serde_json::from_str::<BTreeMap<String, &serde_json::value::RawValue>>(t).ok())
@@ -260,7 +198,7 @@ pub fn request_with(check: Check, record: &Value, raw: Option<&str>, opts: &Opti
         if k == "tolerance" || (k == "setldetail" && null_detail) {
             continue;
         }
-        if flat && !BESIDE_SETLINFO.contains(&k.as_str()) {
+        if flat && !yidi_core::records::BESIDE_SETLINFO.contains(&k.as_str()) {
             setlinfo.push((k, v));
         } else {
             outer.push((k, v));
@@ -786,5 +724,36 @@ mod tests {
         // A record with no setlinfo field at all is not flat: the core refuses it for its missing setlinfo.
         let r = request_of(br#"{"setldetail":[],"memo":"x"}"#, &Options::default());
         assert!(r.get("setlinfo").is_none());
+    }
+
+    /// The request written from the record's own text is the one the core's `records::verify_request`
+    /// (what the web app sends) makes of the same record, for every shape a file holds.
+    #[test]
+    fn the_text_path_makes_the_cores_request() {
+        let lines: &[&[u8]] = &[
+            br#"{"setlinfo":{"setl_id":"S1","medfee_sumamt":"1.00"},"setldetail":[]}"#,
+            br#"{"setlinfo":{"setl_id":"S1"},"tolerance":"1000","setldetail":null}"#,
+            br#"{"setl_id":"S1","hifp_pay":2.5,"setldetail":[{"fund_payamt":1}],"lines":[],"memo":"x"}"#,
+            br#"{"mdtrt_id":"M1","tolerance":3,"claim":{"person":{}}}"#,
+            br#"{"setldetail":[],"memo":"x"}"#,
+        ];
+        for tolerance in [None, Some("0.05")] {
+            let opts = Options {
+                tolerance: tolerance.map(str::to_string),
+            };
+            for line in lines {
+                let recs = crate::records::ndjson(line);
+                let record = recs[0].value.as_ref().unwrap();
+                let written: Value = serde_json::from_str(&request_with(
+                    Check::Verify,
+                    record,
+                    recs[0].raw.as_deref(),
+                    &opts,
+                ))
+                .unwrap();
+                let core = yidi_core::records::verify_request(record.clone(), tolerance);
+                assert_eq!(written["request"], core, "{}", String::from_utf8_lossy(line));
+            }
+        }
     }
 }

@@ -1,9 +1,10 @@
 //! Reading what people paste or upload: JSON (an object, an array, or one object per line) or CSV with a
 //! header row whose names are the national field names. CSV parsing is the core's (one reader for all
-//! hosts); empty CSV cells are left out, so the core applies its defaults and reports what is missing.
+//! hosts), and so is the reading of a row (`yidi_core::records`): empty and `null` cells are left out, so the core
+//! applies its defaults and reports what is missing, and only the structured columns' cells are JSON.
 
 use crate::core_api::ApiErr;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Parse CSV text with a header row into one JSON object per row (all values as strings).
 pub fn csv_objects(text: &str) -> Result<Vec<(usize, Value)>, ApiErr> {
@@ -39,7 +40,9 @@ pub fn csv_objects(text: &str) -> Result<Vec<(usize, Value)>, ApiErr> {
         }
         out.push((
             line,
-            row_object(&header, &cells).map_err(|m| {
+            // The core's reading of a row, the one `yidi verify` / `yidi precheck` use: `group.field` headers
+            // nest, only the structured columns' cells are JSON, `null` cells are absent.
+            yidi_core::records::row_object(&header, cells.iter().map(String::as_str)).map_err(|m| {
                 ApiErr::new(
                     "E_CSV",
                     format!("CSV 第 {line} 行：{m}"),
@@ -49,43 +52,6 @@ pub fn csv_objects(text: &str) -> Result<Vec<(usize, Value)>, ApiErr> {
         ));
     }
     Ok(out)
-}
-
-/// One CSV row as JSON, the way `yidi verify` / `yidi precheck` read CSV files: `group.field` headers
-/// nest (`setlinfo.medfee_sumamt`), cells starting with `[` or `{` are JSON (`setldetail`, `lines`).
-fn row_object(header: &[String], cells: &[String]) -> Result<Value, String> {
-    let mut obj = Map::new();
-    for (h, cell) in header.iter().zip(cells) {
-        let cell = cell.trim();
-        if cell.is_empty() || h.is_empty() {
-            continue;
-        }
-        let v = if cell.starts_with('[') || cell.starts_with('{') {
-            serde_json::from_str(cell)
-                .map_err(|e| format!("{h} 列不是有效 JSON / column {h} is not valid JSON: {e}"))?
-        } else {
-            Value::String(cell.to_string())
-        };
-        match h.split_once('.') {
-            Some((group, field)) => match obj
-                .entry(group.to_string())
-                .or_insert_with(|| Value::Object(Map::new()))
-            {
-                Value::Object(m) => {
-                    m.insert(field.to_string(), v);
-                }
-                _ => {
-                    return Err(format!(
-                        "{group} 既是字段又是分组 / {group} is both a field and a group"
-                    ));
-                }
-            },
-            None => {
-                obj.insert(h.clone(), v);
-            }
-        }
-    }
-    Ok(Value::Object(obj))
 }
 
 /// Parse JSON text: one document, or NDJSON (one object per line) when that fails.
@@ -140,6 +106,10 @@ mod tests {
             csv_objects("setlinfo.medfee_sumamt,setldetail\n100.00,\"[{\"\"fund_payamt\"\":1}]\"\n").unwrap();
         assert_eq!(nested[0].1["setlinfo"]["medfee_sumamt"], "100.00");
         assert_eq!(nested[0].1["setldetail"][0]["fund_payamt"], 1);
+        // As `yidi verify` reads them: an extra column is text even when it starts like JSON, `NULL` is empty.
+        let extra = csv_objects("setlinfo.setl_id,setlinfo.acct_pay,memo\nS1,NULL,[转诊] 西安\n").unwrap();
+        assert_eq!(extra[0].1["memo"], "[转诊] 西安");
+        assert!(extra[0].1["setlinfo"].get("acct_pay").is_none());
     }
 
     #[test]

@@ -43,7 +43,9 @@ fn run_batch(text: &str) -> Result<Vec<Outcome>, ApiErr> {
             Outcome {
                 line,
                 setl_id,
-                result: core_api::call("verify", rec),
+                // Reshaped as `yidi verify` does (core `records::verify_request`): a flat download nested,
+                // the record's own tolerance dropped.
+                result: core_api::call("verify", yidi_core::records::verify_request(rec, None)),
             }
         })
         .collect())
