@@ -353,12 +353,24 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
             IntraProvinceFiling::Required => false,
         };
         if abolished {
+            let (zh, en) = if rule.value == IntraProvinceFiling::AbolishedForTemporary {
+                (
+                    "省内临时外出就医已取消备案，无需办理，直接按参保地待遇结算（省内异地长期居住仍可备案）",
+                    "intra-province filing of temporary trips has been abolished: no filing is needed, visits settle under \
+                     insured-place policy (long-term residence elsewhere in the province may still be filed)",
+                )
+            } else {
+                (
+                    "省内异地就医已取消备案，无需办理，直接按参保地待遇结算",
+                    "intra-province filing has been abolished: no filing is needed, visits settle under insured-place policy",
+                )
+            };
             refusals.push(refusal(
                 "F_INTRA_PROVINCE_NOT_NEEDED",
                 "rloc_admdvs",
                 &rule.cite,
-                "省内异地就医已取消备案，无需办理，直接按参保地待遇结算".into(),
-                "intra-province filing has been abolished: no filing is needed, visits settle under insured-place policy".into(),
+                zh.into(),
+                en.into(),
             ));
         }
     }
@@ -369,7 +381,7 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
         refusals.push(refusal(
             "F_MATERIALS_LONG_TERM",
             "materials",
-            "医保发〔2022〕22号; 002 经办规程§11; 003 §7",
+            "医保发〔2022〕22号 (NATIONAL_SPEC §6)",
             "异地长期居住人员须提交居住证明等材料，或签署个人承诺书（承诺制）".into(),
             "long-term filings need residence documents or a signed personal commitment".into(),
         ));
@@ -399,31 +411,6 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
             "003 §7(二)2",
             "已办理长期居住或转诊备案的人员，不再作为急诊抢救人员备案".into(),
             "a person already filed as long-term or referral there is not filed again as emergency".into(),
-        ));
-    }
-    // One active filing per destination and class: a second one is a change, not a new filing.
-    if let Some(f) = a.existing.iter().find(|f| {
-        f.status == FilingStatus::Active
-            && f.category.is_long_term() == a.category.is_long_term()
-            && f.category != FilingCategory::Emergency
-            && a.category != FilingCategory::Emergency
-            && f.rloc_admdvs.covers(&a.rloc_admdvs)
-            && f.in_window(a.begndate)
-    }) {
-        refusals.push(refusal(
-            "F_ALREADY_FILED",
-            "rloc_admdvs",
-            "001 §10; 003 §13",
-            format!(
-                "已有有效的{}备案（{} 起）；如需调整请申请变更",
-                f.category.name_zh(),
-                f.begndate
-            ),
-            format!(
-                "an active {} filing from {} exists; ask for a change instead",
-                f.category.name_en(),
-                f.begndate
-            ),
         ));
     }
 
@@ -497,6 +484,7 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
 
     let (w, mut ex) = window(pack, a.category, begin)?;
     explanations.append(&mut ex);
+    already_filed(a, &w, &mut refusals);
     explanations.push(TraceEntry::new(
         "destination",
         "filing.any_networked_facility",
@@ -543,6 +531,53 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
     })
 }
 
+/// A new filing that would overlap an active one: a second one is a change, not a new filing.
+/// - A long-term filing while another long-term one is active, wherever to: a person lives in one place
+///   elsewhere (一次备案、长期有效, 002 经办规程§12.1), and a second filing would step round the change
+///   lock (003 二(四)).
+/// - A temporary filing to a place an active temporary filing covers, or that covers it, when their windows
+///   overlap (not only when the new one starts inside the old one).
+///
+/// Emergency filings are left out: they are for people not filed there (003 §7(二)2, checked above).
+fn already_filed(a: &FilingApplication, w: &ValidityWindow, refusals: &mut Vec<Refusal>) {
+    let overlaps = |f: &Filing| {
+        f.begndate <= w.enddate.unwrap_or(NaiveDate::MAX) && w.begndate <= f.enddate.unwrap_or(NaiveDate::MAX)
+    };
+    let Some(f) = a.existing.iter().find(|f| {
+        f.status == FilingStatus::Active
+            && f.category.is_long_term() == a.category.is_long_term()
+            && f.category != FilingCategory::Emergency
+            && a.category != FilingCategory::Emergency
+            && (a.category.is_long_term()
+                || f.rloc_admdvs.covers(&a.rloc_admdvs)
+                || a.rloc_admdvs.covers(&f.rloc_admdvs))
+            && overlaps(f)
+    }) else {
+        return;
+    };
+    refusals.push(refusal(
+        "F_ALREADY_FILED",
+        "rloc_admdvs",
+        if a.category.is_long_term() {
+            "002 经办规程§12.1; 003 二(四), §13"
+        } else {
+            "001 §10; 003 §13"
+        },
+        format!(
+            "已有有效的{}备案（到 {}，{} 起）；如需调整请申请变更",
+            f.category.name_zh(),
+            f.rloc_admdvs.code(),
+            f.begndate
+        ),
+        format!(
+            "an active {} filing to {} from {} exists; ask for a change instead",
+            f.category.name_en(),
+            f.rloc_admdvs.code(),
+            f.begndate
+        ),
+    ));
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct WindowRequest {
@@ -576,6 +611,10 @@ pub struct FilingChanges {
     pub rloc_admdvs: Option<Admdvs>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<FilingCategory>,
+    /// Register (or remove) chronic/special outpatient diseases on the filing, where the insured place wants
+    /// them filed (001 §8; 003 §9). Not a change of destination or category: the change lock does not apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chronic_disease: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -736,6 +775,23 @@ pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiE
         new.rloc_admdvs = d.clone();
     }
     if let Some(c) = r.changes.category {
+        // A filing made a referral needs what a referral filing needs: the certificate, handed in as the
+        // change's documents.
+        if c == FilingCategory::Referral && r.filing.category != FilingCategory::Referral {
+            if r.documents || r.filing.materials.referral_certificate {
+                new.materials.referral_certificate = true;
+            } else {
+                refusals.push(refusal(
+                    "F_MATERIALS_REFERRAL",
+                    "documents",
+                    "医保发〔2022〕22号; 002 实施细则三(五); 003 §7",
+                    "改为异地转诊须提交参保地定点医疗机构开具的转诊证明".into(),
+                    "a filing becomes a referral only with the referral certificate from a designated facility at the \
+                     insured place"
+                        .into(),
+                ));
+            }
+        }
         if c.is_long_term() != r.filing.category.is_long_term() {
             refusals.push(refusal(
                 "F_CHANGE_CLASS",
@@ -747,6 +803,9 @@ pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiE
             ));
         }
         new.category = c;
+    }
+    if let Some(cd) = r.changes.chronic_disease {
+        new.chronic_disease = cd;
     }
     new.applied_date = r.date;
     new.filing_id = None;

@@ -1228,14 +1228,16 @@ fn filings(r: &mut R<'_>, p: &P<'_>) -> Res<Vec<Filing>> {
 
 #[inline(never)]
 fn filing_changes(r: &mut R<'_>, p: &P<'_>) -> Res<FilingChanges> {
-    let (mut rloc, mut cat) = (None, None);
+    let (mut rloc, mut cat, mut chronic) = (None, None, None);
     fields!(r, p, _seen, {
         "rloc_admdvs" nullable => rloc = admdvs,
         "category" nullable => cat = category,
+        "chronic_disease" nullable => chronic = boolean,
     });
     Ok(FilingChanges {
         rloc_admdvs: rloc,
         category: cat,
+        chronic_disease: chronic,
     })
 }
 
