@@ -255,7 +255,7 @@ pub fn deadline(req: &DeadlineRequest) -> Result<DeadlineResponse, ApiError> {
                 holidays_skipped: Vec::new(),
                 explanation_zh: format!("{month} 的次月{day}日前（含当日，按日历日，不因节假日顺延）：{due}"),
                 explanation_en: format!(
-                    "by the {day}th of the month after {month} (that day included; calendar date, not moved off holidays): {due}"
+                    "by day {day} of the month after {month} (that day included; calendar date, not moved off holidays): {due}"
                 ),
                 cite: "003 四(一); 003 §43; 002 §52".into(),
             }

@@ -51,7 +51,9 @@ pub struct MonthRequest {
     #[serde(default)]
     pub extra_years: Vec<HolidayYear>,
     /// Prepayments held, for the usage-rate warnings of the month (000 §21; 003 §30). The month's
-    /// clearing amount of a party is the 实际支付 total of its payable notice in that scope and level.
+    /// clearing amount of a party is the 实际支付 of its payable notice in that scope and level for its own
+    /// insured: the starred rows, money it returns as a treatment place, are left out, since the prepayment
+    /// pays for its own insured's costs elsewhere (000 §17).
     #[serde(default)]
     pub prepayments: Vec<PrepaymentHeld>,
     /// Also return the notices as CSV and printable HTML, the netting and the journal as CSV.
@@ -439,6 +441,18 @@ impl Aggregator {
 
     /// Add flow totals from an earlier aggregation.
     pub fn add_partial(&mut self, index: usize, p: &PairTotal) -> Result<(), ApiError> {
+        let a = &p.amounts;
+        if ![a.fund_pay, a.deduct, a.actual_pay]
+            .iter()
+            .all(|m| m.is_fen_exact())
+        {
+            return Err(ApiError::new(
+                ErrorCode::Amount,
+                "汇总数据的金额不是精确到分的金额",
+                "partial total: an amount is not exact to the fen",
+            )
+            .at(format!("request.partials[{index}]")));
+        }
         if p.amounts.actual_pay != p.amounts.fund_pay - p.amounts.deduct {
             return Err(ApiError::new(
                 ErrorCode::Amount,
@@ -1112,7 +1126,13 @@ fn finish(
                     && n.level == level
                     && n.party == party.code()
             })
-            .map_or(Money::ZERO, |n| n.total.actual_pay);
+            .map_or(Money::ZERO, |n| {
+                n.rows
+                    .iter()
+                    .filter(|r| !r.star)
+                    .map(|r| r.amounts.actual_pay)
+                    .sum()
+            });
         let resolved = Resolved::for_region(Some(&party))?;
         let usage = super::prepayment::usage_of(&resolved, month_clearing, held.amount)
             .map_err(|e| e.at(format!("request.prepayments[{i}].amount")))?;

@@ -251,8 +251,9 @@ pub(crate) fn usage_of(resolved: &Resolved, clearing: Money, prepayment: Money) 
     } else {
         WarningLevel::Normal
     };
+    // Shown cut off, not rounded: 69.9999% must not read as the 70% it did not reach.
     let percent = (exact * Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        .round_dp_with_strategy(2, RoundingStrategy::ToZero)
         .normalize();
     let red = (w.red.dec() * Decimal::ONE_HUNDRED).normalize();
     let yellow = (w.yellow.dec() * Decimal::ONE_HUNDRED).normalize();

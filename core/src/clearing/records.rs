@@ -210,12 +210,23 @@ impl SettlementRecord {
             || self.clr_type.as_deref().is_some_and(|c| c == "21")
     }
 
-    /// Check the amounts clearing relies on: present, at the fen, within bounds.
+    /// Check the amounts clearing relies on: present, at the fen, within bounds; a deduction within the
+    /// fund amount it is taken from and of its sign (a reversal's deduction is reversed with it, so a
+    /// deduction is taken once, 000 §38).
     pub fn check_amounts(&self) -> Result<(), ApiError> {
+        // Every amount that can reach a notice: a fund column left at a fraction of a fen would make the
+        // rows and their 合计 disagree.
         let fields = [
             ("medfee_sumamt", self.medfee_sumamt),
             ("fund_pay_sumamt", self.fund_pay_sumamt),
             ("hifp_pay", self.hifp_pay),
+            ("cvlserv_pay", self.cvlserv_pay),
+            ("hifes_pay", self.hifes_pay),
+            ("hifmi_pay", self.hifmi_pay),
+            ("hifob_pay", self.hifob_pay),
+            ("maf_pay", self.maf_pay),
+            ("oth_pay", self.oth_pay),
+            ("hifdm_pay", self.hifdm_pay),
             ("acct_pay", self.acct_pay),
             ("deduct_amt", self.deduct_amt),
         ];
@@ -241,6 +252,21 @@ impl SettlementRecord {
         }
         if self.fund_pay_sumamt.is_none() && self.hifp_pay.is_none() {
             return Err(ApiError::missing("fund_pay_sumamt"));
+        }
+        if let Some(d) = self.deduct_amt.filter(|d| !d.is_zero()) {
+            let fund = self.fund_amount(true);
+            if d.is_negative() != fund.is_negative() || d.dec().abs() > fund.dec().abs() {
+                return Err(ApiError::new(
+                    ErrorCode::Amount,
+                    format!("扣减金额 {} 应与基金支付金额 {} 同号且不超过它（冲销记录的扣减随之冲销）", d.dec(), fund.dec()),
+                    format!(
+                        "deduct_amt {} must have the sign of the fund amount {} and not exceed it (a reversal reverses its deduction)",
+                        d.dec(),
+                        fund.dec()
+                    ),
+                )
+                .at("deduct_amt"));
+            }
         }
         Ok(())
     }
