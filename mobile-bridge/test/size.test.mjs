@@ -35,9 +35,11 @@ export const BUDGET = { raw: 200 * 1000, brotli: 80 * 1000 };
 // 2026-11-23, later: 153.6 / 59.3 KB — the visit's reader takes `mdtrt_cert_type` and `etip_form_flag` (which
 // precheck checks: 002 §22, §39) and the packs carry `filing.id_card_cross_province` (+1.3 KB); 154.6 / 59.7 KB
 // with the coverage and filing fixes found against the seeds the same morning (an emergency at a facility not
-// networked is not reduced, several filings decided by kind, a change mid-stay, referral changes; +1.0 KB).
+// networked is not reduced, several filings decided by kind, a change mid-stay, referral changes; +1.0 KB); 156.0 /
+// 60.3 KB with filing.validate's and filing.change's fixes (overlapping filings, a second long-term filing, the
+// referral certificate on a change, chronic diseases registrable; +1.5 KB).
 // Ceilings: the measured sizes plus ~0.5 KB, and never above the budget once a module is within it.
-export const CEILING = { raw: Math.min(155.1 * 1000, BUDGET.raw), brotli: Math.min(60.2 * 1000, BUDGET.brotli) };
+export const CEILING = { raw: Math.min(156.5 * 1000, BUDGET.raw), brotli: Math.min(60.8 * 1000, BUDGET.brotli) };
 // The estimate page's module (--estimate: estimate, amount.daxie, version; coverage.resolve too until the seventh
 // pass), measured 345.8 / 110.7 KB, 344.6 / 110.0 KB with the core's later speed work, 316.3 / 102.2 KB after the
 // fifth pass, 253.3 / 94.2 KB after the sixth, 221.6 / 82.2 KB after the seventh (shipped catalogs compiled, no CSV
