@@ -656,7 +656,7 @@ mod tests {
                 .iter()
                 .any(|r| r["star"] == true && r["actual_pay"] == "600.00")
         );
-        // Two warnings (intra red 93.33 %, cross yellow 73.4 %), each with a dated deadline and citation.
+        // Two warnings (intra red 93.33 %, cross yellow 72.5 %), each with a dated deadline and citation.
         let w = o.month["prepayment_warnings"].as_array().unwrap();
         assert_eq!(w.len(), 2);
         assert_eq!(w[0]["usage"]["level"], "red");
