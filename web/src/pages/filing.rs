@@ -20,8 +20,8 @@ pub const CATEGORIES: [(&str, &str, &str, &str, &str); 6] = [
         "retiree_resettled",
         "异地安置退休人员",
         "Retiree resettled elsewhere",
-        "退休后在参保地以外长期生活（如户籍迁往子女所在地）。需要：身份证件、备案表，以及户籍或居住证明——也可以用个人承诺代替证明。一次备案，长期有效。",
-        "Retired and living outside the insured region for good (e.g. moved to live with children). Needs: ID, the filing form, and proof of residence — or a personal commitment instead. Filed once, valid until changed.",
+        "退休后在参保地以外定居，并且户籍已迁入定居地（如迁往子女所在地）；户籍未迁的，选“异地长期居住人员”。需要：身份证件、备案表，以及户籍或居住证明——也可以用个人承诺代替证明。一次备案，长期有效。",
+        "Retired and settled outside the insured region with the household registration (户籍) moved there (e.g. to live with children); if it was not moved, choose \"long-term resident elsewhere\". Needs: ID, the filing form, and proof of household registration or residence — or a personal commitment instead. Filed once, valid until changed.",
     ),
     (
         "long_term_resident",
@@ -55,8 +55,8 @@ pub const CATEGORIES: [(&str, &str, &str, &str, &str); 6] = [
         "other_temporary",
         "其他临时外出就医人员",
         "Other temporary trip",
-        "以上都不是、临时去外地看病。可以办理备案并直接结算，但参保地可能按较低比例支付（如降低 10–20 个百分点）。",
-        "Any other temporary trip for care. You can file and settle directly, but the insured place may pay a lower ratio (e.g. 10–20 points lower).",
+        "以上都不是、临时去外地看病。可以办理备案并直接结算；参保地可对这类就医降低支付比例（浙江不超过 20 个百分点），西安备案后按本地同级比例支付。",
+        "Any other temporary trip for care. You can file and settle directly; the insured place may pay a lower ratio for such trips (Zhejiang at most 20 points lower), Xi'an pays its local ratio once filed.",
     ),
 ];
 
