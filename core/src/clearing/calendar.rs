@@ -290,8 +290,10 @@ fn validate_year(y: &HolidayYear) -> Result<(), ApiError> {
             );
         }
     }
+    // A notice may move a working day into the last days of the year before (the 2019 notice: "2018年12月
+    // 29日（星期六）上班"), as its New Year holiday may start there.
     for (i, w) in y.workdays.iter().enumerate() {
-        if w.date.year() != y.year || !seen.insert(w.date) {
+        if w.date.year() < y.year - 1 || w.date.year() > y.year || !seen.insert(w.date) {
             return Err(ApiError::invalid(
                 "调休上班日不在该年度或重复",
                 "adjusted working day outside its year or repeated",
@@ -386,6 +388,31 @@ mod tests {
         assert!(c.is_working_day(d("2026-02-14")).unwrap());
         assert!(c.is_working_day(d("2026-02-24")).unwrap());
         assert!(c.is_working_day(d("2027-01-04")).is_err());
+    }
+
+    #[test]
+    fn a_notice_may_move_a_working_day_into_the_year_before() {
+        let next = HolidayYear {
+            year: 2027,
+            source: "test".into(),
+            holidays: vec![HolidayRange {
+                name_zh: "元旦".into(),
+                name_en: "New Year".into(),
+                from: d("2027-01-01"),
+                to: d("2027-01-03"),
+            }],
+            workdays: vec![AdjustedWorkday {
+                date: d("2026-12-26"),
+                name_zh: "元旦调休".into(),
+                name_en: "New Year swap".into(),
+            }],
+        };
+        let c = Calendar::with_extra(&[next]).unwrap();
+        assert!(
+            c.is_working_day(d("2026-12-26")).unwrap(),
+            "a Saturday made a working day"
+        );
+        assert!(!c.is_working_day(d("2027-01-01")).unwrap());
     }
 
     #[test]

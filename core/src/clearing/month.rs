@@ -1110,6 +1110,9 @@ fn finish(
     let journal = journal_for(&netting, &keep);
 
     let mut prepayment_warnings = Vec::new();
+    // A prepayment of zero (or less) has no usage rate; the month's notices are still made, and the note
+    // says which parties hold none (with costs this month, they have nothing to draw on: 000 §21).
+    let mut no_prepayment: Vec<String> = Vec::new();
     for (i, held) in req.prepayments.iter().enumerate() {
         let party = held.party.city();
         let level =
@@ -1133,6 +1136,14 @@ fn finish(
                     .map(|r| r.amounts.actual_pay)
                     .sum()
             });
+        if held.amount.is_zero() || held.amount.is_negative() {
+            let scope = match held.scope {
+                Scope::CrossProvince => "跨省 cross-province",
+                Scope::IntraProvince => "省内 intra-province",
+            };
+            no_prepayment.push(format!("{} {scope}: {month_clearing}", party.code()));
+            continue;
+        }
         let resolved = Resolved::for_region(Some(&party))?;
         let usage = super::prepayment::usage_of(&resolved, month_clearing, held.amount)
             .map_err(|e| e.at(format!("request.prepayments[{i}].amount")))?;
@@ -1171,13 +1182,25 @@ fn finish(
         }
     }
 
+    let mut notes = agg.notes();
+    if !no_prepayment.is_empty() {
+        notes.push(Note {
+            code: "no_prepayment".into(),
+            message_zh: "预付金为零或负数，无法计算使用率；本月有清算金额的，无预付金可用，应及时调增（000 §21）".into(),
+            message_en: "a prepayment of zero or less has no usage rate; with clearing this month there is nothing to draw \
+                         on, and a top-up is due (000 §21)"
+                .into(),
+            count: no_prepayment.len() as u64,
+            examples: no_prepayment,
+        });
+    }
     let mut resp = MonthResponse {
         month: period,
         region: region.map(|r| r.code().to_string()),
         printed_on: req.printed_on,
         include_acct_pay: req.include_acct_pay,
         counts: agg.counts.clone(),
-        notes: agg.notes(),
+        notes,
         notices,
         netting,
         reconciliation,
