@@ -372,10 +372,30 @@ fn agency_ok(st: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     Ok(())
 }
 
-async fn verify_batch(State(st): St, headers: HeaderMap, body: Body) -> Response {
+async fn verify_batch(
+    State(st): St,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     if let Err(r) = agency_ok(&st, &headers) {
         return r;
     }
+    // The agency's tolerance (`?tolerance=0.01`), as `yidi verify --tolerance`; a record never sets its own.
+    let opts = match q.get("tolerance") {
+        None => verify::Options::default(),
+        Some(t) => match verify::Options::with_tolerance(t) {
+            Ok(o) => o,
+            Err(m) => {
+                return refuse(
+                    StatusCode::BAD_REQUEST,
+                    "E_AMOUNT",
+                    "tolerance 须为不小于零的金额（元），如 0.01",
+                    &m.replace("--tolerance", "tolerance"),
+                );
+            }
+        },
+    };
     let bytes = match read_body(body, st.max_batch_body, &headers).await {
         Ok(b) => b,
         Err(r) => return r,
@@ -404,7 +424,7 @@ async fn verify_batch(State(st): St, headers: HeaderMap, body: Body) -> Response
     };
     let report = tokio::task::spawn_blocking(move || {
         let _p = permit;
-        verify::run(&runner, verify::Check::Verify, "request", &recs, false)
+        verify::run_with(&runner, verify::Check::Verify, "request", &recs, false, &opts)
     })
     .await;
     match report {

@@ -360,6 +360,22 @@ fn a_record_never_chooses_its_own_tolerance() {
         &serde_json::json!([rec]).to_string(),
     );
     assert_eq!(r.json()["summary"]["inconsistent"], 1, "{}", r.text());
+    // The agency sets it there as a query parameter, as --tolerance on the command line.
+    let r = s.req(
+        "POST",
+        "/v1/verify/batch?tolerance=1000",
+        &[("x-agency-key", common::AGENCY_KEY)],
+        &format!("{rec}\n"),
+    );
+    assert_eq!(r.json()["summary"]["consistent"], 1, "{}", r.text());
+    let r = s.req(
+        "POST",
+        "/v1/verify/batch?tolerance=-1",
+        &[("x-agency-key", common::AGENCY_KEY)],
+        &format!("{rec}\n"),
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "E_AMOUNT", "{}", r.text());
 }
 
 #[test]
