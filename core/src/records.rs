@@ -7,8 +7,8 @@
 //!   that JSON; every other cell is text; an empty cell, or `null` in any letter case, is an absent field.
 //! - A verify record is reshaped only where it must not, or cannot, speak for itself
 //!   ([`verify_request`]): its own `tolerance` is dropped (how loosely a hospital's record is checked is the
-//!   agency's choice), `setldetail: null` is dropped (absent is empty), and a flat settlement record (a
-//!   5269/5270 download: `setlinfo` fields at the top) is nested under `setlinfo`.
+//!   agency's choice), and a flat settlement record (a 5269/5270 download: `setlinfo` fields at the top) is
+//!   nested under `setlinfo`. (`setldetail: null`, a single row or JSON text are the verify reader's to read.)
 
 use crate::prelude::*;
 use serde_json::{Map, Value};
@@ -136,10 +136,7 @@ pub fn verify_needs_reshape(record: &Value, tolerance: Option<&str>) -> bool {
     let Value::Object(m) = record else {
         return false;
     };
-    tolerance.is_some()
-        || m.contains_key("tolerance")
-        || m.get("setldetail").is_some_and(Value::is_null)
-        || is_flat_settlement(record)
+    tolerance.is_some() || m.contains_key("tolerance") || is_flat_settlement(record)
 }
 
 /// The `verify` request for a record read from a file, with the agency's tolerance (`None`: the core's
@@ -155,7 +152,7 @@ pub fn verify_request(record: Value, tolerance: Option<&str>) -> Value {
     let mut setlinfo = Map::new();
     let mut outer = Map::new();
     for (k, v) in m {
-        if k == "tolerance" || (k == "setldetail" && v.is_null()) {
+        if k == "tolerance" {
             continue;
         }
         if flat && !BESIDE_SETLINFO.contains(&k.as_str()) {
@@ -202,7 +199,7 @@ mod tests {
             json!({"setl_id": "S1", "hifp_pay": "1", "setldetail": null, "tolerance": "1000", "memo": "x"});
         assert_eq!(
             verify_request(flat, Some("0.05")),
-            json!({"setlinfo": {"setl_id": "S1", "hifp_pay": "1", "memo": "x"}, "tolerance": "0.05"})
+            json!({"setlinfo": {"setl_id": "S1", "hifp_pay": "1", "memo": "x"}, "setldetail": null, "tolerance": "0.05"})
         );
         let own = json!({"setlinfo": {"setl_id": "S1"}, "tolerance": "1000"});
         assert_eq!(verify_request(own, None), json!({"setlinfo": {"setl_id": "S1"}}));

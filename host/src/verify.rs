@@ -155,7 +155,6 @@ pub fn request(check: Check, record: &Value) -> String {
 /// For verify the host reshapes it where the record must not, or cannot, speak for itself:
 /// - a `tolerance` member (or CSV column) is dropped: how loosely a record is checked is the agency's choice
 ///   ([`Options::tolerance`]), never the hospital's own record's;
-/// - `setldetail: null` is dropped: an absent `setldetail` is an empty one, which the core accepts;
 /// - a flat settlement record (a 5269/5270 download: `setlinfo` fields at the top) is nested under `setlinfo`.
 pub fn request_with(check: Check, record: &Value, raw: Option<&str>, opts: &Options) -> String {
     let as_is = || match raw {
@@ -178,7 +177,6 @@ pub fn request_with(check: Check, record: &Value, raw: Option<&str>, opts: &Opti
         return as_is();
     }
     let flat = yidi_core::records::is_flat_settlement(record);
-    let null_detail = m.get("setldetail").is_some_and(Value::is_null);
     // Each member's own text where the record has one, else its serialisation.
     let members: Vec<(String, Cow<'_, str>)> = match raw
         .and_then(|t| serde_json::from_str::<BTreeMap<String, &serde_json::value::RawValue>>(t).ok())
@@ -195,7 +193,7 @@ pub fn request_with(check: Check, record: &Value, raw: Option<&str>, opts: &Opti
     let mut setlinfo = Vec::new();
     let mut outer = Vec::new();
     for (k, v) in members {
-        if k == "tolerance" || (k == "setldetail" && null_detail) {
+        if k == "tolerance" {
             continue;
         }
         if flat && !yidi_core::records::BESIDE_SETLINFO.contains(&k.as_str()) {
@@ -688,13 +686,24 @@ mod tests {
 
     #[test]
     fn null_setldetail_is_absent() {
-        let r = request_of(
-            br#"{"setlinfo":{"setl_id":"S1"},"setldetail":null}"#,
-            &Options::default(),
-        );
-        assert_eq!(r, json!({"setlinfo": {"setl_id": "S1"}}));
-        let r = request_of(br#"{"setl_id":"S1","setldetail":null}"#, &Options::default());
-        assert_eq!(r, json!({"setlinfo": {"setl_id": "S1"}}));
+        // The core's verify reader takes `null` as no rows: the host passes it on as it came.
+        let answer = |line: &[u8]| -> Value {
+            let recs = crate::records::ndjson(line);
+            let req = request_for(
+                Check::Verify,
+                recs[0].value.as_ref().unwrap(),
+                recs[0].raw.as_deref(),
+            );
+            serde_json::from_str(&yidi_core::api::handle_json(&req)).unwrap()
+        };
+        let without = answer(br#"{"setlinfo":{"setl_id":"S1","medfee_sumamt":"1.00","fulamt_ownpay_amt":"1.00","overlmt_selfpay":"0","preselfpay_amt":"0","inscp_scp_amt":"0"}}"#);
+        assert_eq!(without["ok"], true, "{without}");
+        for line in [
+            &br#"{"setlinfo":{"setl_id":"S1","medfee_sumamt":"1.00","fulamt_ownpay_amt":"1.00","overlmt_selfpay":"0","preselfpay_amt":"0","inscp_scp_amt":"0"},"setldetail":null}"#[..],
+            br#"{"setl_id":"S1","medfee_sumamt":"1.00","fulamt_ownpay_amt":"1.00","overlmt_selfpay":"0","preselfpay_amt":"0","inscp_scp_amt":"0","setldetail":null}"#,
+        ] {
+            assert_eq!(answer(line), without, "{}", String::from_utf8_lossy(line));
+        }
         // Other shapes are the core's to judge.
         let r = request_of(
             br#"{"setlinfo":{"setl_id":"S1"},"setldetail":"x"}"#,
