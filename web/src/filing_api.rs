@@ -95,8 +95,9 @@ impl FilingForm {
         json!({ "insuplc_admdvs": self.insured, "insutype": self.insutype })
     }
 
-    /// The `filing.validate` request (the core's `FilingApplication`). The person's filings kept on this
-    /// device go along as `existing`, so a second filing for the same place is caught here already.
+    /// The `filing.validate` request (the core's `FilingApplication`). It carries no `existing`: this device
+    /// keeps only receipts, not the filings themselves. The host adds the person's filings on record when it
+    /// validates the submission again, so a second filing for the same place is refused there.
     pub fn validate_request(&self) -> Value {
         let mut r = json!({
             "applicant": self.applicant(),
