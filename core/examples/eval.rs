@@ -1,6 +1,6 @@
 //! Run one API request from stdin through the core natively and print the response (a debugging aid;
 //! the `yidi eval` command of the host does the same through wasmtime).
-use std::io::Read;
+use std::io::{Read, Write};
 
 fn main() {
     let mut input = String::new();
@@ -8,5 +8,10 @@ fn main() {
         eprintln!("cannot read stdin: {e}");
         std::process::exit(2);
     }
-    println!("{}", yidi_core::api::handle_json(&input));
+    // A closed pipe (`| head`) ends the run quietly instead of panicking in `println!`.
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "{}",
+        yidi_core::api::handle_json(&input)
+    );
 }

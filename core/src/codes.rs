@@ -339,6 +339,14 @@ pub struct Admdvs(String);
 /// Municipalities directly under the central government: one pooling area each.
 const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
 
+/// The provinces of the national cross-region settlement network: GB/T 2260's 31 mainland provinces and
+/// 新疆生产建设兵团 (66), which 002 §14 and 003 §11 name as a destination of its own. Hong Kong, Macao and
+/// Taiwan (81, 82, 71) are not in the network.
+const NETWORK_PROVINCES: [&str; 32] = [
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42",
+    "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "66",
+];
+
 impl Admdvs {
     pub fn parse(s: &str) -> Result<Self, ApiError> {
         let c = s.trim();
@@ -356,6 +364,10 @@ impl Admdvs {
     }
     pub fn province(&self) -> &str {
         &self.0[..2]
+    }
+    /// Whether the first two digits name a province of the national network ([`NETWORK_PROVINCES`]).
+    pub fn in_network_province(&self) -> bool {
+        NETWORK_PROVINCES.contains(&self.province())
     }
     pub fn is_municipality(&self) -> bool {
         MUNICIPALITIES.contains(&self.province())

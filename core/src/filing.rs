@@ -223,7 +223,23 @@ fn check_destination(
         .province_level_destinations
         .at(on)
         .ok_or_else(|| crate::coverage::no_value(pack, "filing.province_level_destinations", on))?;
-    if home.same_pooling_area(dest) {
+    if !dest.in_network_province() {
+        out.push(refusal(
+            "F_DESTINATION_UNKNOWN",
+            "rloc_admdvs",
+            "GB/T 2260; 002 经办规程§14; 003 §11",
+            format!(
+                "备案地 {} 的前两位 {} 不是全国异地就医结算系统中的省份（GB/T 2260 省级代码，兵团为 66）",
+                dest.code(),
+                dest.province()
+            ),
+            format!(
+                "destination {}: {} is not a province of the national cross-region settlement network (GB/T 2260 province codes; 66 for the XPCC)",
+                dest.code(),
+                dest.province()
+            ),
+        ));
+    } else if home.same_pooling_area(dest) {
         out.push(refusal(
             "F_DESTINATION_HOME",
             "rloc_admdvs",

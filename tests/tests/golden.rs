@@ -61,6 +61,7 @@ fn golden_cases_cover_the_rule_catalogue() {
         "settle.reduction_preselfpay",
         "F_DESTINATION_DISTRICT",
         "F_DESTINATION_PROVINCE",
+        "F_DESTINATION_UNKNOWN",
         "F_INTRA_PROVINCE_NOT_NEEDED",
         "F_MATERIALS_LONG_TERM",
         "F_MATERIALS_REFERRAL",
