@@ -389,6 +389,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         "lines.split" => {
             let r: SplitRequest = decode_str(request)?;
             let cat = packs.catalog(&r.mdtrtarea_admvs)?;
+            crate::settle::catalog_or_line_levels(cat, &r.mdtrtarea_admvs, &r.lines)?;
             let mut out = Vec::with_capacity(r.lines.len());
             for (i, l) in r.lines.iter().enumerate() {
                 crate::settle::check_line(l, i)?;

@@ -16,8 +16,6 @@ use serde::{Deserialize, Serialize};
 pub enum Route {
     /// Direct settlement at the facility: funds pay there.
     Direct,
-    /// Direct settlement of the personal account only (employee outpatient/pharmacy without filing).
-    AccountOnly,
     /// The patient pays in full; the insured place reimburses by hand (零星/手工报销).
     ManualReimbursement,
     /// No fund pays (e.g. trauma with a liable third party).
@@ -98,6 +96,51 @@ pub fn check_visit_dates(v: &Visit) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A temporary filing sent without its end date (NATIONAL_SPEC §1 reads an empty `enddate` as open-ended)
+/// is still valid only for the insured place's months (002 经办规程§12.2; 003 二(三)): its end is derived as
+/// `filing.validate` sets it, instead of letting the filing cover admissions for ever.
+pub(crate) fn temporary_ends(
+    pack: &Pack,
+    filings: &[Filing],
+    reasons: &mut Vec<TraceEntry>,
+) -> Result<Vec<Filing>, ApiError> {
+    let mut out = filings.to_vec();
+    for f in out
+        .iter_mut()
+        .filter(|f| !f.category.is_long_term() && f.enddate.is_none())
+    {
+        let m = pack
+            .filing
+            .temporary_validity_months
+            .at(f.begndate)
+            .ok_or_else(|| no_value(pack, "filing.temporary_validity_months", f.begndate))?;
+        f.enddate = crate::filing::window_end(f.begndate, m.value);
+        let end = f.enddate.map_or("—".to_string(), |e| e.to_string());
+        reasons.push(
+            reason(
+                "coverage.temporary_end_derived",
+                &m.cite,
+                format!(
+                    "到 {} 的{}备案未带终止日期：临时外出就医备案 {} 个月有效，按 {} 起算至 {end}",
+                    f.rloc_admdvs.code(),
+                    f.category.name_zh(),
+                    m.value,
+                    f.begndate
+                ),
+                format!(
+                    "the {} filing to {} has no end date: a temporary filing is valid {} months, so from {} to {end}",
+                    f.category.name_en(),
+                    f.rloc_admdvs.code(),
+                    m.value,
+                    f.begndate
+                ),
+            )
+            .param(pack.use_of("filing.temporary_validity_months", m, m.value.to_string())),
+        );
+    }
+    Ok(out)
+}
+
 fn reason(rule: &'static str, cite: impl TraceText, zh: String, en: String) -> TraceEntry {
     TraceEntry::new("coverage", rule, cite, zh, en)
 }
@@ -117,6 +160,16 @@ pub fn resolve(
     let cross_region = !home.same_pooling_area(place);
     let cross_province = !home.same_province(place);
     let mut reasons = Vec::new();
+    let completed;
+    let filings: &[Filing] = if filings
+        .iter()
+        .any(|f| !f.category.is_long_term() && f.enddate.is_none())
+    {
+        completed = temporary_ends(pack, filings, &mut reasons)?;
+        &completed
+    } else {
+        filings
+    };
     let cov = |route, cat, filing_id: Option<String>, deemed, reasons: Vec<TraceEntry>| {
         let catalog_place = if route == Route::ManualReimbursement {
             CatalogPlace::InsuredPlace
@@ -505,22 +558,17 @@ fn resolve_filed(
             .at(admission)
             .ok_or_else(|| no_value(pack, "filing.account_cross_province_filing_required", admission))?;
         if !rule.value {
+            // The account needs no filing (002 经办规程§13.3), but the pooled fund still does: its share is
+            // claimed by hand at the reduced level like any unfiled visit (002 实施细则二(三)2), not lost.
             reasons.push(
                 reason(
                     "coverage.account_without_filing",
                     &rule.cite,
-                    "职工医保个人账户跨省普通门诊和药店购药无需备案，可直接使用个人账户；统筹基金需备案".into(),
-                    "the employee personal account pays cross-province outpatient and pharmacy bills without a filing; the pooled fund needs one".into(),
+                    "职工医保个人账户跨省普通门诊和药店购药无需备案，可在就医地直接使用个人账户；统筹基金部分未备案不能直接结算".into(),
+                    "the employee personal account pays cross-province outpatient and pharmacy bills without a filing; the pooled fund's share cannot be settled directly without one".into(),
                 )
                 .param(pack.use_of("filing.account_cross_province_filing_required", rule, rule.value.to_string())),
             );
-            return Ok(done(
-                Route::AccountOnly,
-                VisitCategory::Unfiled,
-                None,
-                false,
-                reasons,
-            ));
         }
     }
 

@@ -91,6 +91,7 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
     let visit = &r.visit;
     let pack = packs.pack(&r.person.insuplc_admdvs)?;
     let catalog = packs.catalog(&visit.mdtrtarea_admvs)?;
+    crate::settle::catalog_or_line_levels(catalog, &visit.mdtrtarea_admvs, &r.lines)?;
     let mut total = Money::ZERO;
     let mut seen = BTreeSet::new();
     for (i, l) in r.lines.iter().enumerate() {
@@ -285,9 +286,11 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
         }
         // A filing to this place that had already ended at admission, when nothing else lets the visit
         // settle directly (an emergency counts as filed, 002 §21; a newer filing may cover it).
+        // A temporary filing without an end date ends after the pack's months, as coverage reads it.
+        let ended = crate::coverage::temporary_ends(pack, &r.filings, &mut Vec::new())?;
         if c.route != Route::Direct
             && c.cross_region
-            && let Some(fl) = r.filings.iter().find(|fl| {
+            && let Some(fl) = ended.iter().find(|fl| {
                 fl.status == FilingStatus::Active
                     && fl.rloc_admdvs.covers(&visit.mdtrtarea_admvs)
                     && fl.enddate.is_some_and(|e| visit.begndate > e)

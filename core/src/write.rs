@@ -434,7 +434,6 @@ named! {
     FacilityLevel => |c| c.code();
     Route => |r| match r {
         Route::Direct => "direct",
-        Route::AccountOnly => "account_only",
         Route::ManualReimbursement => "manual_reimbursement",
         Route::NotCovered => "not_covered",
     };

@@ -55,6 +55,7 @@ fn golden_cases_cover_the_rule_catalogue() {
         "coverage.trauma_commitment",
         "coverage.trauma_third_party",
         "coverage.outside_validity",
+        "coverage.temporary_end_derived",
         "settle.cross_year",
         "settle.annual_cap",
         "settle.rider",

@@ -56,6 +56,11 @@ fn line_strategy() -> impl Strategy<Value = Value> {
     })
 }
 
+/// Whether a sample catalog ships for the place (the four packs' cities; `PLACES`' others have none).
+fn has_catalog(place: &str) -> bool {
+    REGIONS.contains(&place)
+}
+
 fn claim_strategy() -> impl Strategy<Value = Value> {
     (
         0..REGIONS.len(),
@@ -70,15 +75,22 @@ fn claim_strategy() -> impl Strategy<Value = Value> {
         1u32..28,
     )
         .prop_map(|(r, employee, p, m, lv, filing, lines, balc, cvl, day)| {
+            let place = PLACES[p];
             let lines: Vec<Value> = lines
                 .into_iter()
                 .enumerate()
                 .map(|(i, mut l)| {
                     l["feedetl_sn"] = json!(format!("{}", i + 1));
+                    // No catalog ships for these places: the lines carry the treatment place's catalog
+                    // fields, as claims returned by the national platform do (without them a claim is refused).
+                    if !has_catalog(place) {
+                        let (lv, prop) = [("01", "0"), ("02", "0.1"), ("03", "1")][i % 3];
+                        l["chrgitm_lv"] = json!(lv);
+                        l["selfpay_prop"] = json!(prop);
+                    }
                     l
                 })
                 .collect();
-            let place = PLACES[p];
             let filings = match filing {
                 0 => json!([]),
                 1 => json!([{"rloc_admdvs": place, "category": "long_term_resident", "begndate": "2024-01-01", "applied_date": "2024-01-01"}]),
@@ -210,8 +222,13 @@ proptest! {
         let mut more = claim.clone();
         let lines = more["lines"].as_array_mut().unwrap();
         let sn = lines.len() + 1;
-        lines.push(json!({"med_list_codg": "NOT-IN-ANY-CATALOG", "cnt": 1, "pric": amount.to_string(),
-                          "det_item_fee_sumamt": amount.to_string(), "feedetl_sn": sn.to_string()}));
+        let mut extra = json!({"med_list_codg": "NOT-IN-ANY-CATALOG", "cnt": 1, "pric": amount.to_string(),
+                               "det_item_fee_sumamt": amount.to_string(), "feedetl_sn": sn.to_string()});
+        if !has_catalog(claim["visit"]["mdtrtarea_admvs"].as_str().unwrap_or("")) {
+            // Without a catalog the line says itself that the fund never pays it (丙类).
+            extra["chrgitm_lv"] = json!("03");
+        }
+        lines.push(extra);
         let s = call("settle", more);
         prop_assert_eq!(&s["ok"], &json!(true), "{}", s);
         let (a, b) = (&r["result"]["setlinfo"], &s["result"]["setlinfo"]);

@@ -358,6 +358,11 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
         CatalogPlace::InsuredPlace => packs.catalog(&person.insuplc_admdvs),
     }
     .map_err(|e| claim_first(req, e))?;
+    let catalog_region = match cov.catalog_place {
+        CatalogPlace::TreatmentPlace => &visit.mdtrtarea_admvs,
+        CatalogPlace::InsuredPlace => &person.insuplc_admdvs,
+    };
+    catalog_or_line_levels(catalog, catalog_region, &req.lines).map_err(|e| claim_first(req, e))?;
     let mut t = Tracer::new(req.trace);
     for r in &cov.reasons {
         t.push(|| r.clone());
@@ -925,13 +930,7 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
             });
         }
     } else {
-        let (zh, en) = match cov.route {
-            Route::AccountOnly => (
-                "本次统筹基金不支付，仅可使用个人账户",
-                "no fund pays this bill; only the personal account may",
-            ),
-            _ => ("本次医保基金不支付", "no fund pays this bill"),
-        };
+        let (zh, en) = ("本次医保基金不支付", "no fund pays this bill");
         t.push(|| {
             TraceEntry::new(
                 "fund_pay_sumamt",
@@ -1091,6 +1090,38 @@ pub fn compute<'a>(packs: &'a PackSet, req: &'a SettleRequest) -> Result<Settlem
         catalog_name: catalog.map(|c| ShortText::from(c.source())),
         med_class: visit.med_type.class(),
     })
+}
+
+/// Without a catalog for `region`, a line that carries no catalog level (`chrgitm_lv`) cannot be placed: it
+/// is refused rather than settled as wholly self-paid, which would be a wrong amount presented as an answer.
+/// Claims returned by the national platform carry the treatment place's fields on every line (2301).
+pub fn catalog_or_line_levels(
+    catalog: Option<&crate::catalog::Catalog>,
+    region: &crate::codes::Admdvs,
+    lines: &[FeeLine],
+) -> Result<(), ApiError> {
+    if catalog.is_some() {
+        return Ok(());
+    }
+    match lines.iter().position(|l| l.chrgitm_lv.is_none()) {
+        None => Ok(()),
+        Some(i) => Err(ApiError::new(
+            ErrorCode::NoPack,
+            format!(
+                "没有 {} 的医保目录，第 {} 行（{}）也未带目录等级 chrgitm_lv 与自付比例 selfpay_prop，无法判断是否在目录内；请加载该地目录，或在每行附上就医地返回的目录字段",
+                region.code(),
+                i + 1,
+                lines[i].med_list_codg
+            ),
+            format!(
+                "no catalog is loaded for {}, and line {} ({}) carries no catalog level (chrgitm_lv) and self-pay proportion (selfpay_prop): whether it is covered cannot be told. Load that catalog, or send each line with the fields the treatment place returned",
+                region.code(),
+                i + 1,
+                lines[i].med_list_codg
+            ),
+        )
+        .at(format!("request.lines[{i}].chrgitm_lv"))),
+    }
 }
 
 fn no_benefit(pack: &crate::policy::Pack, what: &str, key: &SelectKey, date: chrono::NaiveDate) -> ApiError {

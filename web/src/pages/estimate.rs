@@ -546,7 +546,6 @@ fn geom(m: &str) -> f64 {
 fn route_name(r: &str, l: Lang) -> String {
     match r {
         "direct" => l.s("直接结算", "direct settlement"),
-        "account_only" => l.s("仅个人账户直接结算", "personal account only"),
         "manual_reimbursement" => l.s("先垫付、回参保地手工报销", "pay first, reimbursed at home"),
         "not_covered" => l.s("医保不支付", "not covered"),
         other => other.to_string(),
