@@ -694,6 +694,21 @@ fn lock_check(
         return Ok(None);
     }
     let excepted_no_docs = exc.value.contains(&reason) && !documents;
+    // A refusal resting on a value no seed states says so, with the pack and the value's date.
+    let (unverified_zh, unverified_en) = if lock.verified {
+        (String::new(), String::new())
+    } else {
+        (
+            format!(
+                "（{} 个月为 {} 中未经核实的值，{} 起）",
+                lock.value, pack.source, lock.from
+            ),
+            format!(
+                " ({} months is an unverified value of {}, from {})",
+                lock.value, pack.source, lock.from
+            ),
+        )
+    };
     Ok(Some(refusal(
         "F_CHANGE_LOCKED",
         "date",
@@ -703,11 +718,12 @@ fn lock_check(
             format!("{}; {}", lock.cite, exc.cite)
         },
         format!(
-            "长期居住备案 {} 生效，{} 个月内（{} 前）不得{}{}",
+            "长期居住备案 {} 生效，{} 个月内（{} 前）不得{}{}{}",
             f.begndate,
             lock.value,
             free_from,
             what.0,
+            unverified_zh,
             if excepted_no_docs {
                 "；该情形可例外，但须提交相关资料"
             } else {
@@ -715,11 +731,12 @@ fn lock_check(
             }
         ),
         format!(
-            "a long-term filing effective {} may not be {} within {} months (before {}){}",
+            "a long-term filing effective {} may not be {} within {} months (before {}){}{}",
             f.begndate,
             what.1,
             lock.value,
             free_from,
+            unverified_en,
             if excepted_no_docs {
                 "; this reason is an exception, but needs documents"
             } else {
@@ -881,14 +898,23 @@ pub fn cancel(packs: &PackSet, r: &CancelRequest) -> Result<CancelDecision, ApiE
             "this filing is no longer active".into(),
         ));
     }
-    if let Some(x) = lock_check(
-        pack,
-        &r.filing,
-        r.date,
-        r.reason,
-        r.documents,
-        ("取消", "cancelled"),
-    )? {
+    // Where the insured place locks only changes (003 二(四)), a cancellation is free at any time.
+    let cancel_locked = pack
+        .filing
+        .cancel_locked
+        .as_ref()
+        .and_then(|d| d.at(r.date))
+        .is_none_or(|p| p.value);
+    if cancel_locked
+        && let Some(x) = lock_check(
+            pack,
+            &r.filing,
+            r.date,
+            r.reason,
+            r.documents,
+            ("取消", "cancelled"),
+        )?
+    {
         refusals.push(x);
     }
     if r.open_stay {

@@ -472,6 +472,10 @@ pub struct FilingRules {
     /// Absent: the pack does not say, and nothing is checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_card_cross_province: Option<Dated<bool>>,
+    /// Whether the change lock also forbids cancelling a long-term filing (002 经办规程§12.1 allows a time
+    /// limit on 变更或取消; 003 二(四) limits only 变更). Absent: it does, as the national rule allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_locked: Option<Dated<bool>>,
 }
 
 /// An insured place's policy pack.
@@ -622,6 +626,9 @@ impl Pack {
         }
         if let Some(d) = &fr.id_card_cross_province {
             d.check(f, "filing.id_card_cross_province")?;
+        }
+        if let Some(d) = &fr.cancel_locked {
+            d.check(f, "filing.cancel_locked")?;
         }
         if self.benefits.is_empty() {
             return Err(PackError::new(

@@ -168,7 +168,7 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                 e.code.as_str(),
                 None,
                 &e.path,
-                "",
+                "NATIONAL_SPEC §1–§4",
                 e.message_zh,
                 e.message_en,
             ));
@@ -185,7 +185,9 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                 "未备案且无急诊标志：不能直接结算。若为急诊抢救请上传急诊标志（视同已备案）；否则请指引患者出院结算前补办备案".into(),
                 "not filed and no emergency marker: no direct settlement. If it was an emergency, send the marker (deemed filed); otherwise guide the patient to file before discharge settlement".into()));
         }
-        if visit.is_trauma() {
+        // The commitment and flags are rules of cross-region settlement (002 §38; 003 一(五)); a local
+        // visit follows local rules, which no pack here holds.
+        if visit.is_trauma() && c.cross_region {
             if visit.third_party_flag.is_none() {
                 out.push(f(
                     Severity::Error,
@@ -246,23 +248,24 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                 .and_then(|d| d.at(visit.begndate))
             && !rule.value
         {
-            let (mark_zh, mark_en) = if rule.verified {
-                ("", "")
+            // Only a verified rule blocks the claim: an unverified reading of the pack warns.
+            let (severity, mark_zh, mark_en) = if rule.verified {
+                (Severity::Error, "", "")
             } else {
-                ("，未经核实", ", unverified")
+                (Severity::Warning, "，未经核实", ", unverified")
             };
             out.push(f(
-                Severity::Error,
+                severity,
                 "P_ID_CARD_INTRA_PROVINCE_ONLY",
                 None,
                 "visit.mdtrt_cert_type",
                 &rule.cite,
                 format!(
-                    "参保地 {} 规定居民身份证仅可作为省内异地就医结算凭证（{}，{} 起{mark_zh}）；跨省就医请出示医保电子凭证或社会保障卡",
+                    "参保地 {} 的政策包不接受居民身份证作跨省异地就医结算凭证（{}，{} 起{mark_zh}）；跨省就医宜出示医保电子凭证或社会保障卡",
                     r.person.insuplc_admdvs, pack.source, rule.from
                 ),
                 format!(
-                    "the insured place {} accepts the resident ID card only for intra-province settlement ({}, from {}{mark_en}); across provinces the person must show the medical-insurance e-voucher or the social security card",
+                    "the insured place {}'s pack does not accept the resident ID card for cross-province settlement ({}, from {}{mark_en}); across provinces the medical-insurance e-voucher or the social security card is the safe credential",
                     r.person.insuplc_admdvs, pack.source, rule.from
                 ),
             ));
@@ -323,12 +326,7 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                     "cross-province",
                 )
             } else {
-                (
-                    XIECHA_INTRA_PROVINCE,
-                    "002 §64; 003 §44",
-                    "省内",
-                    "intra-province",
-                )
+                (XIECHA_INTRA_PROVINCE, "002 §64", "省内", "intra-province")
             };
             if total.dec() >= Decimal::from(limit) {
                 out.push(f(Severity::Info, "P_XIECHA_THRESHOLD", None, "medfee_sumamt", cite,

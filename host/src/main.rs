@@ -89,7 +89,8 @@ enum Cmd {
     /// Hospital-side check of fee lines and visit before submission (emergency marker, trauma commitment,
     /// restricted-use approval, price ceilings, the credential shown, exams elsewhere without their form,
     /// filing validity at admission, 协查 thresholds).
-    /// Exit status 1 when there is any finding.
+    /// Exit status 1 when any record has an error finding or cannot be read; warnings and notes alone leave
+    /// a record clean (ready to submit).
     Precheck(FileOpts),
     /// Monthly clearing for agencies: from a month of settlement records (NDJSON or CSV), write the
     /// receivable and payable notices (002 附件16/17) as MONTH.notices.csv and printable MONTH.notices.html,
