@@ -201,19 +201,41 @@ pub(crate) fn serde_error_code(msg: &str) -> ErrorCode {
 }
 
 fn decode_error(e: serde_json::Error) -> ApiError {
-    let msg = e.to_string();
-    let code = serde_error_code(&msg);
-    ApiError::new(
+    decode_error_in(&e.to_string(), "")
+}
+
+/// The API error for serde's message `msg` about the field at `path` inside the request (empty: unknown).
+fn decode_error_in(msg: &str, path: &str) -> ApiError {
+    let code = serde_error_code(msg);
+    let e = ApiError::new(
         code,
         format!("请求内容有误：{msg}"),
         format!("invalid request: {msg}"),
-    )
-    .at("request")
+    );
+    if path.is_empty() { e } else { e.at(path) }.at("request")
 }
 
 /// Decode the `request` member's JSON text into a typed request, mapping serde errors to a clear API error.
 pub fn decode_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    serde_json::from_str(text).map_err(decode_error)
+    serde_json::from_str(text).map_err(|e| {
+        // serde_json names a line and column of text the user never sees; a second read that tracks the
+        // path (only once a request has failed, so the hot path pays nothing) names the field instead. Every
+        // build with the ops that read requests here has it (byte-identical errors on every host); the
+        // insured person's ops read theirs by hand (`read.rs`), which names the field itself.
+        #[cfg(any(feature = "hospital-ops", feature = "clearing"))]
+        {
+            let mut de = serde_json::Deserializer::from_str(text);
+            if let Err(pe) = serde_path_to_error::deserialize::<_, T>(&mut de) {
+                let path = pe.path().to_string();
+                if path != "." && !path.is_empty() {
+                    let msg = pe.inner().to_string();
+                    let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+                    return decode_error_in(msg, &path);
+                }
+            }
+        }
+        decode_error(e)
+    })
 }
 
 /// Decode a request already held as a `Value` (used by the clearing module's nested requests).
