@@ -176,14 +176,22 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
         }
     };
     if let Some(c) = &cov {
+        let suspended = c.reasons.iter().any(|x| x.rule == "coverage.filing_suspended");
         if c.cross_region
             && c.visit_category == VisitCategory::Unfiled
             && c.route == Route::ManualReimbursement
             && !visit.is_emergency()
         {
-            out.push(f(Severity::Error, "P_UNFILED_NO_EMERGENCY_MARKER", None, "visit.emergency_flag", "002 §19, §21, §37; 003 §20",
-                "未备案且无急诊标志：不能直接结算。若为急诊抢救请上传急诊标志（视同已备案）；否则请指引患者出院结算前补办备案".into(),
-                "not filed and no emergency marker: no direct settlement. If it was an emergency, send the marker (deemed filed); otherwise guide the patient to file before discharge settlement".into()));
+            if suspended {
+                // Filing again is the wrong advice: the filing exists, and only the insured place can restore it.
+                out.push(f(Severity::Error, "P_FILING_SUSPENDED", None, "filings", "001 §10(二); 003 §13(二); 000 §10(二)",
+                    "患者到本地的备案处于暂停状态：不能直接结算。请患者联系参保地经办机构恢复备案（出院结算前恢复即可直接结算）；若为急诊抢救请上传急诊标志".into(),
+                    "the patient's filing to this place is suspended: no direct settlement. The patient should ask the insured place's agency to restore it (restored before discharge settlement, the stay settles directly); if it was an emergency, send the marker".into()));
+            } else {
+                out.push(f(Severity::Error, "P_UNFILED_NO_EMERGENCY_MARKER", None, "visit.emergency_flag", "002 §19, §21, §37; 003 §20",
+                    "未备案且无急诊标志：不能直接结算。若为急诊抢救请上传急诊标志（视同已备案）；否则请指引患者出院结算前补办备案".into(),
+                    "not filed and no emergency marker: no direct settlement. If it was an emergency, send the marker (deemed filed); otherwise guide the patient to file before discharge settlement".into()));
+            }
         }
         // The commitment and flags are rules of cross-region settlement (002 §38; 003 一(五)); a local
         // visit follows local rules, which no pack here holds.
@@ -278,26 +286,18 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                     format!("line {} is an exam, treatment or purchase at another facility during the stay: it joins this stay's direct settlement only with the stamped form (住院期间外院检查治疗或购药单); set visit.etip_form_flag once it is on file", l.feedetl_sn)));
             }
         }
-        if c.cross_region
-            && c.visit_category == VisitCategory::Referral
-            && c.route == Route::ManualReimbursement
-            && c.filing_id.is_none()
-        {
-            out.push(f(Severity::Error, "P_REFERRAL_UNFILED", None, "filings", "002 §19; 003 §19",
-                "有转诊标志但未办理转诊备案：不能直接结算。请指引患者在出院结算前补办转诊备案（补办后自入院之日起生效，可直接结算）".into(),
-                "referred but not filed: no direct settlement. Guide the patient to file the referral before discharge settlement (effective from admission, then direct settlement)".into()));
-        }
         // A filing to this place that had already ended at admission, when nothing else lets the visit
         // settle directly (an emergency counts as filed, 002 §21; a newer filing may cover it).
         // A temporary filing without an end date ends after the pack's months, as coverage reads it.
         let ended = crate::coverage::temporary_ends(pack, &r.filings, &mut Vec::new())?;
+        let expired = ended.iter().find(|fl| {
+            fl.status == FilingStatus::Active
+                && fl.rloc_admdvs.covers(&visit.mdtrtarea_admvs)
+                && fl.enddate.is_some_and(|e| visit.begndate > e)
+        });
         if c.route != Route::Direct
             && c.cross_region
-            && let Some(fl) = ended.iter().find(|fl| {
-                fl.status == FilingStatus::Active
-                    && fl.rloc_admdvs.covers(&visit.mdtrtarea_admvs)
-                    && fl.enddate.is_some_and(|e| visit.begndate > e)
-            })
+            && let Some(fl) = expired
         {
             out.push(f(
                 Severity::Error,
@@ -316,6 +316,17 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                     fl.enddate.map_or(String::new(), |d| d.to_string())
                 ),
             ));
+        }
+        if c.cross_region
+            && c.visit_category == VisitCategory::Referral
+            && c.route == Route::ManualReimbursement
+            && c.filing_id.is_none()
+            // A referral filed but expired is told by P_FILING_EXPIRED, not as never filed.
+            && expired.is_none()
+        {
+            out.push(f(Severity::Error, "P_REFERRAL_UNFILED", None, "filings", "002 §19; 003 §19",
+                "有转诊标志但未办理转诊备案：不能直接结算。请指引患者在出院结算前补办转诊备案（补办后自入院之日起生效，可直接结算）".into(),
+                "referred but not filed: no direct settlement. Guide the patient to file the referral before discharge settlement (effective from admission, then direct settlement)".into()));
         }
         if visit.med_type.class() == MedClass::Inpatient && c.cross_region {
             let (limit, cite, zh, en) = if c.cross_province {

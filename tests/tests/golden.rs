@@ -89,6 +89,7 @@ fn golden_cases_cover_the_rule_catalogue() {
         "P_ID_CARD_INTRA_PROVINCE_ONLY",
         "P_ETIP_NO_FORM",
         "P_REFERRAL_UNFILED",
+        "P_FILING_SUSPENDED",
     ] {
         assert!(all.contains(rule), "no golden case asserts {rule}");
     }
