@@ -476,6 +476,13 @@ pub struct FilingRules {
     /// limit on 变更或取消; 003 二(四) limits only 变更). Absent: it does, as the national rule allows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancel_locked: Option<Dated<bool>>,
+    /// 协查 thresholds (疑似违规费用协查): a stay's total at or above which the insured place may ask the
+    /// treatment place to check it, across provinces (002 §64; 003 §44) and within the province (002 §64).
+    /// Absent: precheck reports nothing for that kind of stay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xiecha_cross_province: Option<Dated<Money>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xiecha_intra_province: Option<Dated<Money>>,
 }
 
 /// An insured place's policy pack.
@@ -629,6 +636,12 @@ impl Pack {
         }
         if let Some(d) = &fr.cancel_locked {
             d.check(f, "filing.cancel_locked")?;
+        }
+        if let Some(d) = &fr.xiecha_cross_province {
+            d.check(f, "filing.xiecha_cross_province")?;
+        }
+        if let Some(d) = &fr.xiecha_intra_province {
+            d.check(f, "filing.xiecha_intra_province")?;
         }
         if self.benefits.is_empty() {
             return Err(PackError::new(

@@ -10,12 +10,9 @@ use crate::policy::PackSet;
 use crate::prelude::*;
 use crate::settle::{check_line, split_line};
 use alloc::collections::BTreeSet;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// 协查 thresholds for one inpatient stay (002 §64; 003 §44).
-pub const XIECHA_CROSS_PROVINCE: i64 = 30_000;
-pub const XIECHA_INTRA_PROVINCE: i64 = 20_000;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -329,20 +326,33 @@ pub fn precheck(packs: &PackSet, r: &PrecheckRequest) -> Result<PrecheckResponse
                 "referred but not filed: no direct settlement. Guide the patient to file the referral before discharge settlement (effective from admission, then direct settlement)".into()));
         }
         if visit.med_type.class() == MedClass::Inpatient && c.cross_region {
-            let (limit, cite, zh, en) = if c.cross_province {
+            let (rule, name, zh, en) = if c.cross_province {
                 (
-                    XIECHA_CROSS_PROVINCE,
-                    "002 §64; 003 §44",
+                    &pack.filing.xiecha_cross_province,
+                    "filing.xiecha_cross_province",
                     "跨省",
                     "cross-province",
                 )
             } else {
-                (XIECHA_INTRA_PROVINCE, "002 §64", "省内", "intra-province")
+                (
+                    &pack.filing.xiecha_intra_province,
+                    "filing.xiecha_intra_province",
+                    "省内",
+                    "intra-province",
+                )
             };
-            if total.dec() >= Decimal::from(limit) {
-                out.push(f(Severity::Info, "P_XIECHA_THRESHOLD", None, "medfee_sumamt", cite,
-                    format!("{zh}异地住院费用 {total} 达到 {limit} 元，参保地可发起疑似违规费用协查；请备齐身份证号、住院号、发票号码等信息"),
-                    format!("{en} stay of {total} reaches {limit} yuan: the insured place may request a suspected-violation check; keep ID, admission and invoice numbers ready")));
+            if let Some(p) = rule.as_ref().and_then(|d| d.at(visit.begndate))
+                && total >= p.value
+            {
+                let limit = p.value;
+                let (mark_zh, mark_en) = if p.verified {
+                    ("", "")
+                } else {
+                    ("，未经核实", ", unverified")
+                };
+                out.push(f(Severity::Info, "P_XIECHA_THRESHOLD", None, "medfee_sumamt", &p.cite,
+                    format!("{zh}异地住院费用 {total} 达到 {limit} 元（{} {name}，{} 起{mark_zh}），参保地可发起疑似违规费用协查；请备齐身份证号、住院号、发票号码等信息", pack.source, p.from),
+                    format!("{en} stay of {total} reaches {limit} yuan ({} {name}, from {}{mark_en}): the insured place may request a suspected-violation check; keep ID, admission and invoice numbers ready", pack.source, p.from)));
             }
         }
     }

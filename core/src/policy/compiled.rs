@@ -485,7 +485,7 @@ fields! {
         temporary_validity_months, long_term_change_lock_months, change_lock_exceptions, intra_province_filing,
         account_cross_province_filing_required, chronic_disease_filing, province_level_destinations,
         inpatient_filing_opens_outpatient, referral_lapses_after_discharge, id_card_cross_province,
-        cancel_locked,
+        cancel_locked, xiecha_cross_province, xiecha_intra_province,
     }
 }
 
