@@ -8,6 +8,12 @@
 //! gets a conflict. Durability: SQLite runs in WAL mode with `synchronous = FULL`; an insert or update
 //! is acknowledged only after its commit returned.
 //!
+//! A new filing is checked against the person's filings on record, so two applications of one person must not
+//! both pass that check unseen by each other: each person has a version (`persons`), read before the check
+//! and bumped, compare-and-set, in the same transaction as the insert ([`Registry::insert_for_person`]). Of
+//! two concurrent applications the second fails the compare-and-set and is checked again, now against the
+//! first.
+//!
 //! Identity numbers are stored as a SHA-256 (for agency look-ups) and a masked form; never in clear.
 
 use serde::Serialize;
@@ -49,7 +55,11 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS filings (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS filings_certno ON filings (certno_hash);";
+CREATE INDEX IF NOT EXISTS filings_certno ON filings (certno_hash);
+CREATE TABLE IF NOT EXISTS persons (
+    certno_hash TEXT PRIMARY KEY,
+    version BIGINT NOT NULL
+);";
 
 /// SHA-256 as lower-case hex.
 pub fn sha256_hex(data: &[u8]) -> String {
@@ -141,6 +151,65 @@ impl Registry {
                 )
                 .await
                 .map(|_| ())
+                .map_err(db_err),
+        }
+    }
+
+    /// The person's version: 0 before their first filing.
+    pub async fn person_version(&self, certno_hash: &str) -> Result<i64, String> {
+        let h = certno_hash.to_string();
+        match self {
+            Registry::Sqlite(c) => {
+                Self::sqlite(c, move |c| {
+                    let mut st = c.prepare_cached("SELECT version FROM persons WHERE certno_hash = ?1")?;
+                    let mut rows = st.query_map([h], |r| r.get::<_, i64>(0))?;
+                    Ok(rows.next().transpose()?.unwrap_or(0))
+                })
+                .await
+            }
+            Registry::Postgres(c) => {
+                let rows = c
+                    .query("SELECT version FROM persons WHERE certno_hash = $1", &[&h])
+                    .await
+                    .map_err(db_err)?;
+                Ok(rows.first().map_or(0, |r| r.get::<_, i64>(0)))
+            }
+        }
+    }
+
+    /// Insert a filing only while the person's version is still `expected` (bumping it in the same
+    /// transaction). Returns whether it won; `false`: another filing of the person came first.
+    pub async fn insert_for_person(&self, r: FilingRow, expected: i64) -> Result<bool, String> {
+        const BUMP_SQLITE: &str = "INSERT INTO persons (certno_hash, version) VALUES (?1, 1) \
+            ON CONFLICT (certno_hash) DO UPDATE SET version = persons.version + 1 WHERE persons.version = ?2";
+        match self {
+            Registry::Sqlite(c) => Self::sqlite(c, move |c| {
+                let tx = c.unchecked_transaction()?;
+                if tx.execute(BUMP_SQLITE, rusqlite::params![r.certno_hash, expected])? != 1 {
+                    return Ok(false); // dropped: rolled back
+                }
+                tx.execute(
+                    "INSERT INTO filings (id, token_hash, certno_hash, certno_masked, filing, status, version, created_at, updated_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                    rusqlite::params![r.id, r.token_hash, r.certno_hash, r.certno_masked, r.filing, r.status, r.version, r.created_at, r.updated_at],
+                )?;
+                tx.commit()?;
+                Ok(true)
+            })
+            .await,
+            // One statement, so one transaction: the person's row is inserted or bumped only at the expected
+            // version (a concurrent one waits for the first to commit, then sees its version), and the filing
+            // is inserted only when that happened.
+            Registry::Postgres(c) => c
+                .execute(
+                    "WITH bump AS (INSERT INTO persons (certno_hash, version) VALUES ($3, 1) \
+                     ON CONFLICT (certno_hash) DO UPDATE SET version = persons.version + 1 \
+                     WHERE persons.version = $10 RETURNING version) \
+                     INSERT INTO filings (id, token_hash, certno_hash, certno_masked, filing, status, version, created_at, updated_at) \
+                     SELECT $1,$2,$3,$4,$5,$6,$7,$8,$9 FROM bump",
+                    &[&r.id, &r.token_hash, &r.certno_hash, &r.certno_masked, &r.filing, &r.status, &r.version, &r.created_at, &r.updated_at, &expected],
+                )
+                .await
+                .map(|n| n == 1)
                 .map_err(db_err),
         }
     }

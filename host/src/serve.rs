@@ -104,11 +104,58 @@ pub fn run(runner: Runner, opts: ServeOpts) -> Result<(), String> {
         );
         // One line on stdout for people and scripts waiting for the server.
         println!("yidi serving on http://{local}");
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown())
-            .await
-            .map_err(|e| e.to_string())
+        serve_connections(listener, app).await
     })
+}
+
+/// A client gets this long to send a request's headers, and then its body ([`read_body`]); a connection that
+/// sends nothing in time is closed, so half-sent requests cannot hold the server's connections forever.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Open connections at most; more wait in the listen backlog (a file descriptor each only once accepted), so
+/// a flood of idle connections cannot exhaust the process's descriptors and stop the registry's database.
+const MAX_CONNECTIONS: usize = 1024;
+
+/// The accept loop: hyper's HTTP/1 with a header read timeout, a cap on open connections, a logged warning
+/// when `accept` fails, and on shutdown the requests in flight finished (for at most 10 s).
+async fn serve_connections(listener: tokio::net::TcpListener, app: Router) -> Result<(), String> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let mut stop = std::pin::pin!(shutdown());
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => p.map_err(|e| e.to_string())?,
+            () = &mut stop => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    log::warn("accept_failed", &[("error", e.to_string().into())]);
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(app.clone()),
+            );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _slot = permit;
+            let _ = conn.await;
+        });
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(Duration::from_secs(10)) => {}
+    }
+    Ok(())
 }
 
 async fn shutdown() {
@@ -224,7 +271,26 @@ async fn read_body(body: Body, limit: usize, headers: &HeaderMap) -> Result<Byte
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limit).await.map_err(|_| too_large())
+    match tokio::time::timeout(BODY_READ_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(b)) => Ok(b),
+        // Over the limit while streaming (no or a false Content-Length).
+        Ok(Err(e)) if e.to_string().contains("length limit") => Err(too_large()),
+        Ok(Err(_)) => Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "E_BODY",
+            "请求体不完整或格式有误（连接中断或分块编码错误）",
+            "the request body is incomplete or malformed (connection cut, or bad chunked encoding)",
+        )),
+        Err(_) => Err(refuse(
+            StatusCode::REQUEST_TIMEOUT,
+            "E_TIMEOUT",
+            &format!("请求体未在 {} 秒内送达", BODY_READ_TIMEOUT.as_secs()),
+            &format!(
+                "the request body did not arrive within {} s",
+                BODY_READ_TIMEOUT.as_secs()
+            ),
+        )),
+    }
 }
 
 /// Run one request through the core on a blocking thread (bounded), never on the async workers.
@@ -602,48 +668,80 @@ async fn filing_create(State(st): St, headers: HeaderMap, body: Body) -> Respons
         }
     };
     let certno_hash = registry::sha256_hex(certno.as_bytes());
-    let existing = match existing_filings(&st, &certno_hash).await {
-        Ok(e) => e,
-        Err(r) => return r,
+    // Only the members the core reads are kept: anything else a client puts in `applicant` (an identity
+    // number in a `certno` or `name`, say) would otherwise be stored and shown to agencies as sent.
+    let applicant = match form.get("applicant") {
+        Some(Value::Object(a)) => Value::Object(
+            a.iter()
+                .filter(|(k, _)| matches!(k.as_str(), "insuplc_admdvs" | "insutype" | "psn_no"))
+                .map(|(k, v)| (k.clone(), idcard::mask_in_json(v.clone())))
+                .collect(),
+        ),
+        other => other.cloned().unwrap_or(Value::Null),
     };
+    form.insert("applicant".into(), applicant.clone());
     form.insert("applied_date".into(), Value::String(log::today_china()));
-    form.insert("existing".into(), Value::Array(existing));
-    let applicant = form.get("applicant").cloned().unwrap_or(Value::Null);
-    let result = match core_op(&st, "filing.validate", Value::Object(form)).await {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    if !accepted(&result) {
-        return rejection(&result);
-    }
-    let (id, token) = match (registry::random_hex(12), registry::random_hex(32)) {
-        (Ok(i), Ok(t)) => (format!("F{i}"), t),
-        _ => {
-            return refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "E_INTERNAL",
-                "无法生成回执",
-                "cannot generate a receipt",
-            );
+    // Check against the person's filings on record and insert, as one compare-and-set on the person's
+    // version: an application that raced another of the same person is checked again against it.
+    let mut attempt = 0;
+    let (id, token, row, result) = loop {
+        attempt += 1;
+        let expected = match st.registry.person_version(&certno_hash).await {
+            Ok(v) => v,
+            Err(e) => return registry_down("registry_read", e),
+        };
+        let existing = match existing_filings(&st, &certno_hash).await {
+            Ok(e) => e,
+            Err(r) => return r,
+        };
+        let mut request = form.clone();
+        request.insert("existing".into(), Value::Array(existing));
+        let result = match core_op(&st, "filing.validate", Value::Object(request)).await {
+            Ok(r) => r,
+            Err(r) => return r,
+        };
+        if !accepted(&result) {
+            return rejection(&result);
+        }
+        let (id, token) = match (registry::random_hex(12), registry::random_hex(32)) {
+            (Ok(i), Ok(t)) => (format!("F{i}"), t),
+            _ => {
+                return refuse(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "E_INTERNAL",
+                    "无法生成回执",
+                    "cannot generate a receipt",
+                );
+            }
+        };
+        let mut filing = result["filing"].clone();
+        filing["filing_id"] = Value::String(id.clone());
+        let now = log::now_rfc3339();
+        let row = FilingRow {
+            id: id.clone(),
+            token_hash: registry::sha256_hex(token.as_bytes()),
+            certno_hash: certno_hash.clone(),
+            certno_masked: idcard::mask(&certno),
+            filing: json!({"applicant": applicant, "filing": filing}).to_string(),
+            status: "active".into(),
+            version: 1,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        match st.registry.insert_for_person(row.clone(), expected).await {
+            Ok(true) => break (id, token, row, result),
+            Ok(false) if attempt < 8 => continue,
+            Ok(false) => {
+                return refuse(
+                    StatusCode::CONFLICT,
+                    "E_CONFLICT",
+                    "同一人的备案申请正在同时办理，请稍后重试",
+                    "other applications of the same person are being made at the same time; try again",
+                );
+            }
+            Err(e) => return registry_down("registry_write", e),
         }
     };
-    let mut filing = result["filing"].clone();
-    filing["filing_id"] = Value::String(id.clone());
-    let now = log::now_rfc3339();
-    let row = FilingRow {
-        id: id.clone(),
-        token_hash: registry::sha256_hex(token.as_bytes()),
-        certno_hash,
-        certno_masked: idcard::mask(&certno),
-        filing: json!({"applicant": applicant, "filing": filing}).to_string(),
-        status: "active".into(),
-        version: 1,
-        created_at: now.clone(),
-        updated_at: now,
-    };
-    if let Err(e) = st.registry.insert(row.clone()).await {
-        return registry_down("registry_write", e);
-    }
     log::info("filing_created", &[("filing_id", id.clone().into())]);
     let mut v = filing_view(&row);
     v["receipt_token"] = Value::String(token);
@@ -738,6 +836,17 @@ async fn transition(st: &AppState, id: &str, headers: &HeaderMap, op: &str, body
     form.insert("filing".into(), s["filing"].clone());
     form.insert("date".into(), Value::String(log::today_china()));
     form.entry("reason").or_insert(Value::String("personal".into()));
+    // The person's filings on record, never the client's: a change to a new place or category is checked
+    // against them as a new filing would be (a second filing there, direct settlement suspended there).
+    form.remove("existing");
+    if op == "filing.change" {
+        match existing_filings(st, &row.certno_hash).await {
+            Ok(e) => {
+                form.insert("existing".into(), Value::Array(e));
+            }
+            Err(r) => return r,
+        }
+    }
     let result = match core_op(st, op, Value::Object(form)).await {
         Ok(r) => r,
         Err(r) => return r,

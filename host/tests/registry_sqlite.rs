@@ -21,6 +21,13 @@ fn acknowledged_filings_survive_kill_9() {
 }
 
 #[test]
+fn simultaneous_applications_of_one_person_give_one_filing() {
+    let dir = tmpdir("sqlite-apply-race");
+    let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);
+    cases::simultaneous_applications(&s, &s);
+}
+
+#[test]
 fn concurrent_change_and_cancel_cannot_both_win() {
     let dir = tmpdir("sqlite-race");
     let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);

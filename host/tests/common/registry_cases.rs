@@ -223,3 +223,52 @@ pub fn change_and_cancel_race(a: &Server, b: &Server) {
     }
     assert_eq!(both_won, 0, "a change and a cancellation both won");
 }
+
+/// The same application sent 8 times at once (two servers may share the database): exactly one is
+/// accepted, the others are refused as a second filing to the same place (or told to retry), and the
+/// person has one active filing. Before the person's version, 1 to 8 were accepted.
+/// Also: what a client adds to `applicant` beyond the core's members (an identity number) is not stored.
+pub fn simultaneous_applications(a: &Server, b: &Server) {
+    for round in 0..5 {
+        let who = certno(&format!("3201061975060{:04}", 3000 + round));
+        let mut body: Value = serde_json::from_str(&application(&who)).unwrap();
+        body["applicant"]["certno"] = json!(who);
+        body["applicant"]["name"] = json!(format!("张三 {who}"));
+        let body = body.to_string();
+        let barrier = std::sync::Barrier::new(8);
+        let statuses: Vec<(u16, String)> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..8)
+                .map(|i| {
+                    let (barrier, body) = (&barrier, &body);
+                    sc.spawn(move || {
+                        let mut c = if i % 2 == 0 { a.conn() } else { b.conn() };
+                        barrier.wait();
+                        let r = c.request("POST", "/v1/filings", &[], body.as_bytes()).unwrap();
+                        (r.status, r.text())
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let won = statuses.iter().filter(|(s, _)| *s == 201).count();
+        let codes: Vec<u16> = statuses.iter().map(|(s, _)| *s).collect();
+        assert_eq!(won, 1, "round {round}: one application accepted, got {codes:?}");
+        for (s, t) in statuses.iter().filter(|(s, _)| *s != 201) {
+            assert!(
+                (*s == 422 && t.contains("F_ALREADY_FILED")) || (*s == 409 && t.contains("E_CONFLICT")),
+                "round {round}: {s} {t}"
+            );
+        }
+        let key = [("x-agency-key", AGENCY_KEY)];
+        let q = a.req("GET", &format!("/v1/registry/filings?certno={who}"), &key, "");
+        assert_eq!(q.status, 200, "{}", q.text());
+        let text = q.text();
+        assert!(
+            !text.contains(&who),
+            "identity number stored or shown in clear: {text}"
+        );
+        let rows = q.json()["result"].as_array().cloned().unwrap();
+        let active = rows.iter().filter(|r| r["status"] == "active").count();
+        assert_eq!(active, 1, "{text}");
+    }
+}
