@@ -431,27 +431,7 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
     }
 
     // Direct settlement there is suspended (暂停): only the insured place restores it, a new filing does not.
-    if let Some(f) = a.existing.iter().find(|f| {
-        f.status == FilingStatus::Suspended
-            && (f.rloc_admdvs.covers(&a.rloc_admdvs) || a.rloc_admdvs.covers(&f.rloc_admdvs))
-    }) {
-        refusals.push(refusal(
-            "F_TREATMENT_SUSPENDED",
-            "rloc_admdvs",
-            "001 §10(二), §27; 003 §13(二); 002 §58",
-            format!(
-                "您到 {} 的{}备案的直接结算已被暂停；暂停期间不能重新备案，恢复须由参保地经办机构办理",
-                f.rloc_admdvs.code(),
-                f.category.name_zh()
-            ),
-            format!(
-                "direct settlement under your {} filing to {} is suspended; no new filing while it is, only the insured \
-                 place's agency restores it",
-                f.category.name_en(),
-                f.rloc_admdvs.code()
-            ),
-        ));
-    }
+    suspended_there(&a.existing, &a.rloc_admdvs, &mut refusals);
 
     // Dates: no start in the past except a retroactive filing for a current stay.
     if let Some(r) = &a.retroactive {
@@ -500,7 +480,7 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
 
     let (w, mut ex) = window(pack, a.category, begin)?;
     explanations.append(&mut ex);
-    already_filed(a, &w, &mut refusals);
+    already_filed(a.category, &a.rloc_admdvs, &w, &a.existing, &mut refusals);
     explanations.push(TraceEntry::new(
         "destination",
         "filing.any_networked_facility",
@@ -547,6 +527,35 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
     })
 }
 
+/// A suspended filing (暂停) to `dest`, or one `dest` covers: only the insured place restores direct settlement
+/// there, neither a new filing nor a change of another one does.
+fn suspended_there<'a>(
+    existing: impl IntoIterator<Item = &'a Filing>,
+    dest: &Admdvs,
+    refusals: &mut Vec<Refusal>,
+) {
+    if let Some(f) = existing.into_iter().find(|f| {
+        f.status == FilingStatus::Suspended && (f.rloc_admdvs.covers(dest) || dest.covers(&f.rloc_admdvs))
+    }) {
+        refusals.push(refusal(
+            "F_TREATMENT_SUSPENDED",
+            "rloc_admdvs",
+            "001 §10(二), §27; 003 §13(二); 002 §58",
+            format!(
+                "您到 {} 的{}备案的直接结算已被暂停；暂停期间不能重新备案，恢复须由参保地经办机构办理",
+                f.rloc_admdvs.code(),
+                f.category.name_zh()
+            ),
+            format!(
+                "direct settlement under your {} filing to {} is suspended; no new filing while it is, only the insured \
+                 place's agency restores it",
+                f.category.name_en(),
+                f.rloc_admdvs.code()
+            ),
+        ));
+    }
+}
+
 /// A new filing that would overlap an active one: a second one is a change, not a new filing.
 /// - A long-term filing while another long-term one is active, wherever to: a person lives in one place
 ///   elsewhere (一次备案、长期有效, 002 经办规程§12.1), and a second filing would step round the change
@@ -555,18 +564,22 @@ pub fn validate(packs: &PackSet, a: &FilingApplication) -> Result<FilingDecision
 ///   overlap (not only when the new one starts inside the old one).
 ///
 /// Emergency filings are left out: they are for people not filed there (003 §7(二)2, checked above).
-fn already_filed(a: &FilingApplication, w: &ValidityWindow, refusals: &mut Vec<Refusal>) {
+fn already_filed<'a>(
+    category: FilingCategory,
+    dest: &Admdvs,
+    w: &ValidityWindow,
+    existing: impl IntoIterator<Item = &'a Filing>,
+    refusals: &mut Vec<Refusal>,
+) {
     let overlaps = |f: &Filing| {
         f.begndate <= w.enddate.unwrap_or(NaiveDate::MAX) && w.begndate <= f.enddate.unwrap_or(NaiveDate::MAX)
     };
-    let Some(f) = a.existing.iter().find(|f| {
+    let Some(f) = existing.into_iter().find(|f| {
         f.status == FilingStatus::Active
-            && f.category.is_long_term() == a.category.is_long_term()
+            && f.category.is_long_term() == category.is_long_term()
             && f.category != FilingCategory::Emergency
-            && a.category != FilingCategory::Emergency
-            && (a.category.is_long_term()
-                || f.rloc_admdvs.covers(&a.rloc_admdvs)
-                || a.rloc_admdvs.covers(&f.rloc_admdvs))
+            && category != FilingCategory::Emergency
+            && (category.is_long_term() || f.rloc_admdvs.covers(dest) || dest.covers(&f.rloc_admdvs))
             && overlaps(f)
     }) else {
         return;
@@ -574,7 +587,7 @@ fn already_filed(a: &FilingApplication, w: &ValidityWindow, refusals: &mut Vec<R
     refusals.push(refusal(
         "F_ALREADY_FILED",
         "rloc_admdvs",
-        if a.category.is_long_term() {
+        if category.is_long_term() {
             "002 经办规程§12.1; 003 二(四), §13"
         } else {
             "001 §10; 003 §13"
@@ -647,6 +660,11 @@ pub struct ChangeRequest {
     pub documents: bool,
     #[serde(default)]
     pub changes: FilingChanges,
+    /// The person's other filings on record: a new destination or category is checked against them as a
+    /// new filing would be (a second filing there, direct settlement suspended there). The filing being
+    /// changed may be among them (matched by `filing_id`, else by equality) and is skipped.
+    #[serde(default)]
+    pub existing: Vec<Filing>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -847,6 +865,25 @@ pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiE
         new.begndate = r.date;
         let (_, mut ex) = window(pack, new.category, r.date)?;
         explanations.append(&mut ex);
+    }
+    // A change must not reach what a new filing could not: a second filing to the same place, or a place
+    // where the person's direct settlement is suspended.
+    if r.changes.rloc_admdvs.is_some() || r.changes.category.is_some() {
+        let others = r
+            .existing
+            .iter()
+            .filter(|f| match (&f.filing_id, &r.filing.filing_id) {
+                (Some(a), Some(b)) => a != b,
+                _ => *f != &r.filing,
+            });
+        let w = ValidityWindow {
+            begndate: r.date.max(new.begndate),
+            enddate: new.enddate,
+            months: None,
+            change_allowed_from: None,
+        };
+        already_filed(new.category, &new.rloc_admdvs, &w, others.clone(), &mut refusals);
+        suspended_there(others, &new.rloc_admdvs, &mut refusals);
     }
     let allowed = refusals.is_empty();
     let mut old = r.filing.clone();

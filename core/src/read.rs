@@ -1508,7 +1508,7 @@ pub fn window_request(text: &str) -> Res<WindowRequest> {
 pub fn change_request(text: &str) -> Res<ChangeRequest> {
     whole(text, |r, p| {
         let (mut app, mut f, mut d, mut why) = (None, None, None, None);
-        let (mut docs, mut ch) = (false, FilingChanges::default());
+        let (mut docs, mut ch, mut ex) = (false, FilingChanges::default(), Vec::new());
         fields!(r, p, seen, {
             "applicant" required => app = applicant,
             "filing" required => f = filing,
@@ -1516,6 +1516,7 @@ pub fn change_request(text: &str) -> Res<ChangeRequest> {
             "reason" required => why = reason,
             "documents" => docs = flag,
             "changes" => ch = filing_changes,
+            "existing" => ex = filings,
         });
         let (Some(applicant), Some(filing), Some(date), Some(reason)) = (app, f, d, why) else {
             return Err(missing(seen, REQUIRED, NAMES, p));
@@ -1527,6 +1528,7 @@ pub fn change_request(text: &str) -> Res<ChangeRequest> {
             reason,
             documents: docs,
             changes: ch,
+            existing: ex,
         })
     })
 }

@@ -300,6 +300,30 @@ pub fn suspend_resume_terminate(db: &str, dir: &std::path::Path) {
         ["F_NOT_ACTIVE"]
     );
 
+    // A change of another filing cannot step round a suspension (nor make a second filing to one place):
+    // the person's other filings go to filing.change as they go to filing.validate.
+    let carol = certno("61010319880808123");
+    let (a, _) = create(&s, &carol);
+    let r = agency(&s, &a, "suspend", r#"{"reason":"违规使用医保卡"}"#);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let shanghai = json!({"certno": carol, "applicant": {"insuplc_admdvs": "610100", "insutype": "310"},
+        "category": "other_temporary", "rloc_admdvs": "310000",
+        "begndate": yidi_host::log::today_china(), "materials": {}});
+    let r = s.req("POST", "/v1/filings", &[], &shanghai.to_string());
+    assert_eq!(r.status, 201, "{}", r.text());
+    let (b, tb) = (
+        r.json()["result"]["filing_id"].as_str().unwrap().to_string(),
+        r.json()["result"]["receipt_token"].as_str().unwrap().to_string(),
+    );
+    let to_hangzhou = r#"{"reason":"personal","changes":{"rloc_admdvs":"330100"},"existing":[]}"#;
+    let r = s.req(
+        "PUT",
+        &format!("/v1/filings/{b}"),
+        &[("x-receipt-token", &tb)],
+        to_hangzhou,
+    );
+    assert_eq!(refusal_codes(&r), ["F_TREATMENT_SUSPENDED"]);
+
     let log = std::fs::read_to_string(&s.log).unwrap();
     assert!(log.contains("\"event\":\"filing_treatment\""), "{log}");
     for secret in [&alice, &bob, &"冒用他人".to_string(), &token] {
