@@ -218,24 +218,104 @@ fn decode_error_in(msg: &str, path: &str) -> ApiError {
 /// Decode the `request` member's JSON text into a typed request, mapping serde errors to a clear API error.
 pub fn decode_str<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     serde_json::from_str(text).map_err(|e| {
-        // serde_json names a line and column of text the user never sees; a second read that tracks the
-        // path (only once a request has failed, so the hot path pays nothing) names the field instead. Every
-        // build with the ops that read requests here has it (byte-identical errors on every host); the
-        // insured person's ops read theirs by hand (`read.rs`), which names the field itself.
-        #[cfg(any(feature = "hospital-ops", feature = "clearing"))]
-        {
-            let mut de = serde_json::Deserializer::from_str(text);
-            if let Err(pe) = serde_path_to_error::deserialize::<_, T>(&mut de) {
-                let path = pe.path().to_string();
-                if path != "." && !path.is_empty() {
-                    let msg = pe.inner().to_string();
-                    let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
-                    return decode_error_in(msg, &path);
+        // serde_json names a line and column of text the user never sees: the field at that place is named
+        // instead, read off the text by `json_path_at` (no second, path-tracking deserialiser per request
+        // type: that was 130 KB of the phone's hospital module). Every build does the same, so every host
+        // gives the same error.
+        let msg = e.to_string();
+        let path = match byte_offset(text, e.line(), e.column()) {
+            Some(at) if e.line() > 0 => json_path_at(text, at),
+            _ => String::new(),
+        };
+        let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+        decode_error_in(msg, &path)
+    })
+}
+
+/// The byte offset of serde_json's 1-based `line` and `column` in `text`, not counting the byte at the column
+/// itself: serde_json may already have looked at the next byte (the `}` closing the object whose field failed).
+fn byte_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.checked_sub(1)?)
+        .map(str::len)
+        .sum();
+    Some(start + column.saturating_sub(1))
+}
+
+/// The JSON path (`lines[3].pric`) of the value being read at byte `offset` of `text`, as the text up to
+/// there shows it; empty at the top level or inside an object before its first key. For error messages only.
+pub fn json_path_at(text: &str, offset: usize) -> String {
+    enum Frame<'a> {
+        Object(Option<&'a str>),
+        Array(usize),
+    }
+    let b = text.as_bytes();
+    let end = offset.min(b.len());
+    let mut stack: Vec<Frame<'_>> = Vec::new();
+    let (mut key, mut expect_key) = (None, false);
+    let mut i = 0;
+    while i < end {
+        match b[i] {
+            b'{' => {
+                stack.push(Frame::Object(None));
+                expect_key = true;
+            }
+            b'[' => {
+                stack.push(Frame::Array(0));
+                expect_key = false;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(n)) => *n += 1,
+                Some(Frame::Object(k)) => {
+                    *k = None;
+                    expect_key = true;
                 }
+                None => {}
+            },
+            b':' => {
+                if let Some(Frame::Object(k)) = stack.last_mut() {
+                    *k = key.take();
+                }
+                expect_key = false;
+            }
+            b'"' => {
+                let start = i + 1;
+                let mut j = start;
+                while j < b.len() && b[j] != b'"' {
+                    j += if b[j] == b'\\' { 2 } else { 1 };
+                }
+                if expect_key {
+                    key = text.get(start..j.min(b.len()));
+                }
+                i = j;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut out = String::new();
+    for f in &stack {
+        match f {
+            Frame::Object(Some(k)) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Frame::Object(None) => break,
+            Frame::Array(n) => {
+                out.push('[');
+                out.push_str(&n.to_string());
+                out.push(']');
             }
         }
-        decode_error(e)
-    })
+    }
+    out
 }
 
 /// Decode a request already held as a `Value` (used by the clearing module's nested requests).
@@ -465,5 +545,24 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
             format!("unknown op \"{op}\"; ops: {}", op_names().join(", ")),
         )
         .at("op")),
+    }
+}
+
+#[cfg(test)]
+mod json_path_tests {
+    use super::json_path_at;
+
+    #[test]
+    fn names_the_value_at_an_offset() {
+        let t = r#"{"person":{"balc":"1"},"lines":[{"a":1},{"b":[1,2],"c":"x\"y","d":null}],"e":2}"#;
+        let at = |needle: &str| json_path_at(t, t.find(needle).unwrap() + needle.len());
+        assert_eq!(at(r#""balc":"1""#), "person.balc");
+        assert_eq!(at(r#""a":1"#), "lines[0].a");
+        assert_eq!(at(r#""b":[1,2"#), "lines[1].b[1]");
+        assert_eq!(at(r#""c":"x\"y""#), "lines[1].c");
+        assert_eq!(at(r#""d":null"#), "lines[1].d");
+        assert_eq!(at(r#""e":2"#), "e");
+        assert_eq!(json_path_at(t, 1), "");
+        assert_eq!(json_path_at(t, t.len() + 10), "");
     }
 }
