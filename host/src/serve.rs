@@ -203,8 +203,44 @@ pub fn app(runner: Runner, registry: Registry, opts: &ServeOpts) -> Router {
         // suspend, resume or terminate (anything else is 404, like an unknown path).
         .route("/v1/registry/filings/{id}/{action}", post(registry_treatment))
         .fallback(static_or_404)
+        .layer(axum::middleware::from_fn(api_errors_as_envelopes))
         .layer(axum::middleware::from_fn(access_log))
         .with_state(state)
+}
+
+/// The API's errors have one shape: what the router answers by itself under `/v1/` (405 with its `Allow`, a
+/// path or query it cannot decode) becomes the `{"ok":false,"error":…}` envelope instead of an empty or
+/// plain-text body.
+async fn api_errors_as_envelopes(req: Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/v1/");
+    let r = next.run(req).await;
+    let status = r.status();
+    let json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !api || json || !(status.is_client_error() || status.is_server_error()) {
+        return r;
+    }
+    let (code, zh, en) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "E_METHOD",
+            "此路径不支持该请求方法（见 Allow）",
+            "this path does not take that method (see Allow)",
+        ),
+        StatusCode::NOT_FOUND => ("E_NOT_FOUND", "没有该路径", "no such path"),
+        _ => (
+            "E_INVALID",
+            "请求的路径或查询参数无法解读",
+            "the request's path or query cannot be read",
+        ),
+    };
+    let allow = r.headers().get(header::ALLOW).cloned();
+    let mut out = refuse(status, code, zh, en);
+    if let Some(a) = allow {
+        out.headers_mut().insert(header::ALLOW, a);
+    }
+    out
 }
 
 /// One structured line per request; paths carry no personal data (filing ids are random).
@@ -507,13 +543,20 @@ async fn verify_batch(
 // ---------- filings ----------
 
 fn token_of(headers: &HeaderMap) -> Option<String> {
-    let h = headers
+    // `X-Receipt-Token: T`, else `Authorization: Bearer T` (the scheme is case-insensitive, RFC 9110 §11.1);
+    // an empty header counts as absent, so it cannot hide the other one.
+    let receipt = headers
         .get("x-receipt-token")
-        .or_else(|| headers.get(header::AUTHORIZATION))?
-        .to_str()
-        .ok()?;
-    let t = h.strip_prefix("Bearer ").unwrap_or(h).trim();
-    (!t.is_empty()).then(|| t.to_string())
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let bearer = || {
+        let h = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
+        let (scheme, rest) = h.split_once(' ').unwrap_or((h, ""));
+        let t = rest.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && !t.is_empty()).then_some(t)
+    };
+    receipt.or_else(bearer).map(str::to_string)
 }
 
 /// Call a core op and return its result, or the error response.
@@ -925,7 +968,18 @@ fn registry_down(event: &str, e: String) -> Response {
 
 /// `If-Match: <version>` (the version the client saw) makes a transition apply to that version only.
 fn stale_version(headers: &HeaderMap, row: &FilingRow) -> Option<Response> {
-    let seen = if_match(headers)?;
+    let seen = match if_match(headers)? {
+        Some(v) => v,
+        // A precondition the client sent is never dropped because it could not be read.
+        None => {
+            return Some(refuse(
+                StatusCode::BAD_REQUEST,
+                "E_INVALID",
+                "If-Match 应为备案的版本号，如 \"1\"",
+                "If-Match must be the filing's version, e.g. \"1\"",
+            ));
+        }
+    };
     (seen != row.version).then(|| {
         refuse(
             StatusCode::CONFLICT,
@@ -936,10 +990,15 @@ fn stale_version(headers: &HeaderMap, row: &FilingRow) -> Option<Response> {
     })
 }
 
-/// The version in an `If-Match` header: `1`, `"1"` or `W/"1"`.
-fn if_match(headers: &HeaderMap) -> Option<i64> {
-    let v = headers.get(header::IF_MATCH)?.to_str().ok()?;
-    v.trim().trim_start_matches("W/").trim_matches('"').parse().ok()
+/// The version in an `If-Match` header (`1`, `"1"` or `W/"1"`): `None` without the header, `Some(None)`
+/// when it cannot be read.
+fn if_match(headers: &HeaderMap) -> Option<Option<i64>> {
+    let v = headers.get(header::IF_MATCH)?;
+    Some(
+        v.to_str()
+            .ok()
+            .and_then(|v| v.trim().trim_start_matches("W/").trim_matches('"').parse().ok()),
+    )
 }
 
 /// Change: `{reason, documents?, changes: {rloc_admdvs?, category?}}`.
@@ -1114,11 +1173,26 @@ async fn registry_query(
         }
         None => None,
     };
-    let limit = q
-        .get("limit")
-        .and_then(|l| l.parse::<i64>().ok())
-        .unwrap_or(100)
-        .clamp(1, 1000);
+    // A typo (`status=Active`, `limit=abc`) is refused, not answered as "no filings".
+    let bad = |zh: &str, en: &str| refuse(StatusCode::BAD_REQUEST, "E_INVALID", zh, en);
+    if let Some(s) = q.get("status")
+        && !["active", "suspended", "cancelled"].contains(&s.as_str())
+    {
+        return bad(
+            "status 应为 active、suspended 或 cancelled",
+            "status must be active, suspended or cancelled",
+        );
+    }
+    let limit = match q.get("limit").map(|l| l.trim().parse::<i64>()) {
+        None => 100,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return bad(
+                "limit 应为 1 到 1000 的整数",
+                "limit must be a whole number from 1 to 1000",
+            );
+        }
+    };
     match st
         .registry
         .list(certno_hash, q.get("status").cloned(), limit)

@@ -308,3 +308,76 @@ fn half_sent_requests_are_closed_and_others_served() {
     }
     assert_eq!(s.req("GET", "/v1/health", &[], "").status, 200);
 }
+
+/// What the router answers by itself is the error envelope too; preconditions, tokens and query parameters
+/// are read strictly (from the serve audit: a 405 had an empty body, an unreadable If-Match was dropped and
+/// the change applied, `status=Active` looked like "no filings", `Authorization: bearer T` was refused).
+#[test]
+fn router_errors_are_envelopes_and_headers_are_read_strictly() {
+    let dir = tmpdir("strict");
+    let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);
+    let r = s.req("GET", "/v1/eval", &[], "");
+    assert_eq!(r.status, 405);
+    assert_eq!(r.json()["error"]["code"], "E_METHOD", "{}", r.text());
+    assert!(r.header("allow").is_some_and(|a| a.contains("POST")));
+
+    let body = serde_json::json!({
+        "certno": certno("44010619900202123"),
+        "applicant": {"insuplc_admdvs": "610100", "insutype": "310"},
+        "category": "other_temporary", "rloc_admdvs": "110000",
+        "begndate": yidi_host::log::today_china(), "materials": {}
+    });
+    let r = s.req("POST", "/v1/filings", &[], &body.to_string());
+    assert_eq!(r.status, 201, "{}", r.text());
+    let id = r.json()["result"]["filing_id"].as_str().unwrap().to_string();
+    let token = r.json()["result"]["receipt_token"].as_str().unwrap().to_string();
+
+    let r = s.req("GET", "/v1/filings/%FF", &[("x-receipt-token", &token)], "");
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"]["code"], "E_INVALID", "{}", r.text());
+
+    let path = format!("/v1/filings/{id}");
+    let lower = format!("bearer {token}");
+    assert_eq!(s.req("GET", &path, &[("authorization", &lower)], "").status, 200);
+    let r = s.req(
+        "GET",
+        &path,
+        &[
+            ("x-receipt-token", ""),
+            ("authorization", &format!("Bearer {token}")),
+        ],
+        "",
+    );
+    assert_eq!(
+        r.status, 200,
+        "an empty X-Receipt-Token does not hide Authorization"
+    );
+    assert_eq!(
+        s.req("GET", &path, &[("authorization", "Bearer")], "").status,
+        401
+    );
+
+    let change = r#"{"reason":"personal","changes":{"rloc_admdvs":"310000"}}"#;
+    let r = s.req(
+        "PUT",
+        &path,
+        &[("x-receipt-token", &token), ("if-match", "garbage")],
+        change,
+    );
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "E_INVALID");
+    let now = s.req("GET", &path, &[("x-receipt-token", &token)], "").json();
+    assert_eq!(now["result"]["version"], 1, "the change was not applied");
+
+    let key = [("x-agency-key", AGENCY_KEY)];
+    for q in ["status=Active", "limit=abc", "limit=0"] {
+        let r = s.req("GET", &format!("/v1/registry/filings?{q}"), &key, "");
+        assert_eq!(r.status, 400, "{q}: {}", r.text());
+        assert_eq!(r.json()["error"]["code"], "E_INVALID");
+    }
+    assert_eq!(
+        s.req("GET", "/v1/registry/filings?status=active", &key, "")
+            .status,
+        200
+    );
+}
