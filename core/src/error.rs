@@ -68,36 +68,69 @@ impl ErrorCode {
     }
 }
 
-/// `text` with every run of 15 or more digits (an `X` may follow or sit among them) masked to its first
-/// and last four characters (`6101**********1234`): what a 15- or 18-character identity number (GB 11643)
-/// looks like. Error messages quote the input, and a client may have typed an identity number into any
-/// member; no host shows one back unmasked. Nothing is copied when there is no such run.
+/// `text` with every identity number masked to its first and last four characters (`6101**********1234`):
+/// a run of 15 or more digits (an `X` may follow or sit among them), in ASCII or full-width (what Chinese
+/// input methods type), and the 6-8-4 grouping people write (`610104 19800101 1234`, spaces or hyphens).
+/// Error messages quote the input, and a client may have typed an identity number into any member; no host
+/// shows one back unmasked. Nothing is copied when there is no such run.
 pub fn mask_identity_numbers(text: &str) -> Cow<'_, str> {
     let b = text.as_bytes();
-    let run_end = |from: usize| {
-        let mut j = from;
-        while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'X' || b[j] == b'x') {
-            j += 1;
+    // (a digit?, byte length) of a digit-like character at byte `i`: ASCII or full-width 0-9, X or x. A
+    // continuation byte is never one, so stepping byte by byte only ever stops on a character's start.
+    let unit = |i: usize| -> Option<(bool, usize)> {
+        match *b.get(i)? {
+            c if c.is_ascii_digit() => Some((true, 1)),
+            b'X' | b'x' => Some((false, 1)),
+            0xEF => match (*b.get(i + 1)?, *b.get(i + 2)?) {
+                (0xBC, 0x90..=0x99) => Some((true, 3)),
+                (0xBC, 0xB8) | (0xBD, 0x98) => Some((false, 3)),
+                _ => None,
+            },
+            _ => None,
         }
-        j
     };
+    let digit_at = |i: usize| matches!(unit(i), Some((true, _)));
+    // The end of the run of digit-like characters from `i`, and how many it holds.
+    let run = |mut i: usize| {
+        let mut n = 0;
+        while let Some((_, l)) = unit(i) {
+            i += l;
+            n += 1;
+        }
+        (i, n)
+    };
+    // A next group of the 6-8-4 grouping: one space or hyphen, then a digit.
+    let joined = |e: usize| matches!(b.get(e), Some(b' ' | b'-')) && digit_at(e + 1);
     let mut out: Option<String> = None;
     let (mut i, mut copied) = (0, 0);
     while i < b.len() {
-        if !b[i].is_ascii_digit() {
+        if !digit_at(i) {
             i += 1;
             continue;
         }
-        let j = run_end(i);
-        if j - i >= 15 {
-            // ASCII run: byte offsets are character boundaries.
-            let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-            o.push_str(&text[copied..i + 4]);
-            o.extend(core::iter::repeat_n('*', j - i - 8));
-            o.push_str(&text[j - 4..j]);
-            copied = j;
+        let (e1, n1) = run(i);
+        let mut end = (n1 >= 15).then_some((e1, n1));
+        if n1 == 6 && joined(e1) {
+            let (e2, n2) = run(e1 + 1);
+            if n2 == 8 && joined(e2) {
+                let (e3, n3) = run(e2 + 1);
+                if n3 == 4 {
+                    end = Some((e3, 18));
+                }
+            }
         }
-        i = j;
+        let Some((e, n)) = end else {
+            i = e1;
+            continue;
+        };
+        let kept = text[i..e].chars().filter(|&c| c != ' ' && c != '-');
+        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+        o.push_str(&text[copied..i]);
+        o.extend(kept.clone().take(4));
+        o.extend(core::iter::repeat_n('*', n - 8));
+        o.extend(kept.skip(n - 4));
+        copied = e;
+        i = e;
     }
     match out {
         None => Cow::Borrowed(text),
@@ -233,8 +266,19 @@ mod mask_tests {
             mask_identity_numbers("两个：610104198001011234 与 330106199003074568。"),
             "两个：6101**********1234 与 3301**********4568。"
         );
+        // Full-width digits (Chinese input methods) and the 6-8-4 grouping people write.
+        assert_eq!(
+            mask_identity_numbers("类别“５００１０３１９９００３１５１２３９”无效"),
+            "类别“５００１**********１２３９”无效"
+        );
+        assert_eq!(
+            mask_identity_numbers("op \"500103 19900315 1239\" unknown; 130102-19851212-345X."),
+            "op \"5001**********1239\" unknown; 1301**********345X."
+        );
         // Shorter runs (amounts, codes, dates, line numbers) stay as they are, and nothing is copied.
         for t in [
+            "1000 2000 3000 4000 5000",
+            "610104 1980 0101",
             "12345678901234.56 at line 1 column 575",
             "2026-11-23",
             "",

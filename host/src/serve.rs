@@ -245,7 +245,8 @@ async fn api_errors_as_envelopes(req: Request, next: axum::middleware::Next) -> 
 
 /// One structured line per request; paths carry no personal data (filing ids are random).
 async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
-    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    // Logged decoded, so the log's masking sees an identity number sent as `%35%30…` too.
+    let (method, path) = (req.method().clone(), percent_decoded(req.uri().path()));
     let start = Instant::now();
     let resp = next.run(req).await;
     let status = resp.status().as_u16();
@@ -261,6 +262,31 @@ async fn access_log(req: Request, next: axum::middleware::Next) -> Response {
         log::info("request", &fields)
     }
     resp
+}
+
+/// `%XX` escapes decoded (invalid UTF-8 replaced), for the log only.
+fn percent_decoded(path: &str) -> String {
+    let b = path.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// An error answer: the same shape as the core's error envelope, plus a log line without personal data.

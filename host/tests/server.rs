@@ -380,4 +380,29 @@ fn router_errors_are_envelopes_and_headers_are_read_strictly() {
             .status,
         200
     );
+
+    // An identity number percent-encoded in a path, or typed in full-width digits or 6-8-4 groups into a
+    // member, never comes back or reaches the log unmasked.
+    let who = certno("50010319900315123");
+    let encoded: String = who.bytes().map(|c| format!("%{c:02X}")).collect();
+    s.req(
+        "GET",
+        &format!("/v1/filings/{encoded}"),
+        &[("x-receipt-token", "x")],
+        "",
+    );
+    let full_width: String = who
+        .chars()
+        .map(|c| c.to_digit(10).map_or(c, |d| char::from_u32(0xFF10 + d).unwrap()))
+        .collect();
+    let grouped = format!("{} {} {}", &who[..6], &who[6..14], &who[14..]);
+    for typed in [&full_width, &grouped] {
+        let env = serde_json::json!({"api_version": "1", "op": typed, "request": {}});
+        let r = s.req("POST", "/v1/eval", &[], &env.to_string());
+        assert!(!r.text().contains(typed.as_str()), "{}", r.text());
+    }
+    let log = std::fs::read_to_string(&s.log).unwrap();
+    for shown in [&who, &full_width, &grouped] {
+        assert!(!log.contains(shown.as_str()), "{shown} in the log");
+    }
 }
