@@ -124,6 +124,35 @@ pub fn read_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D:
     Ok(Option::<Date>::deserialize(d)?.map(|d| d.0))
 }
 
+/// An optional date where `null` and an empty text mean none (a filing's empty `enddate` is open-ended,
+/// NATIONAL_SPEC §1); other texts as [`read`].
+pub fn read_opt_blank<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    struct Blank;
+    impl<'de> Visitor<'de> for Blank {
+        type Value = Option<NaiveDate>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a formatted date string")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_str(self)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            if v.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse(v).map(Some).map_err(E::custom)
+            }
+        }
+    }
+    d.deserialize_option(Blank)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,8 +63,8 @@ pub struct Person {
     /// 医疗救助类别 as named in the insured place's pack (e.g. `tekun` 特困, `dibao` 低保); absent = none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maf_class: Option<String>,
-    /// 个人账户余额 `balc`.
-    #[serde(default)]
+    /// 个人账户余额 `balc`; `null` (a system that did not return it, NATIONAL_SPEC §3) reads as 0.
+    #[serde(default, deserialize_with = "crate::money::zero_if_null")]
     pub balc: Money,
 }
 
@@ -479,9 +479,12 @@ pub struct Filing {
     /// Effective from.
     #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
     pub begndate: NaiveDate,
-    /// Effective until (inclusive); empty = open-ended (long-term).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
+    /// Effective until (inclusive); absent, `null` or `""` = open-ended (NATIONAL_SPEC §1).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::date::read_opt_blank"
+    )]
     pub enddate: Option<NaiveDate>,
     #[serde(default)]
     pub status: FilingStatus,

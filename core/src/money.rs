@@ -487,6 +487,12 @@ pub fn parse_decimal(s: &str) -> Option<Decimal> {
     Decimal::from_str(t).ok()
 }
 
+/// An amount where `null` reads as zero (`deserialize_with`, with `default` for an absent field).
+pub fn zero_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<Money>::deserialize(d)?.unwrap_or(Money::ZERO))
+}
+
 /// Serde helpers for `Option<Money>` that also treat `null` and `""` as absent (real exports do that).
 pub mod opt_money {
     use super::{Money, decimal_from_value};

@@ -661,6 +661,30 @@ fn flag(r: &mut R<'_>, p: &P<'_>) -> Res<bool> {
     }
 }
 
+/// An optional date where `null` and an empty text mean none (NATIONAL_SPEC §1: a filing's empty `enddate` is
+/// open-ended), as `crate::date::read_opt_blank` reads it.
+#[inline(never)]
+fn date_or_blank(r: &mut R<'_>, p: &P<'_>) -> Res<Option<NaiveDate>> {
+    if r.null(p)? {
+        return Ok(None);
+    }
+    if let Kind::String = r.kind(p)? {
+        let s = r.string(p)?;
+        if s.trim().is_empty() {
+            return Ok(None);
+        }
+        return crate::date::parse(&s).map(Some).map_err(|e| {
+            invalid(
+                ErrorCode::Json,
+                p,
+                format!("日期“{s}”无效（应为 YYYY-MM-DD）：{e}"),
+                format!("date \"{s}\" is not valid (YYYY-MM-DD): {e}"),
+            )
+        });
+    }
+    date(r, p).map(Some)
+}
+
 #[inline(never)]
 fn date(r: &mut R<'_>, p: &P<'_>) -> Res<NaiveDate> {
     match r.kind(p)? {
@@ -1196,7 +1220,7 @@ fn filing(r: &mut R<'_>, p: &P<'_>) -> Res<Filing> {
         "rloc_admdvs" required => rloc = admdvs,
         "category" required => cat = category,
         "begndate" required => begn = date,
-        "enddate" nullable => end = date,
+        "enddate" => end = date_or_blank,
         "status" => st = status,
         "applied_date" required => applied = date,
         "retroactive" => retro = flag,
@@ -1244,7 +1268,7 @@ fn filing_changes(r: &mut R<'_>, p: &P<'_>) -> Res<FilingChanges> {
 #[inline(never)]
 fn person(r: &mut R<'_>, p: &P<'_>) -> Res<Person> {
     let (mut no, mut name, mut t, mut pt, mut place) = (None, None, None, None, None);
-    let (mut cvl, mut maf, mut balc) = (false, None, Money::default());
+    let (mut cvl, mut maf, mut balc) = (false, None, None);
     fields!(r, p, seen, {
         "psn_no" nullable => no = string,
         "psn_name" nullable => name = string,
@@ -1253,7 +1277,7 @@ fn person(r: &mut R<'_>, p: &P<'_>) -> Res<Person> {
         "insuplc_admdvs" required => place = admdvs,
         "cvlserv_flag" => cvl = flag,
         "maf_class" nullable => maf = string,
-        "balc" => balc = money,
+        "balc" nullable => balc = money,
     });
     let (Some(insutype), Some(psn_type), Some(insuplc_admdvs)) = (t, pt, place) else {
         return Err(missing(seen, REQUIRED, NAMES, p));
@@ -1266,7 +1290,7 @@ fn person(r: &mut R<'_>, p: &P<'_>) -> Res<Person> {
         insuplc_admdvs,
         cvlserv_flag: cvl,
         maf_class: maf,
-        balc,
+        balc: balc.unwrap_or_default(),
     })
 }
 

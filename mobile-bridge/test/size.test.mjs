@@ -43,9 +43,10 @@ export const BUDGET = { raw: 200 * 1000, brotli: 80 * 1000 };
 // outside the national network refused, an unverified change lock named in its refusal, and a temporary filing
 // without an end date ended by the pack's months (+3.9 KB); 161.9 / 63.1 KB with filing.change checking the
 // person's other filings (as filing.validate does) and the packs' 协查 thresholds (+2.0 KB); 162.8 / 63.4 KB with
-// identity numbers masked also in full-width digits and in 6-8-4 groups (+0.9 KB, in every module).
+// identity numbers masked also in full-width digits and in 6-8-4 groups (+0.9 KB, in every module); 163.7 / 63.6 KB
+// with a null `balc` and an empty filing `enddate` read as hospital exports write them (+0.4 KB).
 // Ceilings: the measured sizes plus ~0.5 KB, and never above the budget once a module is within it.
-export const CEILING = { raw: Math.min(163.3 * 1000, BUDGET.raw), brotli: Math.min(63.9 * 1000, BUDGET.brotli) };
+export const CEILING = { raw: Math.min(164.2 * 1000, BUDGET.raw), brotli: Math.min(64.1 * 1000, BUDGET.brotli) };
 // The estimate page's module (--estimate: estimate, amount.daxie, version; coverage.resolve too until the seventh
 // pass), measured 345.8 / 110.7 KB, 344.6 / 110.0 KB with the core's later speed work, 316.3 / 102.2 KB after the
 // fifth pass, 253.3 / 94.2 KB after the sixth, 221.6 / 82.2 KB after the seventh (shipped catalogs compiled, no CSV
@@ -70,8 +71,9 @@ export const ESTIMATE_CEILING = { raw: Math.min(199.1 * 1000, BUDGET.raw), brotl
 // verify's fixes (missing amounts read from setldetail, every sign, amounts bounded, setldetail's shapes);
 // 418.1 / 145.9 KB with the pack and precheck audits' fixes; 422.7 / 147.4 KB with the path of a field that
 // serde cannot read named in the error (read off the text: a path-tracking deserialiser was +132 KB), the 协查
-// thresholds from the packs and precheck's suspended-filing finding; 423.6 / 147.8 KB with the wider masking.
-export const HOSPITAL_CEILING = { raw: 424.1 * 1000, brotli: 148.3 * 1000 };
+// thresholds from the packs and precheck's suspended-filing finding; 423.6 / 147.8 KB with the wider masking;
+// 425.1 / 148.2 KB with a null `balc` and an empty filing `enddate` accepted.
+export const HOSPITAL_CEILING = { raw: 425.6 * 1000, brotli: 148.7 * 1000 };
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 
 for (const [name, page, ceiling] of [['yidi', 'filing', CEILING], ['yidi-estimate', 'estimate', ESTIMATE_CEILING]]) {
