@@ -269,6 +269,10 @@ impl Money {
     pub fn from_decimal(d: Decimal) -> Self {
         Money(d)
     }
+    /// This amount rounded half-up to the fen (itself when already at the fen).
+    pub fn at_fen(self) -> Self {
+        Money(round_fen(self.0))
+    }
     /// Round half-up to the fen and wrap.
     pub fn rounded(d: Decimal) -> Self {
         Money(round_fen(d))

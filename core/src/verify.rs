@@ -282,6 +282,9 @@ impl Checker {
         match (expected, got) {
             (Some(e), Some(g)) => {
                 self.checked.push(rule.to_string());
+                // Compared at the fen, as the platform carries amounts (N16,2): digits below it are reported
+                // once by `format.fen`, not as an "off by 0.00" here.
+                let (e, g) = (e.at_fen(), g.at_fen());
                 let diff = g - e;
                 if diff.dec().abs() > self.tol {
                     self.findings.push(Finding {
@@ -548,7 +551,7 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
     }
 
     // (6) deductible within scope; signs.
-    if let (Some(d), Some(i)) = (s.act_pay_dedc, inscp) {
+    if let (Some(d), Some(i)) = (s.act_pay_dedc.map(Money::at_fen), inscp.map(Money::at_fen)) {
         c.checked.push("inv6.dedc".into());
         let bad = if reversal { d < i } else { d > i };
         if bad {
@@ -567,6 +570,7 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
         c.skipped.push("inv6.dedc".into());
     }
     c.checked.push("inv6.sign".into());
+    c.checked.push("format.fen".into());
     // The submitted amounts in `setlinfo` order, provincial names already standing in for missing ones.
     let given: [(&str, Option<Money>); 18] = [
         ("medfee_sumamt", s.medfee_sumamt),
@@ -596,6 +600,7 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
     ];
     let rows = r.setldetail.iter().enumerate().map(|(i, d)| (i, d.fund_payamt));
     let mut sign = |name: String, v: Money| {
+        let v = v.at_fen();
         let wrong = if reversal {
             v.dec() > Decimal::ZERO
         } else {
@@ -630,6 +635,47 @@ pub fn verify(packs: &PackSet, r: &VerifyRequest) -> Result<VerifyResponse, ApiE
     for (i, v) in rows {
         if let Some(v) = v {
             sign(format!("setldetail[{i}].fund_payamt"), v);
+        }
+    }
+
+    // Amounts are carried to the fen (NATIONAL_SPEC §2 N16,2; §3 "to the fen"): digits below it mean the
+    // sender computed or exported wrongly. Named once here, with the exact text; every comparison above and
+    // below is made at the fen.
+    let mut below_fen = |name: String, v: Option<Money>| {
+        if let Some(v) = v.filter(|v| v.at_fen() != *v) {
+            let exact = v.dec().normalize();
+            c.findings.push(Finding {
+                zh: format!("{name} 为 {exact}，含分以下的位数；接口金额精确到分（N16,2）"),
+                en: format!(
+                    "{name} is {exact}, with digits below the fen; the interface carries amounts to the fen (N16,2)"
+                ),
+                field: name,
+                rule: "format.fen".into(),
+                cite: "NATIONAL_SPEC §2 (N16,2), §3".into(),
+                expected: Some(v.at_fen()),
+                got: None,
+                difference: None,
+            });
+        }
+    };
+    for &(name, v) in given.iter().chain(extra_cols.iter()) {
+        below_fen(name.to_string(), v);
+    }
+    below_fen("balc".to_string(), s.balc);
+    below_fen("acct_mulaid_pay".to_string(), s.acct_mulaid_pay);
+    for (i, d) in r.setldetail.iter().enumerate() {
+        below_fen(format!("setldetail[{i}].fund_payamt"), d.fund_payamt);
+        below_fen(format!("setldetail[{i}].inscp_scp_amt"), d.inscp_scp_amt);
+    }
+    for (i, l) in r.lines.iter().flatten().enumerate() {
+        for (col, v) in [
+            ("det_item_fee_sumamt", l.det_item_fee_sumamt),
+            ("fulamt_ownpay_amt", l.fulamt_ownpay_amt),
+            ("overlmt_amt", l.overlmt_amt),
+            ("preselfpay_amt", l.preselfpay_amt),
+            ("inscp_scp_amt", l.inscp_scp_amt),
+        ] {
+            below_fen(format!("lines[{i}].{col}"), v);
         }
     }
 

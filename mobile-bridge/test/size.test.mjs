@@ -72,8 +72,9 @@ export const ESTIMATE_CEILING = { raw: Math.min(199.1 * 1000, BUDGET.raw), brotl
 // 418.1 / 145.9 KB with the pack and precheck audits' fixes; 422.7 / 147.4 KB with the path of a field that
 // serde cannot read named in the error (read off the text: a path-tracking deserialiser was +132 KB), the 协查
 // thresholds from the packs and precheck's suspended-filing finding; 423.6 / 147.8 KB with the wider masking;
-// 425.1 / 148.2 KB with a null `balc` and an empty filing `enddate` accepted.
-export const HOSPITAL_CEILING = { raw: 425.6 * 1000, brotli: 148.7 * 1000 };
+// 425.1 / 148.2 KB with a null `balc` and an empty filing `enddate` accepted; 427.1 / 148.9 KB with verify's
+// amounts compared at the fen and digits below it named once (`format.fen`).
+export const HOSPITAL_CEILING = { raw: 427.6 * 1000, brotli: 149.4 * 1000 };
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 
 for (const [name, page, ceiling] of [['yidi', 'filing', CEILING], ['yidi-estimate', 'estimate', ESTIMATE_CEILING]]) {
