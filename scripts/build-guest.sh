@@ -25,8 +25,6 @@
 #                                   -> as --lite with only the hospital's and agency's ops (`hospital-ops`: lines.split,
 #                                      settle, settle.reverse, settle.refund, verify, precheck; and version).
 #                                      mobile-bridge's hospital module; prints yidi_guest.hospital[…].wasm
-# The insured person's requests are read by hand in every build (core/src/read.rs), so `small-dates` (request dates
-# read by hand inside serde) no longer changes the phone modules; it stays for the serde readers.
 # Only the path goes to stdout; progress goes to stderr, so `WASM=$(scripts/build-guest.sh)` works.
 set -euo pipefail
 cd "$(dirname "$0")/.."

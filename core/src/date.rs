@@ -1,9 +1,9 @@
-//! Request dates (`"2025-08-01"`) read by hand: the same dates and the same errors as chrono's `Deserialize`
-//! for `NaiveDate`, which calls `NaiveDate::from_str`, without chrono's general format parser (~12 KB of
-//! wasm). The hand request reader (`read`) uses it in every build; the serde-read request types take it
-//! through `#[cfg_attr(feature = "small-dates", serde(deserialize_with = …))]`, and without that feature
-//! keep chrono's reader. The tests compare both on every kind of text, through serde_json too (messages and
-//! positions).
+//! Request dates (`"2025-08-01"`) read by hand: every text chrono's `Deserialize` for `NaiveDate` reads
+//! (`NaiveDate::from_str`), read the same, with its error texts, without chrono's general format parser
+//! (~12 KB of wasm); and the forms hospital exports write that chrono refuses (`20261010`, `2026/10/10`, a
+//! date with a time of day), read as their day. The hand request reader (`read`) and every serde-read request
+//! type (`#[serde(deserialize_with = …)]`) use it, in every build, so all hosts read a date alike. The tests
+//! compare it with chrono on every kind of text, through serde_json too (messages and positions).
 
 use chrono::NaiveDate;
 use core::fmt;
@@ -61,9 +61,85 @@ fn dash(s: &str) -> Result<&str, DateError> {
     }
 }
 
+/// A request date: every text chrono's `NaiveDate::from_str` reads, read as it reads it (see [`chrono_form`]),
+/// and the forms hospital systems export (see [`export_form`]). A text neither reads gets chrono's error.
+pub fn parse(s: &str) -> Result<NaiveDate, DateError> {
+    chrono_form(s).or_else(|e| export_form(s).ok_or(e))
+}
+
+/// The forms hospital and agency systems write in date fields that chrono's reader refuses: `YYYYMMDD`,
+/// `YYYY/MM/DD`, and either of those or `YYYY-MM-DD` followed by a time of day after a space or `T`
+/// (`2026-10-10 08:30:00`, the national interface's `begntime` / `fee_ocur_time` form; `HH:MM`, `HH:MM:SS`,
+/// `HH:MM:SS.fff`). The date is kept and the time of day dropped: every rule of the core works on days.
+/// Surrounding whitespace is allowed; anything else is not a date.
+pub fn export_form(s: &str) -> Option<NaiveDate> {
+    let t = s.trim().as_bytes();
+    // The date: 8 digits, or 4-2-2 digits with the same separator (`-` or `/`) twice.
+    let (digits, rest): (&[u8; 8], &[u8]) = match t.get(4) {
+        Some(&sep @ (b'-' | b'/')) if t.len() >= 10 && t[7] == sep => {
+            let mut d = [0u8; 8];
+            d[..4].copy_from_slice(&t[..4]);
+            d[4..6].copy_from_slice(&t[5..7]);
+            d[6..].copy_from_slice(&t[8..10]);
+            return date_of(&d, &t[10..]);
+        }
+        _ => (t.get(..8)?.try_into().ok()?, &t[8..]),
+    };
+    date_of(digits, rest)
+}
+
+/// The day of `YYYYMMDD` when `rest` is empty or a valid time of day (` ` or `T`, then `HH:MM`,
+/// `HH:MM:SS` or `HH:MM:SS.f…`, a leap second allowed as chrono allows it).
+#[inline(never)]
+fn date_of(d: &[u8; 8], rest: &[u8]) -> Option<NaiveDate> {
+    let mut n = [0u32; 3];
+    for (i, &c) in d.iter().enumerate() {
+        let v = u32::from(c.wrapping_sub(b'0'));
+        if v > 9 {
+            return None;
+        }
+        let k = if i < 4 { 0 } else { (i - 2) / 2 };
+        n[k] = n[k] * 10 + v;
+    }
+    if let [sep, time @ ..] = rest {
+        if !matches!(sep, b' ' | b'T') {
+            return None;
+        }
+        // Shape: digits where the mask says so, `:` between; limits per field.
+        let (clock, frac) = match time.iter().position(|&c| c == b'.') {
+            Some(i) if i == 8 && time.len() > 9 && time.len() <= 18 => (&time[..8], &time[9..]),
+            Some(_) => return None,
+            None => (time, &[][..]),
+        };
+        if clock.len() != 5 && clock.len() != 8 {
+            return None;
+        }
+        let mut field = 0u32;
+        for (i, &c) in clock.iter().enumerate() {
+            if i % 3 == 2 {
+                if c != b':' {
+                    return None;
+                }
+                field = 0;
+                continue;
+            }
+            let v = u32::from(c.wrapping_sub(b'0'));
+            field = field * 10 + v;
+            let limit = [23, 59, 60][i / 3];
+            if v > 9 || (i % 3 == 1 && field > limit) {
+                return None;
+            }
+        }
+        if frac.iter().any(|c| !c.is_ascii_digit()) {
+            return None;
+        }
+    }
+    NaiveDate::from_ymd_opt(n[0] as i32, n[1], n[2])
+}
+
 /// `NaiveDate::from_str`: the items year (4 digits, or signed with any number), space, `-`, month (2), space,
 /// `-`, day (2), space, each numeric item after leading whitespace; then nothing may be left.
-pub fn parse(s: &str) -> Result<NaiveDate, DateError> {
+pub fn chrono_form(s: &str) -> Result<NaiveDate, DateError> {
     let s = s.trim_start();
     let (s, year) = if let Some(rest) = s.strip_prefix('-') {
         let (rest, v) = number(rest, usize::MAX)?;
@@ -158,10 +234,59 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
+    /// chrono's reading of every text, and `parse` = chrono's reading unless chrono refuses a text that is
+    /// one of the export forms.
     fn same(s: &str) {
-        let ours = parse(s).map_err(|e| e.to_string());
         let chrono = s.parse::<NaiveDate>().map_err(|e| e.to_string());
-        assert_eq!(ours, chrono, "{s:?}");
+        assert_eq!(chrono_form(s).map_err(|e| e.to_string()), chrono, "{s:?}");
+        let ours = parse(s).map_err(|e| e.to_string());
+        match (&chrono, export_form(s)) {
+            (Err(_), Some(d)) => assert_eq!(ours, Ok(d), "{s:?}"),
+            _ => assert_eq!(ours, chrono, "{s:?}"),
+        }
+    }
+
+    #[test]
+    fn export_forms_read_as_their_day() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        for (text, day) in [
+            ("20261010", d(2026, 10, 10)),
+            (" 20240229 ", d(2024, 2, 29)),
+            ("2026/10/10", d(2026, 10, 10)),
+            ("2026-10-10 08:30:00", d(2026, 10, 10)),
+            ("2026-10-10T08:30:00", d(2026, 10, 10)),
+            ("2026-10-10 08:30", d(2026, 10, 10)),
+            ("2026-10-10 23:59:59.123", d(2026, 10, 10)),
+            ("2026/01/31 00:00:00", d(2026, 1, 31)),
+            ("20261231 12:00:00", d(2026, 12, 31)),
+            ("2026-10-10", d(2026, 10, 10)),
+        ] {
+            assert_eq!(parse(text), Ok(day), "{text:?}");
+        }
+        for text in [
+            "20230229",
+            "20261310",
+            "2026101",
+            "202610101",
+            "2026/10-10",
+            "2026-10-10T",
+            "2026-10-10 24:00:00",
+            "2026-10-10 08:60",
+            "2026-10-10 08:30:00x",
+            "2026-10-10 08:30:00.",
+            "2026-10-10 8:30",
+            "2026-10-10  08:30",
+            "2026-10-10 08:30.5",
+            "２０２６１０１０",
+            "+20261010",
+        ] {
+            assert!(parse(text).is_err(), "{text:?} read as {:?}", parse(text));
+        }
+        // A text chrono refuses and no export form reads keeps chrono's error.
+        assert_eq!(
+            parse("2026-10-10 08:30:00x").unwrap_err().to_string(),
+            "trailing input"
+        );
     }
 
     #[test]

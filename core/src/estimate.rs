@@ -82,10 +82,10 @@ pub struct EstimateRequest {
     pub med_type: Option<MedType>,
     pub filing: PlannedFiling,
     /// Planned admission (or visit) date.
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub begndate: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
+    #[serde(deserialize_with = "crate::date::read_opt")]
     pub enddate: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub costs: Option<CostSplit>,

@@ -24,7 +24,7 @@ pub struct Applicant {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RetroactiveStay {
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub admission_date: NaiveDate,
     /// Whether the discharge was already settled (paid in full by the person).
     #[serde(default, deserialize_with = "crate::model::flag")]
@@ -37,10 +37,10 @@ pub struct FilingApplication {
     pub applicant: Applicant,
     pub category: FilingCategory,
     pub rloc_admdvs: Admdvs,
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub begndate: NaiveDate,
     /// The day of application ("today").
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub applied_date: NaiveDate,
     #[serde(default)]
     pub materials: Materials,
@@ -79,18 +79,18 @@ fn refusal(code: &str, field: &str, cite: &str, zh: String, en: String) -> Refus
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ValidityWindow {
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub begndate: NaiveDate,
     /// Absent = open-ended (long-term).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
+    #[serde(deserialize_with = "crate::date::read_opt")]
     pub enddate: Option<NaiveDate>,
     /// Validity in months for temporary filings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<u32>,
     /// First day a long-term filing may be changed or cancelled without an exception.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
+    #[serde(deserialize_with = "crate::date::read_opt")]
     pub change_allowed_from: Option<NaiveDate>,
 }
 
@@ -612,7 +612,7 @@ fn already_filed<'a>(
 pub struct WindowRequest {
     pub insuplc_admdvs: Admdvs,
     pub category: FilingCategory,
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub begndate: NaiveDate,
 }
 
@@ -652,7 +652,7 @@ pub struct ChangeRequest {
     pub applicant: Applicant,
     pub filing: Filing,
     /// The day of the request ("today").
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub date: NaiveDate,
     pub reason: ChangeReason,
     /// Supporting documents handed in for the reason.
@@ -905,7 +905,7 @@ pub fn change(packs: &PackSet, r: &ChangeRequest) -> Result<ChangeDecision, ApiE
 pub struct CancelRequest {
     pub applicant: Applicant,
     pub filing: Filing,
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub date: NaiveDate,
     pub reason: ChangeReason,
     #[serde(default, deserialize_with = "crate::model::flag")]
@@ -1007,7 +1007,7 @@ pub enum TreatmentActor {
 pub struct TreatmentRequest {
     pub filing: Filing,
     /// The day of the change ("today").
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub date: NaiveDate,
     pub action: TreatmentAction,
     pub actor: TreatmentActor,

@@ -13,7 +13,7 @@
 //!
 //! Features: `embedded-packs` (default) embeds the shipped packs and catalogs; `clearing` (default) the
 //! agency toolkit; `wire` (default) the hand-written JSON of the settle hot path; `schema` derives the JSON Schema of the API types;
-//! `insured-ops` (= `filing-ops` + `estimate-ops`), `hospital-ops` (default) the groups of ops; `small-dates` reads request dates by hand ([`date`]).
+//! `insured-ops` (= `filing-ops` + `estimate-ops`), `hospital-ops` (default) the groups of ops.
 //! `std` (default; `clearing` needs it) links std; without it the core is `no_std` + `alloc` (the phone modules:
 //! no std panic machinery in them), with the same answers. Modules take `String`, `Vec`, `format!`… from [`prelude`].
 #![forbid(unsafe_code)]

@@ -36,6 +36,67 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     }
 }
 
+/// A serial number (`feedetl_sn`) sent as a JSON string, or as an integer as some systems export it
+/// (`1` reads as `"1"`). A fraction is not a serial number: refused, as is `-0`, which JSON readers see as
+/// a float.
+pub fn serial<'de, D: Deserializer<'de>>(d: D) -> Result<ShortText, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = ShortText;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("a serial number (string or integer)")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ShortText, E> {
+            Ok(ShortText::from(v))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ShortText, E> {
+            Ok(compact_str::format_compact!("{v}"))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ShortText, E> {
+            Ok(compact_str::format_compact!("{v}"))
+        }
+    }
+    d.deserialize_any(V)
+}
+
+/// Like [`serial`] for an optional one (absent or `null` stays `None`).
+pub fn opt_serial<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ShortText>, D::Error> {
+    struct Opt;
+    impl<'de> serde::de::Visitor<'de> for Opt {
+        type Value = Option<ShortText>;
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            f.write_str("a serial number (string or integer)")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            serial(d).map(Some)
+        }
+    }
+    d.deserialize_option(Opt)
+}
+
+/// `hosp_appr_flag` as a code string (`"1"`, `"01"`) or as the integer national systems also send (`1`).
+fn opt_appr_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HospApprFlag>, D::Error> {
+    use serde::de::Error;
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => match n.as_u64() {
+            Some(0) => Ok(Some(HospApprFlag::NotNeeded)),
+            Some(1) => Ok(Some(HospApprFlag::Approved)),
+            Some(2) => Ok(Some(HospApprFlag::Refused)),
+            _ => Err(D::Error::custom(format!(
+                "hosp_appr_flag must be 0, 1 or 2, got {n}"
+            ))),
+        },
+        v => HospApprFlag::deserialize(v).map(Some).map_err(D::Error::custom),
+    }
+}
+
 /// Like [`flag`] for an optional flag (absent or null stays `None`).
 pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
     let v = serde_json::Value::deserialize(d)?;
@@ -99,15 +160,15 @@ pub struct Visit {
     #[serde(default = "yes", deserialize_with = "flag")]
     pub networked: bool,
     /// Admission date (or the outpatient visit date).
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub begndate: NaiveDate,
     /// Discharge date; absent for outpatient visits and current stays.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
+    #[serde(deserialize_with = "crate::date::read_opt")]
     pub enddate: Option<NaiveDate>,
     /// Settlement date; defaults to the discharge (or visit) date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read_opt"))]
+    #[serde(deserialize_with = "crate::date::read_opt")]
     pub setl_date: Option<NaiveDate>,
     /// Emergency marker (门诊急诊转诊标志 / 住院类型=急诊); `med_type` 13 and 24 carry it too.
     #[serde(default, deserialize_with = "flag")]
@@ -175,12 +236,17 @@ pub type ShortText = compact_str::CompactString;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FeeLine {
-    /// Unique within a visit.
-    #[cfg_attr(feature = "schema", schemars(with = "String"))]
+    /// Unique within a visit; an integer is read as its digits.
+    #[serde(deserialize_with = "serial")]
+    #[cfg_attr(feature = "schema", schemars(with = "SerialSchema"))]
     pub feedetl_sn: ShortText,
     /// For refund lines: the original line's `feedetl_sn`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
+    #[serde(
+        default,
+        deserialize_with = "opt_serial",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<SerialSchema>"))]
     pub init_feedetl_sn: Option<ShortText>,
     /// National catalog code.
     #[cfg_attr(feature = "schema", schemars(with = "String"))]
@@ -224,12 +290,30 @@ pub struct FeeLine {
         skip_serializing_if = "Option::is_none"
     )]
     pub lmt_used_flag: Option<bool>,
-    /// 0 no approval needed, 1 approved, 2 refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// 0 no approval needed, 1 approved, 2 refused (`"1"`, `"01"` or `1`).
+    #[serde(
+        default,
+        deserialize_with = "opt_appr_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub hosp_appr_flag: Option<HospApprFlag>,
     /// 外检标志.
     #[serde(default, deserialize_with = "flag", skip_serializing_if = "is_false")]
     pub etip_flag: bool,
+}
+
+/// The schema of a serial number: a string, or an integer read as its digits.
+#[cfg(feature = "schema")]
+struct SerialSchema;
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for SerialSchema {
+    fn schema_name() -> alloc::borrow::Cow<'static, str> {
+        "Serial".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": ["string", "integer"], "description": "a serial number; an integer is read as its digits" })
+    }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -477,7 +561,7 @@ pub struct Filing {
     pub rloc_admdvs: Admdvs,
     pub category: FilingCategory,
     /// Effective from.
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub begndate: NaiveDate,
     /// Effective until (inclusive); absent, `null` or `""` = open-ended (NATIONAL_SPEC §1).
     #[serde(
@@ -489,7 +573,7 @@ pub struct Filing {
     #[serde(default)]
     pub status: FilingStatus,
     /// The day the filing was applied for.
-    #[cfg_attr(feature = "small-dates", serde(deserialize_with = "crate::date::read"))]
+    #[serde(deserialize_with = "crate::date::read")]
     pub applied_date: NaiveDate,
     /// Filed after admission, effective from the admission date (补办).
     #[serde(default, deserialize_with = "flag")]

@@ -19,9 +19,16 @@ use serde::{Deserialize, Serialize};
 pub struct PrecheckRequest {
     pub person: Person,
     pub visit: Visit,
+    /// The fee lines so far; absent or `null` (a visit checked before any fee is entered) = none.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub lines: Vec<FeeLine>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub filings: Vec<Filing>,
+}
+
+/// A list where `null` means empty, as hospital exports write it.
+fn null_as_empty<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

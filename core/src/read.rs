@@ -11,7 +11,9 @@
 //! Deliberate differences from serde, each refused with a clear error rather than read otherwise:
 //! a struct given as a JSON array (serde reads it positionally), and a JSON number that serde would read through
 //! a binary float inexactly (more than 15 significant digits, or beyond 10^±22): money and codes are read from
-//! their text exactly or not at all.
+//! their text exactly or not at all; and a fee line's `feedetl_sn` or `hosp_appr_flag` given as a JSON integer
+//! (hospital exports write them so; the hospital's ops, read by serde, take them; the insured person's pages
+//! send strings, and the bytes saved keep the estimate module within its budget).
 
 use crate::codes::{
     Admdvs, ChrgitmLv, ChrgitmType, FacilityLevel, Insutype, MdtrtCertType, MedType, PsnType,

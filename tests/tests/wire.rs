@@ -178,8 +178,8 @@ fn the_reader_declines_what_it_does_not_know() {
 prop_compose! {
     /// A claim written with the variations real senders use: numbers instead of strings, codes as
     /// integers, flags as 0/1/"Y"/true/null, nulls for absent members, pretty-printed or compact.
-    fn messy_claim()(c in claim(), forms in prop::collection::vec(0u8..6, 30), plain: bool,
-                     person_form in 0u8..4, visit_form in 0u8..5, filing_form in 0u8..4) -> (Value, bool) {
+    fn messy_claim()(c in claim(), forms in prop::collection::vec(0u8..7, 30), plain: bool,
+                     person_form in 0u8..4, visit_form in 0u8..6, filing_form in 0u8..4) -> (Value, bool) {
         let mut c = c;
         if plain {
             c["setl_id"] = json!("S1");
@@ -208,6 +208,9 @@ prop_compose! {
                    c["visit"]["referral_flag"] = json!("N"); c["visit"]["setl_date"] = Value::Null;
                    c["accumulators"] = json!({"year": 2026, "pools": {"inpatient": {"dedc_paid": 300, "above_dedc": "1200.5",
                        "hifp_paid": "800", "visits": 2}}, "riders": {"dbbx": {"base": "100", "paid": 90.5}}}); }
+            4 => { let b = c["visit"]["begndate"].as_str().unwrap_or("2026-01-01").to_string();
+                   c["visit"]["begndate"] = json!(format!("{b} 08:30:00"));
+                   c["visit"]["enddate"] = json!(b.replace('-', "")); }
             _ => {}
         }
         match filing_form {
@@ -231,6 +234,7 @@ prop_compose! {
                     2 => { l["med_chrgitm_type"] = json!("9"); l["etip_flag"] = json!(0); l["init_feedetl_sn"] = Value::Null; }
                     3 => { l["pric_uplmt_amt"] = json!(""); l["selfpay_prop"] = Value::Null; l["lmt_used_flag"] = json!(true); }
                     4 => l["det_item_fee_sumamt"] = serde_json::from_str(l["det_item_fee_sumamt"].as_str().unwrap_or("0")).unwrap_or(json!(0)),
+                    5 => { l["feedetl_sn"] = json!(i + 1); l["lmt_used_flag"] = json!(1); l["hosp_appr_flag"] = json!(i % 3); }
                     _ => {}
                 }
             }

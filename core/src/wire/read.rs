@@ -378,6 +378,17 @@ impl<'a> Reader<'a> {
         (!t.contains(['-', '.'])).then_some(t)
     }
 
+    /// A serial number as `model::serial` reads it: a string, or a plain integer token as its digits
+    /// (a fraction, an exponent or `-0` goes to serde, which refuses it).
+    fn serial(&mut self) -> Option<ShortText> {
+        if self.peek()? == b'"' {
+            return Some(ShortText::from(self.str()?));
+        }
+        let t = self.number()?;
+        let integer = t != "-0" && (t.parse::<u64>().is_ok() || t.parse::<i64>().is_ok());
+        integer.then(|| ShortText::from(t))
+    }
+
     /// A 0/1 flag as `model::flag` reads it (`null` is false).
     fn flag(&mut self) -> Option<bool> {
         match self.peek()? {
@@ -404,15 +415,17 @@ impl<'a> Reader<'a> {
         self.str().map(|s| Some(s.to_string()))
     }
 
-    /// A date as chrono reads it, in its plain form `YYYY-MM-DD` only (anything else goes to serde).
+    /// A date as `crate::date::read` reads it: the plain form `YYYY-MM-DD` in one pass, any other text
+    /// through `crate::date::parse` (an error goes to serde, which words it).
     fn date(&mut self) -> Option<NaiveDate> {
-        let t = self.str()?.as_bytes();
+        let s = self.str()?;
+        let t = s.as_bytes();
         let digit = |i: usize| {
             t.get(i)
                 .and_then(|c| c.is_ascii_digit().then(|| i32::from(c - b'0')))
         };
         if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
-            return None;
+            return crate::date::parse(s).ok();
         }
         let y = digit(0)? * 1000 + digit(1)? * 100 + digit(2)? * 10 + digit(3)?;
         let m = digit(5)? * 10 + digit(6)?;
@@ -804,8 +817,13 @@ impl<'a> Reader<'a> {
             }
             seen |= 1 << n;
             match n {
-                0 => sn = Some(ShortText::from(r.str()?)),
-                1 => l.init_feedetl_sn = r.opt_text()?,
+                0 => sn = Some(r.serial()?),
+                1 => {
+                    l.init_feedetl_sn = match r.null()? {
+                        true => None,
+                        false => Some(r.serial()?),
+                    }
+                }
                 2 => code = Some(ShortText::from(r.str()?)),
                 3 => l.medins_list_codg = r.opt_text()?,
                 4 => l.med_list_name = r.opt_text()?,
@@ -863,6 +881,13 @@ impl<'a> Reader<'a> {
                 14 => {
                     l.hosp_appr_flag = match r.null()? {
                         true => None,
+                        // A JSON integer 0–2 as `model::opt_appr_flag` reads it; a string as its code.
+                        false if r.peek()? != b'"' => Some(match r.number()? {
+                            "0" => HospApprFlag::NotNeeded,
+                            "1" => HospApprFlag::Approved,
+                            "2" => HospApprFlag::Refused,
+                            _ => return None,
+                        }),
                         false => Some(match r.str()? {
                             "0" | "00" => HospApprFlag::NotNeeded,
                             "1" | "01" => HospApprFlag::Approved,
