@@ -17,7 +17,6 @@ use crate::policy::{Pack, PackSet};
 use crate::prelude::*;
 use alloc::borrow::Cow;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// The API version this core speaks.
 pub const API_VERSION: &str = "1";
@@ -200,10 +199,6 @@ pub(crate) fn serde_error_code(msg: &str) -> ErrorCode {
     }
 }
 
-fn decode_error(e: serde_json::Error) -> ApiError {
-    decode_error_in(&e.to_string(), "")
-}
-
 /// The API error for serde's message `msg` about the field at `path` inside the request (empty: unknown).
 fn decode_error_in(msg: &str, path: &str) -> ApiError {
     let code = serde_error_code(msg);
@@ -316,11 +311,6 @@ pub fn json_path_at(text: &str, offset: usize) -> String {
         }
     }
     out
-}
-
-/// Decode a request already held as a `Value` (used by the clearing module's nested requests).
-pub fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
-    serde_json::from_value(v).map_err(decode_error)
 }
 
 #[cfg(any(feature = "hospital-ops", feature = "clearing"))]
@@ -527,8 +517,7 @@ fn dispatch(packs: &PackSet, op: &str, request: &str) -> Result<String, ApiError
         "precheck" => encode(&crate::precheck::precheck(packs, &decode_str(request)?)?),
         #[cfg(feature = "clearing")]
         _ if op.starts_with("clearing.") || op.starts_with("calendar.") => {
-            let v: Value = serde_json::from_str(request).map_err(decode_error)?;
-            encode(&crate::clearing::dispatch(op, v)?)
+            encode(&crate::clearing::dispatch(op, request)?)
         }
         // A module built with part of the ops (the mini-program's two modules): the other part is a known op
         // that this module does not hold; the package's loader sends it to the module that does.

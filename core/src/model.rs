@@ -15,24 +15,26 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// Read a national flag sent as `true`, `1`, `"1"`, `"Y"` (and the opposites) as a bool.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    match serde_json::Value::deserialize(d)? {
+    flag_of(serde_json::Value::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+/// [`flag`]'s reading of a value already read. (Never by deserializing the `Value` again: serde_json's
+/// `Value` as a deserializer brings float parsing and printing into the phone modules.)
+fn flag_of(v: serde_json::Value) -> Result<bool, String> {
+    match v {
         serde_json::Value::Bool(b) => Ok(b),
         serde_json::Value::Null => Ok(false),
         serde_json::Value::Number(n) => match n.as_u64() {
             Some(0) => Ok(false),
             Some(1) => Ok(true),
-            _ => Err(serde::de::Error::custom(format!("flag must be 0 or 1, got {n}"))),
+            _ => Err(format!("flag must be 0 or 1, got {n}")),
         },
         serde_json::Value::String(s) => match s.trim() {
             "" | "0" | "N" | "n" | "false" => Ok(false),
             "1" | "Y" | "y" | "true" => Ok(true),
-            other => Err(serde::de::Error::custom(format!(
-                "flag must be 0 or 1, got \"{other}\""
-            ))),
+            other => Err(format!("flag must be 0 or 1, got \"{other}\"")),
         },
-        other => Err(serde::de::Error::custom(format!(
-            "flag must be 0 or 1, got {other}"
-        ))),
+        other => Err(format!("flag must be 0 or 1, got {other}")),
     }
 }
 
@@ -83,6 +85,13 @@ pub fn opt_serial<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ShortText>, 
 /// `hosp_appr_flag` as a code string (`"1"`, `"01"`) or as the integer national systems also send (`1`).
 fn opt_appr_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HospApprFlag>, D::Error> {
     use serde::de::Error;
+    let code = |s: &str| {
+        HospApprFlag::deserialize(serde::de::value::StrDeserializer::<serde::de::value::Error>::new(
+            s,
+        ))
+        .map(Some)
+        .map_err(D::Error::custom)
+    };
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::Number(n) => match n.as_u64() {
@@ -93,17 +102,24 @@ fn opt_appr_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<HospApprFlag>
                 "hosp_appr_flag must be 0, 1 or 2, got {n}"
             ))),
         },
-        v => HospApprFlag::deserialize(v).map(Some).map_err(D::Error::custom),
+        // The code as serde reads an enum: its name, or a one-member object `{"1": null}`; through serde's
+        // own string deserializer, not the `Value` (see `flag_of`).
+        serde_json::Value::String(s) => code(&s),
+        serde_json::Value::Object(m) if m.len() == 1 && m.values().all(|v| v.is_null()) => {
+            code(m.keys().next().map_or("", |k| k.as_str()))
+        }
+        v => Err(D::Error::custom(format!(
+            "invalid type: {v}, expected enum HospApprFlag"
+        ))),
     }
 }
 
 /// Like [`flag`] for an optional flag (absent or null stays `None`).
 pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    let v = serde_json::Value::deserialize(d)?;
-    if v.is_null() {
-        return Ok(None);
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Null => Ok(None),
+        v => flag_of(v).map(Some).map_err(serde::de::Error::custom),
     }
-    flag(v).map(Some).map_err(serde::de::Error::custom)
 }
 
 /// The insured person (1101 人员信息获取, reduced to what settlement needs).

@@ -448,9 +448,9 @@ impl Serialize for Dec {
 }
 
 /// Read a decimal from a JSON value: a number or a string holding one. JSON numbers come through
-/// serde_json's `Number`, whose text is the shortest form that round-trips, i.e. exactly the digits the
-/// sender wrote (≤ 15 significant digits, true of every amount, count and price on the national
-/// interface). No arithmetic ever sees a binary float.
+/// serde_json's `Number`, which with `arbitrary_precision` (the workspace's setting) keeps the text the
+/// sender wrote, so `200.00000000000000000001` is read with every digit, as the same text in a string is.
+/// No binary float stands between a request and `rust_decimal`.
 pub fn decimal_from_value(v: &serde_json::Value) -> Result<Option<Decimal>, String> {
     match v {
         serde_json::Value::Null => Ok(None),

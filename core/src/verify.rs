@@ -45,17 +45,54 @@ fn money_of(v: &Value) -> Result<Option<Money>, String> {
     }
 }
 
+/// What a JSON value is, for an error about it.
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 /// `setldetail` as real systems send it: an array of rows, `null` (none), one row as an object, or the
-/// array as JSON text (a CSV cell or a string field).
+/// array as JSON text (a CSV cell or a string field). Rows are made from the `Value`s directly:
+/// `serde_json::from_value` would bring serde_json's number-to-float conversion (its `Value` deserializer
+/// compares a number's text with an `f64`'s) into the hospital's phone module, about 25 KB of float parsing
+/// and printing that nothing else uses.
 fn detail_rows<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<SubmittedDetail>, D::Error> {
     use serde::de::Error;
+    // Inserted one by one: `collect` into a `BTreeMap` sorts first (another sort in the module), and
+    // serde_json's map is already in key order.
+    let row = |m: serde_json::Map<String, Value>| {
+        let mut map = Map::new();
+        for (k, v) in m {
+            map.insert(k, v);
+        }
+        SubmittedDetail::try_from(map)
+    };
     let rows = |v: Value| -> Result<Vec<SubmittedDetail>, D::Error> {
         match v {
             Value::Null => Ok(Vec::new()),
-            Value::Object(_) => serde_json::from_value(v)
-                .map(|r| vec![r])
+            Value::Object(m) => row(m).map(|r| vec![r]).map_err(D::Error::custom),
+            Value::Array(rows) => rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, r)| match r {
+                    Value::Object(m) => row(m),
+                    r => Err(format!(
+                        "setldetail[{i}]: a row is an object of fields, got {}",
+                        json_kind(&r)
+                    )),
+                })
+                .collect::<Result<_, _>>()
                 .map_err(D::Error::custom),
-            v => serde_json::from_value(v).map_err(D::Error::custom),
+            v => Err(D::Error::custom(format!(
+                "setldetail: expected rows (an array of objects), got {}",
+                json_kind(&v)
+            ))),
         }
     };
     match Value::deserialize(d)? {

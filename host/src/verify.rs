@@ -634,8 +634,9 @@ mod tests {
                 std::str::from_utf8(line).unwrap()
             )
         );
-        // Through a JSON tree the numbers would pass through f64.
-        assert!(!request(Check::Verify, v).contains("12345678901234567.89"));
+        // Through a JSON tree too the numbers keep every digit (serde_json's arbitrary_precision).
+        assert!(request(Check::Verify, v).contains("12345678901234567.89"));
+        assert!(request(Check::Verify, v).contains("100.10"));
         // A flat download is still nested under setlinfo.
         let flat = br#"{"setl_id":"S2","medfee_sumamt":"1.00","setldetail":[]}"#;
         let recs = crate::records::ndjson(flat);

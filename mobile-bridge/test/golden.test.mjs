@@ -67,6 +67,23 @@ function report(t, flavour, counts) {
 // Requests the object API must refuse before the core: a JS number with a fraction is not exact money.
 const inexact = (v) => (typeof v === 'number' ? !Number.isSafeInteger(v) : v && typeof v === 'object' ? Object.values(v).some(inexact) : false);
 
+// Whether the JSON text holds a number token with a fraction or an exponent that JSON.parse turns into a safe
+// integer (200.00000000000000000001 → 200, 5.0 → 5): the object the test builds is then not the request the
+// native core read (which keeps every digit), so that case is for callJson only.
+function jsRewritesANumber(text) {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '-' || (c >= '0' && c <= '9')) {
+      const token = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i))[0];
+      if (/[.eE]/.test(token) && Number.isSafeInteger(Number(token))) return true;
+      i += token.length - 1;
+    }
+  }
+  return false;
+}
+
 for (const flavour of flavours) {
   describe(flavour.name, () => {
     let yidi;
@@ -96,9 +113,11 @@ for (const flavour of flavours) {
     it('object API: the same result or the same YidiError as the native core', (t) => {
       const counts = { full: 0, skipped: 0, skippedPacks: 0, unknownOp: 0, hospital: 0, estimate: 0, total: 0 };
       let compared = 0;
+      let rewritten = 0;
       for (const a of answers) {
         let env;
         try { env = JSON.parse(a.input); } catch { continue; } // malformed text: callJson covers it
+        if (jsRewritesANumber(a.input)) { rewritten++; continue; }
         if (env.api_version !== '1' || typeof env.op !== 'string' || !env.request || typeof env.request !== 'object') continue;
         let outcome;
         try {
@@ -125,6 +144,8 @@ for (const flavour of flavours) {
         compared++;
       }
       assert.ok(compared > answers.length / 2, `only ${compared} of ${answers.length} compared`);
+      assert.ok(rewritten >= 1, 'the case whose number JS cannot hold (number_read_as_written_not_through_float) is seen');
+      t.diagnostic(`${rewritten} cases skipped: JSON.parse rewrites one of their numbers (callJson compares them)`);
       report(t, flavour, counts);
     });
   });

@@ -158,11 +158,7 @@ fn the_reader_declines_what_it_does_not_know() {
         ("an unknown member", r#""cnt":1,"#, r#""cnt":1,"extra":0,"#),
         ("a duplicate member", r#""cnt":1,"#, r#""cnt":1,"cnt":1,"#),
         ("an exponent", r#""cnt":1,"#, r#""cnt":1e0,"#),
-        (
-            "16 significant digits",
-            r#""cnt":1,"#,
-            r#""cnt":1.000000000000001,"#,
-        ),
+        ("a leading zero (not JSON)", r#""cnt":1,"#, r#""cnt":01,"#),
         ("a faulty code", r#""insutype":"310""#, r#""insutype":"999""#),
     ] {
         let bad = env(&ok.replace(from, to));

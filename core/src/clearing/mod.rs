@@ -20,7 +20,7 @@ pub use calendar::{Calendar, HolidayYear};
 pub use month::{Aggregator, MonthRequest, MonthResponse, clear_month};
 pub use records::{SettlementRecord, parse_csv, parse_ndjson};
 
-use crate::api::decode;
+use crate::api::decode_str as decode;
 use crate::error::{ApiError, ErrorCode};
 use serde::Serialize;
 use serde_json::Value;
@@ -49,8 +49,10 @@ fn encode<T: Serialize>(t: &T) -> Result<Value, ApiError> {
     })
 }
 
-/// Dispatch a `clearing.*` or `calendar.*` op.
-pub fn dispatch(op: &str, request: Value) -> Result<Value, ApiError> {
+/// Dispatch a `clearing.*` or `calendar.*` op on the request's JSON text (read straight into its type:
+/// a `Value` in between would be read again through serde_json's `Value` deserializer, which brings float
+/// parsing and printing into every module that holds these ops).
+pub fn dispatch(op: &str, request: &str) -> Result<Value, ApiError> {
     match op {
         "calendar.day" => encode(&deadline::day(&decode(request)?)?),
         "calendar.add_working_days" => encode(&deadline::add_working_days(&decode(request)?)?),
@@ -58,7 +60,7 @@ pub fn dispatch(op: &str, request: Value) -> Result<Value, ApiError> {
         "calendar.month_steps" => encode(&deadline::month_steps(&decode(request)?)?),
         "calendar.years" => {
             // An empty request (`null`) asks for the embedded years.
-            let req = if request.is_null() {
+            let req = if request.trim() == "null" {
                 deadline::YearsRequest::default()
             } else {
                 decode(request)?

@@ -396,15 +396,17 @@ pub fn parse_csv_numbered(
                 ),
             ));
         }
-        let mut obj = serde_json::Map::new();
-        for (h, c) in header.iter().zip(cells) {
-            let c = c.trim();
-            if !c.is_empty() && !h.is_empty() {
-                obj.insert(h.clone(), serde_json::Value::String(c.to_string()));
-            }
-        }
-        let r: SettlementRecord =
-            serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| line_error(line, e))?;
+        // Every cell is text: read through serde's own map-of-strings deserializer (the same reading as a
+        // JSON object of strings; serde_json's `Value` as a deserializer would bring float code along).
+        let fields = header
+            .iter()
+            .zip(&cells)
+            .map(|(h, c)| (h.as_str(), c.trim()))
+            .filter(|(h, c)| !c.is_empty() && !h.is_empty());
+        let r = SettlementRecord::deserialize(
+            serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(fields),
+        )
+        .map_err(|e| line_error(line, e))?;
         out.push((line, r));
     }
     Ok(out)

@@ -6,8 +6,9 @@
 //! The contract is identity with the serde path, which stays the reference:
 //! - the writer produces exactly `serde_json::to_string`'s bytes for the same value;
 //! - the reader produces exactly the value serde would, or declines (`None`) and the caller takes the
-//!   serde path — for anything unusual (escapes in a string, an unknown member, a number with more than
-//!   15 significant digits, any error), so every refusal keeps serde's wording.
+//!   serde path — for anything unusual (escapes in a string, an unknown member, a number with an
+//!   exponent, any error), so every refusal keeps serde's wording. Numbers are read from their text, as
+//!   serde_json's `arbitrary_precision` (the workspace's setting) hands them over.
 //!
 //! tests/tests/wire.rs holds both to that on every golden case and on generated claims.
 

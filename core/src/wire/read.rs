@@ -256,11 +256,10 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A decimal as [`Dec`] reads it: a string through [`parse_decimal`], or a number token as serde
-    /// hands it over. serde reads an integer token as an integer and prints it back as written; a token
-    /// with a fraction as an `f64`, printed back by the shortest-round-trip writer (ryu): exact for at most
-    /// 15 significant digits, without trailing zeros but with ".0" on whole values ("5.50" → "5.5",
-    /// "119.00" → "119.0"), in exponent form below 10^-4 (those are left to serde).
+    /// A decimal as [`Dec`] reads it: a string through [`parse_decimal`], or a number token likewise from
+    /// its text (serde_json's `arbitrary_precision` hands a number over as the text it was written in, so
+    /// "4.520" keeps its three places, as the string "4.520" does). Exponents stay with serde, which
+    /// rewrites them ("1E3" as "1e+3") before reading.
     fn decimal(&mut self) -> Option<Decimal> {
         let at = self.i;
         if let Some(d) = self.decimal_quick() {
@@ -272,25 +271,7 @@ impl<'a> Reader<'a> {
             return plain_decimal(s).or_else(|| parse_decimal(s));
         }
         let t = self.number()?;
-        let Some((int, frac)) = t.split_once('.') else {
-            return plain_decimal(t).or_else(|| parse_decimal(t));
-        };
-        let frac = frac.trim_end_matches('0');
-        let int_digits = int.trim_start_matches(['-', '0']).len();
-        if int_digits + frac.len() > 15 || (int_digits == 0 && frac.starts_with("0000")) {
-            return None;
-        }
-        if int == "-0" && frac.is_empty() {
-            return None; // "-0.0": serde's binary float keeps the sign of zero; leave that oddity to it
-        }
-        let (m, scale) = match frac.is_empty() {
-            true => (plain_decimal(int)?.mantissa() * 10, 1),
-            false => {
-                let d = plain_decimal(&t[..int.len() + 1 + frac.len()])?;
-                (d.mantissa(), d.scale())
-            }
-        };
-        Decimal::try_from_i128_with_scale(m, scale).ok()
+        plain_decimal(t).or_else(|| parse_decimal(t))
     }
 
     /// The common shapes of [`Self::decimal`] in one pass over the digits: `"123.45"` and `123.45`, at
@@ -349,21 +330,10 @@ impl<'a> Reader<'a> {
                 return None;
             }
             i += 1;
-        } else {
-            // A number token as serde's f64 + ryu print it back (see `decimal`): valid JSON only (no
-            // leading zero), no exponent, trailing zeros dropped but ".0" kept, nothing below 10^-4.
-            if (b[int_start] == b'0' && int_digits > 1) || matches!(b.get(i), Some(b'e' | b'E')) {
-                return None;
-            }
-            if scale > 0 {
-                while scale > 1 && m % 10 == 0 {
-                    m /= 10;
-                    scale -= 1;
-                }
-                if m != 0 && scale > 4 && m < 10i64.pow(scale - 4) {
-                    return None;
-                }
-            }
+        } else if (b[int_start] == b'0' && int_digits > 1) || matches!(b.get(i), Some(b'e' | b'E')) {
+            // A number token read from its text, as a string's digits are: valid JSON only (no leading
+            // zero); an exponent goes to the general path.
+            return None;
         }
         self.i = i;
         Some(decimal_of(if neg { -m } else { m }, scale))
@@ -1077,31 +1047,34 @@ mod tests {
     }
 
     #[test]
-    fn numbers_read_as_serde_prints_them() {
-        assert_eq!(dec("4.520").as_deref(), Some("4.52"));
-        assert_eq!(dec("5.0").as_deref(), Some("5.0"));
-        assert_eq!(dec("119.00").as_deref(), Some("119.0"));
-        assert_eq!(dec("119").as_deref(), Some("119"));
-        assert_eq!(dec("\"5.0\"").as_deref(), Some("5.0"));
-        assert_eq!(dec("0.001").as_deref(), Some("0.001"));
-        assert_eq!(dec("0.0001").as_deref(), Some("0.0001"));
-        assert_eq!(dec("0.0").as_deref(), Some("0.0"));
-        assert_eq!(dec("\"0.10\"").as_deref(), Some("0.10"));
-        assert_eq!(dec("\" 7 \"").as_deref(), Some("7"));
-        assert_eq!(dec("-12.5").as_deref(), Some("-12.5"));
-        assert_eq!(dec("-0.5").as_deref(), Some("-0.5"));
-        assert_eq!(dec("123456789012.345").as_deref(), Some("123456789012.345"));
-        // Left to serde: exponents, leading zeros, more than 15 significant digits, negative zero.
-        for t in [
-            "1e3",
-            "01",
-            "1.",
-            "1234567890123456.5",
-            "0.1234567890123456",
-            "-0.0",
-            "1.5e2",
-            "0.00001",
-        ] {
+    fn numbers_read_from_their_text_as_serde_reads_them() {
+        // With serde_json's arbitrary_precision a number token is read from its text, places and all,
+        // exactly as the same digits in a string: no binary float in between.
+        let read = [
+            ("4.520", "4.520"),
+            ("5.0", "5.0"),
+            ("119.00", "119.00"),
+            ("119", "119"),
+            ("\"5.0\"", "5.0"),
+            ("0.001", "0.001"),
+            ("0.00001", "0.00001"),
+            ("0.0", "0.0"),
+            ("\"0.10\"", "0.10"),
+            ("\" 7 \"", "7"),
+            ("-12.5", "-12.5"),
+            ("-0.5", "-0.5"),
+            ("123456789012.345", "123456789012.345"),
+            ("1234567890123456.5", "1234567890123456.5"),
+            ("0.1234567890123456", "0.1234567890123456"),
+            ("200.00000000000000000001", "200.00000000000000000001"),
+        ];
+        for (t, want) in read {
+            assert_eq!(dec(t).as_deref(), Some(want), "{t}");
+            let serde: Dec = serde_json::from_str(t).unwrap();
+            assert_eq!(format!("{:?}", serde.0), want, "serde: {t}");
+        }
+        // Left to serde: exponents (it rewrites them before reading) and what is not JSON.
+        for t in ["1e3", "1E3", "1.5e2", "01", "1.", "-"] {
             assert_eq!(dec(t), None, "{t}");
         }
     }
