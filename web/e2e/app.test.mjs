@@ -43,7 +43,9 @@ test('file a temporary referral and see its validity window', async () => {
   assert.equal(await page.evaluate(() => document.activeElement.id), 'f-name', 'focus moves to the field in error');
   assert.equal(await page.getAttribute('#f-certno', 'aria-invalid'), null);
   const certno = idNumber();
-  await fileUpTo(page, { name: '王五', certno, category: 'referral', province: '330000', city: '330100', materials: ['#f-refcert'] });
+  // Registering 门诊慢特病 with the filing (001 §8): shown on the review and kept by the server.
+  await fileUpTo(page, { name: '王五', certno, category: 'referral', province: '330000', city: '330100', materials: ['#f-refcert', '#f-chronic'] });
+  assert.equal(await page.textContent('#review-chronic'), '同时登记');
   const window = await page.textContent('#validity-window');
   const start = today();
   assert.ok(window.startsWith(start), `window starts today: ${window}`);
@@ -62,6 +64,7 @@ test('file a temporary referral and see its validity window', async () => {
   const item = page.locator(`[data-filing-id="${id}"]`);
   await item.locator('.status-active').waitFor();
   assert.match(await item.locator('.validity-window').textContent(), new RegExp(`^${start} 至 \\d{4}-\\d{2}-\\d{2}$`));
+  assert.equal(await item.locator('.chronic').textContent(), '已登记');
   await shot(page, 'my-filings');
   // A second referral to the same city: the page cannot know the server's records, the server refuses
   // with the core's reason and citation, and the page shows them.

@@ -23,6 +23,9 @@ pub struct FilingForm {
     pub residence_proof: bool,
     pub commitment: bool,
     pub referral_certificate: bool,
+    /// Also register chronic/special outpatient diseases (门诊慢特病) with the filing: where the insured place
+    /// asks for it separately (Hunan, 001 §8), such visits settle directly only when registered.
+    pub chronic_disease: bool,
     /// The day of application (today, from the browser's clock; the core has none).
     pub applied: String,
 }
@@ -44,6 +47,7 @@ impl FilingForm {
             residence_proof: false,
             commitment: false,
             referral_certificate: false,
+            chronic_disease: false,
             applied: today.into(),
         }
     }
@@ -110,6 +114,7 @@ impl FilingForm {
                 "commitment": self.commitment,
                 "referral_certificate": self.referral_certificate,
             },
+            "chronic_disease": self.chronic_disease,
         });
         if self.retroactive {
             r["retroactive"] = json!({ "admission_date": self.admission, "discharge_settled": false });
@@ -266,6 +271,9 @@ mod tests {
             f.validate_request()["retroactive"]["admission_date"],
             "2026-11-20"
         );
+        assert_eq!(f.validate_request()["chronic_disease"], false);
+        f.chronic_disease = true;
+        assert_eq!(f.validate_request()["chronic_disease"], true);
     }
 }
 

@@ -140,7 +140,7 @@ fn step_of(field: &str) -> usize {
         "category" => 1,
         "rloc_admdvs" => 2,
         "begndate" | "retroactive" | "admission_date" => 3,
-        "materials" => 4,
+        "materials" | "chronic_disease" => 4,
         _ => 0,
     }
 }
@@ -439,6 +439,15 @@ pub fn FilingWizard() -> Html {
                     } else {
                         <p>{ l.t("这一类备案不需要额外证明材料，只需身份证件和备案表。", "This category needs no extra documents, only your ID and the filing form.") }</p>
                     }
+                    <label class="choice" for="f-chronic">
+                        <input type="checkbox" id="f-chronic" checked={f.chronic_disease} onchange={tick(|f, b| f.chronic_disease = b)} />
+                        <span>
+                            <strong>{ l.t("同时登记门诊慢特病", "Also register a chronic or special outpatient disease (门诊慢特病)") }</strong>
+                            <span class="desc">{ l.t(
+                                "要在就医地看门诊慢性病、特殊疾病的请勾选。有的参保地要求备案时单独登记（如湖南，001 §8），未登记的门诊慢特病费用不能直接结算。",
+                                "Tick this if you will be treated for a chronic or special disease in outpatient care there. Some insured places require it to be registered with the filing (Hunan, 001 §8); without it, such visits do not settle directly.") }</span>
+                        </span>
+                    </label>
                     if let Some(e) = fe("materials") { <p class="error" role="alert">{ e }</p> }
                 </fieldset>
             }
@@ -496,6 +505,9 @@ fn review_block(
                     <tr><th>{ l.t("人员类别", "Category") }</th><td>{ category_name(&f.category, l) }</td></tr>
                     <tr><th>{ l.t("就医地", "Destination") }</th><td>{ format!("{dest} {}", f.city) }</td></tr>
                     <tr><th>{ l.t("开始日期", "Start date") }</th><td>{ if f.retroactive { &f.admission } else { &f.begndate } }</td></tr>
+                    <tr><th>{ l.t("门诊慢特病", "Chronic/special outpatient diseases") }</th><td id="review-chronic">{
+                        if f.chronic_disease { l.t("同时登记", "registered with this filing") } else { l.t("不登记", "not registered") }
+                    }</td></tr>
                 </tbody>
             </table>
             { match review {

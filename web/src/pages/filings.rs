@@ -325,6 +325,9 @@ fn summary(v: &Value, l: Lang) -> Html {
                     if end.is_empty() { l.s(format!("{} 起长期有效", s("begndate")), format!("from {}, until changed", s("begndate"))) }
                     else { l.s(format!("{} 至 {}", s("begndate"), end), format!("{} to {}", s("begndate"), end)) }
                 }</td></tr>
+                if f.get("chronic_disease").and_then(Value::as_bool) == Some(true) {
+                    <tr><th>{ l.t("门诊慢特病", "Chronic/special outpatient diseases") }</th><td class="chronic">{ l.t("已登记", "registered") }</td></tr>
+                }
                 <tr><th>{ l.t("身份证号", "ID number") }</th><td>{ v.get("certno").and_then(Value::as_str).unwrap_or("") }</td></tr>
             </tbody>
         </table>
