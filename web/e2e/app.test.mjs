@@ -66,6 +66,14 @@ test('file a temporary referral and see its validity window', async () => {
   assert.match(await item.locator('.validity-window').textContent(), new RegExp(`^${start} 至 \\d{4}-\\d{2}-\\d{2}$`));
   assert.equal(await item.locator('.chronic').textContent(), '已登记');
   await shot(page, 'my-filings');
+  // Withdrawing the 门诊慢特病 registration is a change the core allows on a temporary filing; the server
+  // keeps the filing (same number, still active) without it.
+  await page.click(`#change-${id}`);
+  await page.selectOption(`#c-chronic-${id}`, '0');
+  await page.click(`#c-submit-${id}`);
+  await item.locator('.ok-box').waitFor();
+  await item.locator('.status-active').waitFor();
+  assert.equal(await item.locator('.chronic').count(), 0, 'the registration is withdrawn');
   // A second referral to the same city: the page cannot know the server's records, the server refuses
   // with the core's reason and citation, and the page shows them.
   await fileUpTo(page, { name: '王五', certno, category: 'referral', province: '330000', city: '330100', materials: ['#f-refcert'] });

@@ -114,6 +114,8 @@ fn FilingItem(p: &ItemProps) -> Html {
     let documents = use_state(|| false);
     let new_dest = use_state(String::new);
     let new_cat = use_state(String::new);
+    // 门诊慢特病 registration: "" keep, "1" register, "0" withdraw.
+    let new_chronic = use_state(String::new);
     let outcome = use_state(|| None::<Result<Value, ApiErr>>);
     let busy = use_state(|| false);
 
@@ -136,7 +138,7 @@ fn FilingItem(p: &ItemProps) -> Html {
         })
     };
     let send = {
-        let (p_r, stored, mode, reason, documents, new_dest, new_cat, outcome, busy, view) = (
+        let (p_r, stored, mode, reason, documents, new_dest, new_cat, new_chronic, outcome, busy, view) = (
             p.receipt.clone(),
             stored.clone(),
             mode.clone(),
@@ -144,6 +146,7 @@ fn FilingItem(p: &ItemProps) -> Html {
             documents.clone(),
             new_dest.clone(),
             new_cat.clone(),
+            new_chronic.clone(),
             outcome.clone(),
             busy.clone(),
             view.clone(),
@@ -160,6 +163,9 @@ fn FilingItem(p: &ItemProps) -> Html {
                 }
                 if !new_cat.is_empty() {
                     changes["category"] = json!(*new_cat);
+                }
+                if !new_chronic.is_empty() {
+                    changes["chronic_disease"] = json!(*new_chronic == "1");
                 }
                 body["changes"] = changes;
             }
@@ -244,6 +250,13 @@ fn FilingItem(p: &ItemProps) -> Html {
                             <select id={format!("c-cat-{id}")} onchange={{ let s = new_cat.clone(); Callback::from(move |e: Event| s.set(dom::event_value(&e))) }}>
                                 <option value="" selected={new_cat.is_empty()}>{ l.t("不变", "Keep") }</option>
                                 { for CATEGORIES.iter().map(|c| html! { <option value={c.0} selected={*new_cat == c.0}>{ l.t(c.1, c.2) }</option> }) }
+                            </select>
+                        </Field>
+                        <Field id={format!("c-chronic-{id}")} label={l.t("门诊慢特病登记（001 §8）", "门诊慢特病 registration (001 §8)")}>
+                            <select id={format!("c-chronic-{id}")} onchange={{ let s = new_chronic.clone(); Callback::from(move |e: Event| s.set(dom::event_value(&e))) }}>
+                                <option value="" selected={new_chronic.is_empty()}>{ l.t("不变", "Keep") }</option>
+                                <option value="1" selected={*new_chronic == "1"}>{ l.t("登记", "Register") }</option>
+                                <option value="0" selected={*new_chronic == "0"}>{ l.t("取消登记", "Withdraw") }</option>
                             </select>
                         </Field>
                     }
