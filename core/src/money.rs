@@ -458,12 +458,22 @@ pub fn decimal_from_value(v: &serde_json::Value) -> Result<Option<Decimal>, Stri
             let text = n.to_string();
             parse_decimal(&text)
                 .map(Some)
-                .ok_or_else(|| format!("{text} is not a decimal number the core accepts"))
+                .ok_or_else(|| match too_many_digits(&text) {
+                    true => format!(
+                        "{text} has more digits than a decimal number in the core holds exactly (28 places)"
+                    ),
+                    false => format!("{text} is not a decimal number the core accepts"),
+                })
         }
         serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
         serde_json::Value::String(s) => parse_decimal(s)
             .map(Some)
-            .ok_or_else(|| format!("\"{s}\" is not a decimal number")),
+            .ok_or_else(|| match too_many_digits(s) {
+                true => format!(
+                    "\"{s}\" has more digits than a decimal number in the core holds exactly (28 places)"
+                ),
+                false => format!("\"{s}\" is not a decimal number"),
+            }),
         other => Err(format!("expected a decimal number, got {other}")),
     }
 }
@@ -479,16 +489,63 @@ impl<'de> Deserialize<'de> for Dec {
     }
 }
 
-/// Parse "12.3", "-0.5", "1e3", " 7 " into a decimal; `None` for anything else or out of range.
+/// Parse "12.3", "-0.5", "1e3", " 7 " into a decimal; `None` for anything else, out of range, or with
+/// more digits than a `Decimal` holds (28 places: `rust_decimal` would round them away, and an amount is
+/// read exactly or not at all).
 pub fn parse_decimal(s: &str) -> Option<Decimal> {
     let t = s.trim();
     if t.is_empty() {
         return None;
     }
-    if t.contains(['e', 'E']) {
-        return Decimal::from_scientific(t).ok();
+    let d = if t.contains(['e', 'E']) {
+        Decimal::from_scientific(t).ok()
+    } else {
+        Decimal::from_str(t).ok()
+    };
+    d.filter(|d| holds_every_digit(t, *d))
+}
+
+/// Whether [`parse_decimal`] refuses `s` only because `rust_decimal` would round it (for the error's words).
+fn too_many_digits(s: &str) -> bool {
+    let t = s.trim();
+    !t.contains(['e', 'E']) && Decimal::from_str(t).is_ok()
+}
+
+/// Whether `d`, read from the decimal text `t` (plain or with an exponent), holds every significant digit
+/// of it: no non-zero digit of the text lies below `d`'s last place (10^-scale). False when the reader
+/// rounded (`rust_decimal` rounds past 28 places, or where the 96-bit mantissa runs out).
+pub(crate) fn holds_every_digit(t: &str, d: Decimal) -> bool {
+    let b = t.as_bytes();
+    let (m, exp) = match b.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(k) => {
+            let (neg, digits) = match &b[k + 1..] {
+                [b'-', r @ ..] => (true, r),
+                [b'+', r @ ..] => (false, r),
+                r => (false, r),
+            };
+            // Readers refuse large exponents anyway; capped, the place arithmetic cannot overflow.
+            let e = digits.iter().fold(0i64, |e, c| {
+                (e * 10 + i64::from(c.wrapping_sub(b'0') % 10)).min(1000)
+            });
+            (&b[..k], if neg { -e } else { e })
+        }
+        None => (b, 0),
+    };
+    // The place (power of ten) of the text's last digit, then of each digit walking left.
+    let fraction = m.iter().position(|&c| c == b'.').map_or(&[][..], |p| &m[p + 1..]);
+    let mut place = exp - fraction.iter().filter(|c| c.is_ascii_digit()).count() as i64;
+    let lowest = -i64::from(d.scale());
+    for &c in m.iter().rev() {
+        if place >= lowest {
+            return true;
+        }
+        match c {
+            b'1'..=b'9' => return false,
+            b'0' => place += 1,
+            _ => {}
+        }
     }
-    Decimal::from_str(t).ok()
+    true
 }
 
 /// An amount where `null` reads as zero (`deserialize_with`, with `default` for an absent field).
@@ -641,6 +698,45 @@ impl schemars::JsonSchema for Dec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digits_a_decimal_cannot_hold_are_refused_not_rounded() {
+        for t in [
+            "200.00000000000000000000000000001",
+            "0.1000000000000000055511151231257827",
+            "0.99999999999999999999999999999",
+            "1.00000000000000000000000000001e2",
+            "0.00000000000000000000000000001",
+            "1.5e-29",
+            "15e-29",
+            "79228162514264337593543950335.5",
+        ] {
+            assert_eq!(parse_decimal(t), None, "{t}");
+        }
+        for (t, want) in [
+            ("79228162514264337593543950335", "79228162514264337593543950335"),
+            ("1234567890123456789012345678.9", "1234567890123456789012345678.9"),
+            ("0.1000000000000000055511151231", "0.1000000000000000055511151231"),
+            (
+                "200.0000000000000000000000000000000",
+                "200.00000000000000000000000000",
+            ),
+            ("1_000.50", "1000.50"),
+            ("-0.000", "0.000"),
+            ("1e3", "1000"),
+            ("1.5E-3", "0.0015"),
+            ("1.2_5", "1.25"),
+            ("1e-28", "0.0000000000000000000000000001"),
+            ("0.0000000000000000000000000001", "0.0000000000000000000000000001"),
+            ("7922816251426433759354395033.5", "7922816251426433759354395033.5"),
+        ] {
+            assert_eq!(
+                parse_decimal(t).map(|d| d.to_string()).as_deref(),
+                Some(want),
+                "{t}"
+            );
+        }
+    }
 
     proptest::proptest! {
         /// `fixed` reads the representation exactly as `scale()` and `mantissa()` report it.

@@ -722,13 +722,15 @@ fn number_text(raw: &str) -> Cow<'_, str> {
 /// its `from_scientific` when the text has an exponent), the same value to the bit, rewritten here so that the
 /// mini-program modules carry neither the crate's general string parser nor its two scientific readers (~10 KB
 /// of wasm). `decimal_text_is_money_parse_decimal` (tests) holds the two equal on edge cases and millions of
-/// generated texts. `None` for a blank text or one that is no decimal.
+/// generated texts. `None` for a blank text, one that is no decimal, or one with more digits than a `Decimal`
+/// holds (see [`crate::money::holds_every_digit`]).
 pub(crate) fn decimal_text(s: &str) -> Option<Decimal> {
     let t = s.trim();
     match t.find(['e', 'E']) {
         Some(k) => scientific(&t[..k], &t[k + 1..]),
         None => plain_decimal(t.as_bytes()),
     }
+    .filter(|d| crate::money::holds_every_digit(t, *d))
 }
 
 /// Mantissas from 2^96 up do not fit a `Decimal`.
@@ -1911,7 +1913,9 @@ mod tests {
                 read += 1;
             }
         }
-        assert!(read > 500_000, "only {read} texts were decimals");
+        // About a third are decimals both read (texts with more digits than a `Decimal` holds, which both
+        // refuse rather than round, are common among the long ones generated).
+        assert!(read > 450_000, "only {read} texts were decimals");
     }
 
     /// The code `api::decode_str` gives a serde error (by its text).
