@@ -12,7 +12,9 @@
 //! both pass that check unseen by each other: each person has a version (`persons`), read before the check
 //! and bumped, compare-and-set, in the same transaction as the insert ([`Registry::insert_for_person`]). Of
 //! two concurrent applications the second fails the compare-and-set and is checked again, now against the
-//! first.
+//! first. A change (checked against the person's other filings the same way) bumps the person's version too
+//! ([`Registry::update_for_person`]), so a change and an application racing to the same place cannot both
+//! pass.
 //!
 //! Identity numbers are stored as a SHA-256 (for agency look-ups) and a masked form; never in clear.
 
@@ -36,6 +38,16 @@ pub struct FilingRow {
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// How [`Registry::update_for_person`] went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonCas {
+    Won,
+    /// The filing itself changed since it was read (a concurrent change, cancellation or suspension).
+    FilingChanged,
+    /// Another filing of the person was made or changed since the person's version was read.
+    PersonChanged,
 }
 
 #[derive(Clone)]
@@ -268,6 +280,74 @@ impl Registry {
                 .map_err(db_err)?,
         };
         Ok(n == 1)
+    }
+
+    /// Change a filing (compare-and-set on its `version`) and bump its person's version (compare-and-set on
+    /// `expected_person`) in one transaction, as [`Registry::insert_for_person`] does for a new filing: a
+    /// change to a new place or category was checked against the person's other filings, so an application
+    /// of the same person made meanwhile must see it (and be checked again), and vice versa.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn update_for_person(
+        &self,
+        id: &str,
+        expected_version: i64,
+        filing: &str,
+        status: &str,
+        now: &str,
+        certno_hash: &str,
+        expected_person: i64,
+    ) -> Result<PersonCas, String> {
+        let (id, filing, status, now, h) = (
+            id.to_string(),
+            filing.to_string(),
+            status.to_string(),
+            now.to_string(),
+            certno_hash.to_string(),
+        );
+        const BUMP_SQLITE: &str = "INSERT INTO persons (certno_hash, version) VALUES (?1, 1) \
+            ON CONFLICT (certno_hash) DO UPDATE SET version = persons.version + 1 WHERE persons.version = ?2";
+        match self {
+            Registry::Sqlite(c) => {
+                Self::sqlite(c, move |c| {
+                    let tx = c.unchecked_transaction()?;
+                    if tx.execute(BUMP_SQLITE, rusqlite::params![h, expected_person])? != 1 {
+                        return Ok(PersonCas::PersonChanged); // dropped: rolled back
+                    }
+                    if tx.execute(
+                        "UPDATE filings SET filing = ?1, status = ?2, version = version + 1, updated_at = ?3 WHERE id = ?4 AND version = ?5",
+                        rusqlite::params![filing, status, now, id, expected_version],
+                    )? != 1
+                    {
+                        return Ok(PersonCas::FilingChanged);
+                    }
+                    tx.commit()?;
+                    Ok(PersonCas::Won)
+                })
+                .await
+            }
+            // One statement, one transaction. A bump whose filing update then fails (the filing changed) is
+            // kept: a spurious bump only makes a concurrent application of the person check again.
+            Registry::Postgres(c) => {
+                let row = c
+                    .query_one(
+                        "WITH bump AS (INSERT INTO persons (certno_hash, version) VALUES ($6, 1) \
+                         ON CONFLICT (certno_hash) DO UPDATE SET version = persons.version + 1 \
+                         WHERE persons.version = $7 RETURNING version), \
+                         upd AS (UPDATE filings SET filing = $1, status = $2, version = version + 1, updated_at = $3 \
+                         WHERE id = $4 AND version = $5 AND EXISTS (SELECT 1 FROM bump) RETURNING id) \
+                         SELECT (SELECT count(*) FROM bump), (SELECT count(*) FROM upd)",
+                        &[&filing, &status, &now, &id, &expected_version, &h, &expected_person],
+                    )
+                    .await
+                    .map_err(db_err)?;
+                let (bumped, updated): (i64, i64) = (row.get(0), row.get(1));
+                Ok(match (bumped, updated) {
+                    (0, _) => PersonCas::PersonChanged,
+                    (_, 0) => PersonCas::FilingChanged,
+                    _ => PersonCas::Won,
+                })
+            }
+        }
     }
 
     /// Agency query: filings of one person (by identity-number hash) and/or with one status, newest first.

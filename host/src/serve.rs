@@ -22,7 +22,7 @@
 #![allow(clippy::result_large_err)]
 
 use crate::engine::{GuestFault, MAX_REQUEST_BYTES, Runner};
-use crate::registry::{self, FilingRow, Registry};
+use crate::registry::{self, FilingRow, PersonCas, Registry};
 use crate::{idcard, log, records, verify};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -900,47 +900,93 @@ async fn transition(st: &AppState, id: &str, headers: &HeaderMap, op: &str, body
             "the filing is no longer active; it cannot be changed or cancelled",
         );
     }
-    let mut s = stored(&row);
-    form.insert("applicant".into(), s["applicant"].clone());
-    form.insert("filing".into(), s["filing"].clone());
+    let base = stored(&row);
+    form.insert("applicant".into(), base["applicant"].clone());
+    form.insert("filing".into(), base["filing"].clone());
     form.insert("date".into(), Value::String(log::today_china()));
     form.entry("reason").or_insert(Value::String("personal".into()));
     // The person's filings on record, never the client's: a change to a new place or category is checked
-    // against them as a new filing would be (a second filing there, direct settlement suspended there).
+    // against them as a new filing would be (a second filing there, direct settlement suspended there), and
+    // stored as one compare-and-set with the person's version, as an application is: a change that raced an
+    // application (or another change) of the same person is checked again against it.
     form.remove("existing");
-    if op == "filing.change" {
-        match existing_filings(st, &row.certno_hash).await {
-            Ok(e) => {
-                form.insert("existing".into(), Value::Array(e));
+    let change = op == "filing.change";
+    let mut attempt = 0;
+    let result = loop {
+        attempt += 1;
+        let mut request = form.clone();
+        let person = if change {
+            let v = match st.registry.person_version(&row.certno_hash).await {
+                Ok(v) => v,
+                Err(e) => return registry_down("registry_read", e),
+            };
+            match existing_filings(st, &row.certno_hash).await {
+                Ok(e) => {
+                    request.insert("existing".into(), Value::Array(e));
+                }
+                Err(r) => return r,
             }
+            Some(v)
+        } else {
+            None
+        };
+        let result = match core_op(st, op, Value::Object(request)).await {
+            Ok(r) => r,
             Err(r) => return r,
+        };
+        if !accepted(&result) {
+            return rejection(&result);
         }
-    }
-    let result = match core_op(st, op, Value::Object(form)).await {
-        Ok(r) => r,
-        Err(r) => return r,
+        let mut s = base.clone();
+        let status = if change {
+            let mut previous = s
+                .get("previous")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            previous.push(result["old_filing"].clone());
+            s["previous"] = Value::Array(previous);
+            s["filing"] = result["new_filing"].clone();
+            s["filing"]["filing_id"] = Value::String(row.id.clone());
+            "active"
+        } else {
+            s["filing"] = result["filing"].clone();
+            "cancelled"
+        };
+        let Some(expected_person) = person else {
+            if let Err(r) = write_filing(st, &row, &s, status).await {
+                return r;
+            }
+            break result;
+        };
+        let now = log::now_rfc3339();
+        match st
+            .registry
+            .update_for_person(
+                &row.id,
+                row.version,
+                &s.to_string(),
+                status,
+                &now,
+                &row.certno_hash,
+                expected_person,
+            )
+            .await
+        {
+            Ok(PersonCas::Won) => break result,
+            Ok(PersonCas::PersonChanged) if attempt < 8 => continue,
+            Ok(PersonCas::PersonChanged) => {
+                return refuse(
+                    StatusCode::CONFLICT,
+                    "E_CONFLICT",
+                    "同一人的其他备案正在同时办理，请稍后重试",
+                    "other filings of the same person are being made or changed at the same time; try again",
+                );
+            }
+            Ok(PersonCas::FilingChanged) => return filing_conflict(),
+            Err(e) => return registry_down("registry_write", e),
+        }
     };
-    if !accepted(&result) {
-        return rejection(&result);
-    }
-    let status = if op == "filing.cancel" {
-        s["filing"] = result["filing"].clone();
-        "cancelled"
-    } else {
-        let mut previous = s
-            .get("previous")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        previous.push(result["old_filing"].clone());
-        s["previous"] = Value::Array(previous);
-        s["filing"] = result["new_filing"].clone();
-        s["filing"]["filing_id"] = Value::String(row.id.clone());
-        "active"
-    };
-    if let Err(r) = write_filing(st, &row, &s, status).await {
-        return r;
-    }
     log::info(
         "filing_updated",
         &[("filing_id", row.id.clone().into()), ("op", op.into())],
@@ -958,14 +1004,19 @@ async fn write_filing(st: &AppState, row: &FilingRow, state: &Value, status: &st
         .await
     {
         Ok(true) => Ok(()),
-        Ok(false) => Err(refuse(
-            StatusCode::CONFLICT,
-            "E_CONFLICT",
-            "该备案刚被另一操作修改，请刷新后重试",
-            "the filing was changed by another request at the same time; reload and retry",
-        )),
+        Ok(false) => Err(filing_conflict()),
         Err(e) => Err(registry_down("registry_write", e)),
     }
+}
+
+/// 409 for a filing that another request changed between our read and our write.
+fn filing_conflict() -> Response {
+    refuse(
+        StatusCode::CONFLICT,
+        "E_CONFLICT",
+        "该备案刚被另一操作修改，请刷新后重试",
+        "the filing was changed by another request at the same time; reload and retry",
+    )
 }
 
 /// The answer to an accepted transition: the filing as now stored, with the core's decision.

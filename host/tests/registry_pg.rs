@@ -37,6 +37,15 @@ fn pg_two_instances_race_change_and_cancel() {
 
 #[test]
 #[ignore = "needs PostgreSQL: run by scripts/test-host.sh"]
+fn pg_two_instances_race_change_and_application() {
+    let dir = tmpdir("pg-change-apply-race");
+    let a = Server::start(&pg_url(), &dir.join("log-a"), &[]);
+    let b = Server::start(&pg_url(), &dir.join("log-b"), &[]);
+    cases::change_and_application_race(&a, &b);
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: run by scripts/test-host.sh"]
 fn pg_two_instances_race_applications() {
     let dir = tmpdir("pg-apply-race");
     let a = Server::start(&pg_url(), &dir.join("log-a"), &[]);

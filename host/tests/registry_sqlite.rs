@@ -28,6 +28,13 @@ fn simultaneous_applications_of_one_person_give_one_filing() {
 }
 
 #[test]
+fn a_change_and_an_application_to_one_place_cannot_both_win() {
+    let dir = tmpdir("sqlite-change-apply-race");
+    let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);
+    cases::change_and_application_race(&s, &s);
+}
+
+#[test]
 fn concurrent_change_and_cancel_cannot_both_win() {
     let dir = tmpdir("sqlite-race");
     let s = Server::start(dir.join("f.sqlite3").to_str().unwrap(), &dir.join("log"), &[]);

@@ -224,6 +224,81 @@ pub fn change_and_cancel_race(a: &Server, b: &Server) {
     assert_eq!(both_won, 0, "a change and a cancellation both won");
 }
 
+/// A change of a filing to a new place and an application of the same person to that place, at once (two
+/// servers may share the database): at most one gets there, the other is refused as a second filing to the
+/// same place (or told to retry), and the person has exactly one active filing there. Before the change took
+/// part in the person's compare-and-set, both could pass their checks unseen by each other.
+pub fn change_and_application_race(a: &Server, b: &Server) {
+    let key = [("x-agency-key", AGENCY_KEY)];
+    for round in 0..12 {
+        let who = certno(&format!("4401061970030{:04}", 4000 + round));
+        let (id, token) = create(a, &who);
+        let mut apply: Value = serde_json::from_str(&application(&who)).unwrap();
+        apply["rloc_admdvs"] = json!("310000");
+        let apply = apply.to_string();
+        let barrier = std::sync::Barrier::new(2);
+        let (ch, ap) = std::thread::scope(|sc| {
+            let c1 = sc.spawn(|| {
+                let mut c = a.conn();
+                barrier.wait();
+                c.request(
+                    "PUT",
+                    &format!("/v1/filings/{id}"),
+                    &[("x-receipt-token", &token)],
+                    br#"{"reason":"personal","changes":{"rloc_admdvs":"310000"}}"#,
+                )
+                .unwrap()
+            });
+            let c2 = sc.spawn(|| {
+                let mut c = b.conn();
+                barrier.wait();
+                c.request("POST", "/v1/filings", &[], apply.as_bytes()).unwrap()
+            });
+            (c1.join().unwrap(), c2.join().unwrap())
+        });
+        let (cs, at) = (ch.status, ap.status);
+        assert!(
+            [200, 409, 422].contains(&cs) && [201, 409, 422].contains(&at),
+            "round {round}: change {cs} {}, application {at} {}",
+            ch.text(),
+            ap.text()
+        );
+        assert!(
+            !(cs == 200 && at == 201),
+            "round {round}: the change and the application both reached 310000"
+        );
+        for r in [&ch, &ap].into_iter().filter(|r| r.status == 422) {
+            assert!(
+                r.text().contains("F_ALREADY_FILED"),
+                "round {round}: {}",
+                r.text()
+            );
+        }
+        let q = a.req(
+            "GET",
+            &format!("/v1/registry/filings?certno={who}&status=active"),
+            &key,
+            "",
+        );
+        assert_eq!(q.status, 200, "{}", q.text());
+        let rows = q.json()["result"].as_array().cloned().unwrap();
+        let there = rows
+            .iter()
+            .filter(|r| r["filing"]["rloc_admdvs"] == "310000")
+            .count();
+        assert!(
+            there <= 1,
+            "round {round}: {there} active filings at 310000: {}",
+            q.text()
+        );
+        assert_eq!(
+            there,
+            usize::from(cs == 200 || at == 201),
+            "round {round}: change {cs}, application {at}"
+        );
+    }
+}
+
 /// The same application sent 8 times at once (two servers may share the database): exactly one is
 /// accepted, the others are refused as a second filing to the same place (or told to retry), and the
 /// person has one active filing. Before the person's version, 1 to 8 were accepted.
