@@ -73,6 +73,13 @@ CREATE TABLE IF NOT EXISTS persons (
     version BIGINT NOT NULL
 );";
 
+/// Bump a person's version (`?1` the identity-number hash) if it is still `?2` (0: no row yet).
+const BUMP_PERSON_SQLITE: &str = "INSERT INTO persons (certno_hash, version) VALUES (?1, 1) \
+    ON CONFLICT (certno_hash) DO UPDATE SET version = persons.version + 1 WHERE persons.version = ?2";
+
+/// Store a filing's new state (`?1` text, `?2` status, `?3` time) if its version is still `?5` (`?4` its id).
+const UPDATE_FILING_SQLITE: &str = "UPDATE filings SET filing = ?1, status = ?2, version = version + 1, updated_at = ?3 WHERE id = ?4 AND version = ?5";
+
 /// SHA-256 as lower-case hex.
 pub fn sha256_hex(data: &[u8]) -> String {
     Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
@@ -192,12 +199,10 @@ impl Registry {
     /// Insert a filing only while the person's version is still `expected` (bumping it in the same
     /// transaction). Returns whether it won; `false`: another filing of the person came first.
     pub async fn insert_for_person(&self, r: FilingRow, expected: i64) -> Result<bool, String> {
-        const BUMP_SQLITE: &str = "INSERT INTO persons (certno_hash, version) VALUES (?1, 1) \
-            ON CONFLICT (certno_hash) DO UPDATE SET version = persons.version + 1 WHERE persons.version = ?2";
         match self {
             Registry::Sqlite(c) => Self::sqlite(c, move |c| {
                 let tx = c.unchecked_transaction()?;
-                if tx.execute(BUMP_SQLITE, rusqlite::params![r.certno_hash, expected])? != 1 {
+                if tx.execute(BUMP_PERSON_SQLITE, rusqlite::params![r.certno_hash, expected])? != 1 {
                     return Ok(false); // dropped: rolled back
                 }
                 tx.execute(
@@ -265,7 +270,7 @@ impl Registry {
         let n = match self {
             Registry::Sqlite(c) => Self::sqlite(c, move |c| {
                 c.execute(
-                    "UPDATE filings SET filing = ?1, status = ?2, version = version + 1, updated_at = ?3 WHERE id = ?4 AND version = ?5",
+                    UPDATE_FILING_SQLITE,
                     rusqlite::params![filing, status, now, id, expected_version],
                 )
             })
@@ -304,17 +309,15 @@ impl Registry {
             now.to_string(),
             certno_hash.to_string(),
         );
-        const BUMP_SQLITE: &str = "INSERT INTO persons (certno_hash, version) VALUES (?1, 1) \
-            ON CONFLICT (certno_hash) DO UPDATE SET version = persons.version + 1 WHERE persons.version = ?2";
         match self {
             Registry::Sqlite(c) => {
                 Self::sqlite(c, move |c| {
                     let tx = c.unchecked_transaction()?;
-                    if tx.execute(BUMP_SQLITE, rusqlite::params![h, expected_person])? != 1 {
+                    if tx.execute(BUMP_PERSON_SQLITE, rusqlite::params![h, expected_person])? != 1 {
                         return Ok(PersonCas::PersonChanged); // dropped: rolled back
                     }
                     if tx.execute(
-                        "UPDATE filings SET filing = ?1, status = ?2, version = version + 1, updated_at = ?3 WHERE id = ?4 AND version = ?5",
+                        UPDATE_FILING_SQLITE,
                         rusqlite::params![filing, status, now, id, expected_version],
                     )? != 1
                     {
