@@ -93,6 +93,25 @@ impl Drop for Server {
     }
 }
 
+/// A request: method, path, headers, body.
+pub type Req<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], &'a [u8]);
+
+/// A request to `a` and one to `b` sent at the same moment (connections opened first, then a barrier), for
+/// the registry's race tests; `a` and `b` may be one server or two on the same database.
+pub fn at_once(a: &Server, first: Req<'_>, b: &Server, second: Req<'_>) -> (Response, Response) {
+    let barrier = std::sync::Barrier::new(2);
+    let send = |s: &Server, (method, path, headers, body): Req<'_>| {
+        let mut c = s.conn();
+        barrier.wait();
+        c.request(method, path, headers, body).unwrap()
+    };
+    std::thread::scope(|sc| {
+        let t1 = sc.spawn(|| send(a, first));
+        let t2 = sc.spawn(|| send(b, second));
+        (t1.join().unwrap(), t2.join().unwrap())
+    })
+}
+
 pub fn tmpdir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("yidi-host-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);

@@ -160,32 +160,19 @@ pub fn change_and_cancel_race(a: &Server, b: &Server) {
     let mut both_won = 0;
     for i in 0..25 {
         let (id, token) = create(a, &certno(&format!("3301061985050{:04}", 2000 + i)));
-        let barrier = std::sync::Barrier::new(2);
-        let (ch, ca) = std::thread::scope(|sc| {
-            let c1 = sc.spawn(|| {
-                let mut c = a.conn();
-                barrier.wait();
-                c.request(
-                    "PUT",
-                    &format!("/v1/filings/{id}"),
-                    &[("x-receipt-token", &token), ("if-match", "\"1\"")],
-                    br#"{"reason":"personal","changes":{"rloc_admdvs":"310000"}}"#,
-                )
-                .unwrap()
-            });
-            let c2 = sc.spawn(|| {
-                let mut c = b.conn();
-                barrier.wait();
-                c.request(
-                    "DELETE",
-                    &format!("/v1/filings/{id}"),
-                    &[("x-receipt-token", &token), ("if-match", "\"1\"")],
-                    b"",
-                )
-                .unwrap()
-            });
-            (c1.join().unwrap(), c2.join().unwrap())
-        });
+        let path = format!("/v1/filings/{id}");
+        let owner = [("x-receipt-token", token.as_str()), ("if-match", "\"1\"")];
+        let (ch, ca) = at_once(
+            a,
+            (
+                "PUT",
+                &path,
+                &owner,
+                br#"{"reason":"personal","changes":{"rloc_admdvs":"310000"}}"#,
+            ),
+            b,
+            ("DELETE", &path, &owner, b""),
+        );
         assert!(
             [200, 409].contains(&ch.status),
             "change: {} {}",
@@ -236,26 +223,18 @@ pub fn change_and_application_race(a: &Server, b: &Server) {
         let mut apply: Value = serde_json::from_str(&application(&who)).unwrap();
         apply["rloc_admdvs"] = json!("310000");
         let apply = apply.to_string();
-        let barrier = std::sync::Barrier::new(2);
-        let (ch, ap) = std::thread::scope(|sc| {
-            let c1 = sc.spawn(|| {
-                let mut c = a.conn();
-                barrier.wait();
-                c.request(
-                    "PUT",
-                    &format!("/v1/filings/{id}"),
-                    &[("x-receipt-token", &token)],
-                    br#"{"reason":"personal","changes":{"rloc_admdvs":"310000"}}"#,
-                )
-                .unwrap()
-            });
-            let c2 = sc.spawn(|| {
-                let mut c = b.conn();
-                barrier.wait();
-                c.request("POST", "/v1/filings", &[], apply.as_bytes()).unwrap()
-            });
-            (c1.join().unwrap(), c2.join().unwrap())
-        });
+        let path = format!("/v1/filings/{id}");
+        let (ch, ap) = at_once(
+            a,
+            (
+                "PUT",
+                &path,
+                &[("x-receipt-token", &token)],
+                br#"{"reason":"personal","changes":{"rloc_admdvs":"310000"}}"#,
+            ),
+            b,
+            ("POST", "/v1/filings", &[], apply.as_bytes()),
+        );
         let (cs, at) = (ch.status, ap.status);
         assert!(
             [200, 409, 422].contains(&cs) && [201, 409, 422].contains(&at),

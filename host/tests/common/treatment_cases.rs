@@ -339,35 +339,22 @@ pub fn suspend_and_cancel_race(a: &Server, b: &Server) {
     for i in 0..24 {
         let (id, token) = create(a, &certno(&format!("6101031970030{:04}", 3000 + i)));
         let if_match = i % 2 == 0;
-        let barrier = std::sync::Barrier::new(2);
-        let (su, ca) = std::thread::scope(|sc| {
-            let t1 = sc.spawn(|| {
-                let mut c = a.conn();
-                let mut h = vec![AGENCY];
-                if if_match {
-                    h.push(("if-match", "\"1\""));
-                }
-                barrier.wait();
-                c.request(
-                    "POST",
-                    &format!("/v1/registry/filings/{id}/suspend"),
-                    &h,
-                    br#"{"reason":"race","actor":"treatment_place"}"#,
-                )
-                .unwrap()
-            });
-            let t2 = sc.spawn(|| {
-                let mut c = b.conn();
-                let mut h = vec![("x-receipt-token", token.as_str())];
-                if if_match {
-                    h.push(("if-match", "\"1\""));
-                }
-                barrier.wait();
-                c.request("DELETE", &format!("/v1/filings/{id}"), &h, b"")
-                    .unwrap()
-            });
-            (t1.join().unwrap(), t2.join().unwrap())
-        });
+        let (mut agency, mut owner) = (vec![AGENCY], vec![("x-receipt-token", token.as_str())]);
+        if if_match {
+            agency.push(("if-match", "\"1\""));
+            owner.push(("if-match", "\"1\""));
+        }
+        let (su, ca) = at_once(
+            a,
+            (
+                "POST",
+                &format!("/v1/registry/filings/{id}/suspend"),
+                &agency,
+                br#"{"reason":"race","actor":"treatment_place"}"#,
+            ),
+            b,
+            ("DELETE", &format!("/v1/filings/{id}"), &owner, b""),
+        );
         let lost = |r: &yidi_host::http::Response| {
             if if_match {
                 r.status == 409
