@@ -526,8 +526,19 @@ pub fn render(report: &Report, all: bool) -> String {
                     &it.field
                 }
             );
-            if !it.expected.is_empty() || !it.got.is_empty() {
-                let _ = write!(l, ": expected {} got {}", dash(&it.expected), dash(&it.got));
+            // A finding may carry one side only (format.fen has no amount at the fen to show as
+            // "got"): print what there is rather than a bare "got -".
+            match (it.expected.is_empty(), it.got.is_empty()) {
+                (false, false) => {
+                    let _ = write!(l, ": expected {} got {}", it.expected, it.got);
+                }
+                (false, true) => {
+                    let _ = write!(l, ": expected {}", it.expected);
+                }
+                (true, false) => {
+                    let _ = write!(l, ": got {}", it.got);
+                }
+                (true, true) => {}
             }
             if !it.difference.is_empty() {
                 let _ = write!(l, " (difference {})", it.difference);
@@ -597,10 +608,6 @@ pub fn render(report: &Report, all: bool) -> String {
         }
     }
     out
-}
-
-fn dash(s: &str) -> &str {
-    if s.is_empty() { "-" } else { s }
 }
 
 impl Default for Outcome {

@@ -599,3 +599,28 @@ fn null_setldetail_is_absent() {
     assert_eq!(report["records"][1]["status"], "consistent", "{stdout}");
     assert_eq!(outcome(0), outcome(1), "{stdout}");
 }
+
+#[test]
+fn a_finding_with_one_side_prints_only_that_side() {
+    // format.fen has an expected amount at the fen but nothing at the fen to show as "got": the table
+    // says what the amount should read, not "got -" (tests/golden/verify/sub_fen_amount_named_once.json).
+    let dir = out_dir("subfen");
+    let record = serde_json::json!({
+        "setlinfo": {"setl_id": "S2", "medfee_sumamt": "1000.00", "fulamt_ownpay_amt": "100.00",
+            "overlmt_selfpay": "0", "preselfpay_amt": "0", "inscp_scp_amt": "900.00",
+            "act_pay_dedc": "300.00", "hifp_pay": "600.00", "fund_pay_sumamt": "600.00",
+            "psn_part_amt": "400.00", "acct_pay": "200.00", "psn_cash_pay": "200.004"},
+        "setldetail": [{"fund_pay_type": "310100", "fund_payamt": "600.00"},
+            {"fund_pay_type": "310200", "fund_payamt": "200.00"}]
+    });
+    let nd = dir.join("subfen.ndjson");
+    std::fs::write(&nd, format!("{record}\n")).unwrap();
+    let (code, stdout, report) = check("verify", nd.to_str().unwrap(), &[]);
+    assert_eq!(code, 1, "{stdout}");
+    assert_eq!(report["records"][0]["status"], "inconsistent", "{stdout}");
+    assert!(
+        stdout.contains("    psn_cash_pay: expected 200.00 [format.fen] NATIONAL_SPEC §2 (N16,2), §3 — "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("got -"), "{stdout}");
+}
