@@ -586,7 +586,8 @@ pub fn daxie(amount: Money) -> Option<String> {
         Some(f) => f.unsigned_abs(),
         // `trunc` leaves scale 0, so the mantissa is the whole number of fen (not its text read back: that
         // brought rust_decimal's `Display` and an integer parser into the phone modules for this one line).
-        None => u64::try_from((d.abs() * Decimal::ONE_HUNDRED).trunc().mantissa()).ok()?,
+        // `checked_mul`: the largest amounts a `Decimal` holds overflow when made fen (`None`: too large).
+        None => u64::try_from(d.abs().checked_mul(Decimal::ONE_HUNDRED)?.trunc().mantissa()).ok()?,
     };
     let yuan = fen_total / 100;
     let jiao = (fen_total / 10 % 10) as usize;
@@ -785,6 +786,15 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(daxie(m(input)).unwrap(), want, "{input}");
+        }
+        // Too large for 大写, down to the largest amounts a Decimal holds (whose fen overflow it).
+        for big in [
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::MAX / Decimal::TEN,
+            Decimal::from(10u64.pow(16)),
+        ] {
+            assert_eq!(daxie(Money::from_decimal(big)), None, "{big}");
         }
     }
 
