@@ -126,17 +126,92 @@ fn repeated(l: &FeeLine, i: usize) -> ApiError {
     .at(format!("request.lines[{i}].feedetl_sn"))
 }
 
-/// The check of a claim that comes after its lines': the account balance.
+/// The checks of a claim that come after its lines': the account balance and the year-to-date totals.
+/// Each is an amount of the national interface (N16,2): at most 10^10 yuan, not negative, and at the fen,
+/// since a balance of 12.345 would make the account pay 12.345, which the answer can only show as 12.35
+/// beside a cash payment rounded the other way (found by the mutation fuzzer). Visits are bounded too,
+/// so adding this claim's visit can never overflow.
 fn check_balance(req: &SettleRequest) -> Result<(), ApiError> {
-    if req.person.balc.is_negative() || req.person.balc.dec() > crate::money::MAX_AMOUNT {
-        return Err(ApiError::new(
-            ErrorCode::Amount,
-            "个人账户余额不合理",
-            "account balance is negative or absurd",
-        )
-        .at("request.person.balc"));
+    amount_at_fen(req.person.balc, "个人账户余额", "account balance", || {
+        "request.person.balc".into()
+    })?;
+    match &req.accumulators {
+        Some(a) => check_accumulators(a),
+        None => Ok(()),
+    }
+}
+
+/// Year-to-date totals as [`check_balance`] takes them: amounts of the interface, visits in range.
+pub(crate) fn check_accumulators(a: &Accumulators) -> Result<(), ApiError> {
+    for (k, p) in a.pools.iter() {
+        amount_at_fen(
+            p.dedc_paid,
+            "已付起付线",
+            "deductible paid",
+            at("pools", k, "dedc_paid"),
+        )?;
+        amount_at_fen(
+            p.above_dedc,
+            "起付线以上累计",
+            "amount above the deductible",
+            at("pools", k, "above_dedc"),
+        )?;
+        amount_at_fen(
+            p.hifp_paid,
+            "统筹基金已支付",
+            "basic fund paid",
+            at("pools", k, "hifp_paid"),
+        )?;
+        if !(0..=MAX_VISITS).contains(&p.visits) {
+            return Err(ApiError::invalid(
+                format!("本年已结算次数 {} 不在 0 到 {MAX_VISITS} 之间", p.visits),
+                format!("{} visits this year is outside 0 to {MAX_VISITS}", p.visits),
+            )
+            .at(at("pools", k, "visits")()));
+        }
+    }
+    for (k, r) in a.riders.iter() {
+        amount_at_fen(r.base, "附加保障累计基数", "rider base", at("riders", k, "base"))?;
+        amount_at_fen(r.paid, "附加保障已支付", "rider paid", at("riders", k, "paid"))?;
     }
     Ok(())
+}
+
+/// The path of a year-to-date total, built only when it is refused.
+fn at<'a>(group: &'static str, key: &'a ShortText, field: &'static str) -> impl FnOnce() -> String + 'a {
+    move || format!("request.accumulators.{group}.{key}.{field}")
+}
+
+/// Settled visits a year's totals may count: far more than anyone has, far below `i32`'s range.
+const MAX_VISITS: i32 = 100_000;
+
+/// An input amount of the interface: not negative, at most [`crate::money::MAX_AMOUNT`], at the fen.
+fn amount_at_fen(m: Money, zh: &str, en: &str, path: impl FnOnce() -> String) -> Result<(), ApiError> {
+    let why = if m.is_negative() || m.dec() > crate::money::MAX_AMOUNT {
+        (
+            "为负数或超过 100 亿元",
+            "is negative or above 10,000,000,000 yuan",
+        )
+    } else if !m.is_fen_exact() {
+        (
+            "含分以下的位数；接口金额精确到分（N16,2）",
+            "has digits below the fen; the interface carries amounts to the fen (N16,2)",
+        )
+    } else {
+        return Ok(());
+    };
+    Err(reject_amount(m, zh, en, why, path()))
+}
+
+#[cold]
+fn reject_amount(m: Money, zh: &str, en: &str, why: (&str, &str), path: String) -> ApiError {
+    let d = m.dec();
+    ApiError::new(
+        ErrorCode::Amount,
+        format!("{zh} {d} {}", why.0),
+        format!("{en} {d} {}", why.1),
+    )
+    .at(path)
 }
 
 /// A claim's own faults are reported before those of the packs, coverage or accumulators it meets (the

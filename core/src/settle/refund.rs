@@ -148,6 +148,9 @@ pub fn refund(packs: &PackSet, r: &RefundRequest) -> Result<RefundResponse, ApiE
         )
         .at("request.accumulators.year"));
     }
+    if r.accumulators.is_some() {
+        super::check_accumulators(&current)?;
+    }
     let mut kinds = Vec::new();
     let mut trace = Vec::new();
     if !r.is_latest_bill {
@@ -229,6 +232,7 @@ pub fn refund(packs: &PackSet, r: &RefundRequest) -> Result<RefundResponse, ApiE
         }
     }
     let after_reversal = current.plus(&orig.accumulators_delta.negated());
+    less_than_the_original(&after_reversal)?;
     let resettlement = if remaining.is_empty() {
         None
     } else {
@@ -264,4 +268,32 @@ pub fn refund(packs: &PackSet, r: &RefundRequest) -> Result<RefundResponse, ApiE
         accumulators_after,
         trace,
     })
+}
+
+/// The person's totals less what the original bill added must not go below zero: totals smaller than the
+/// original's own share belong to another bill or year, and settling the rest against a negative
+/// deductible paid would ask for more than the whole deductible.
+fn less_than_the_original(a: &Accumulators) -> Result<(), ApiError> {
+    let pools = a.pools.iter().flat_map(|(k, p)| {
+        [
+            ("pools", k, "dedc_paid", p.dedc_paid.is_negative()),
+            ("pools", k, "above_dedc", p.above_dedc.is_negative()),
+            ("pools", k, "hifp_paid", p.hifp_paid.is_negative()),
+            ("pools", k, "visits", p.visits < 0),
+        ]
+    });
+    let riders = a.riders.iter().flat_map(|(k, r)| {
+        [
+            ("riders", k, "base", r.base.is_negative()),
+            ("riders", k, "paid", r.paid.is_negative()),
+        ]
+    });
+    match pools.chain(riders).find(|(.., negative)| *negative) {
+        None => Ok(()),
+        Some((group, k, field, _)) => Err(ApiError::invalid(
+            format!("本年累计小于原结算单计入的数额：冲减原单后 {group}.{k}.{field} 为负"),
+            format!("the year-to-date totals are smaller than what the original bill added: without it, {group}.{k}.{field} is negative"),
+        )
+        .at("request.accumulators")),
+    }
 }
