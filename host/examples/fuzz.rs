@@ -3,7 +3,8 @@
 //! native core keeps Rust's overflow checks, so an arithmetic overflow on hostile input shows as a
 //! finding (the guest, always an optimised build, wraps silently); with `--release` it runs about ten
 //! times as many cases. Each failing input is saved under `target/fuzz-findings/` for replay with
-//! `yidi eval --native < FILE` and `yidi eval < FILE`.
+//! `yidi eval --native < FILE` and `yidi eval < FILE`, or with the whole oracle (the self-verification
+//! included): `cargo run -p yidi-host --example fuzz -- replay FILE...`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a measurement tool: a failure should stop it loudly
 
 use std::path::Path;
@@ -13,6 +14,9 @@ use yidi_host::engine::{Limits, Runner};
 use yidi_host::mutate;
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("replay") {
+        return replay(std::env::args().skip(2));
+    }
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(60);
     let mut seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
@@ -41,6 +45,25 @@ fn main() {
         );
     }
     if found > 0 {
+        std::process::exit(1);
+    }
+}
+
+/// Each saved input through the oracle again: "ok", or what it finds now.
+fn replay(files: impl Iterator<Item = String>) {
+    let wasm = Runner::new(false, Limits::default()).unwrap();
+    let mut failed = false;
+    for f in files {
+        let input = std::fs::read(&f).unwrap();
+        match mutate::check(&Runner::Native, &wasm, &input) {
+            Ok(()) => println!("{f}: ok"),
+            Err(why) => {
+                failed = true;
+                println!("{f}: {why}");
+            }
+        }
+    }
+    if failed {
         std::process::exit(1);
     }
 }

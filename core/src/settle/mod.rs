@@ -183,15 +183,26 @@ fn at<'a>(group: &'static str, key: &'a ShortText, field: &'static str) -> impl 
 }
 
 /// Settled visits a year's totals may count: far more than anyone has, far below `i32`'s range.
-const MAX_VISITS: i32 = 100_000;
+pub(crate) const MAX_VISITS: i32 = 100_000;
 
 /// An input amount of the interface: not negative, at most [`crate::money::MAX_AMOUNT`], at the fen.
 fn amount_at_fen(m: Money, zh: &str, en: &str, path: impl FnOnce() -> String) -> Result<(), ApiError> {
-    let why = if m.is_negative() || m.dec() > crate::money::MAX_AMOUNT {
-        (
-            "为负数或超过 100 亿元",
-            "is negative or above 10,000,000,000 yuan",
-        )
+    amount_checked(m, false, zh, en, path)
+}
+
+/// An amount of the interface, of either sign when `signed` (a reversal's are negative): at most
+/// [`crate::money::MAX_AMOUNT`] yuan either way, and at the fen.
+pub(crate) fn amount_checked(
+    m: Money,
+    signed: bool,
+    zh: &str,
+    en: &str,
+    path: impl FnOnce() -> String,
+) -> Result<(), ApiError> {
+    let why = if m.abs().dec() > crate::money::MAX_AMOUNT {
+        ("超过 100 亿元", "is above 10,000,000,000 yuan")
+    } else if m.is_negative() && !signed {
+        ("为负数", "is negative")
     } else if !m.is_fen_exact() {
         (
             "含分以下的位数；接口金额精确到分（N16,2）",

@@ -37,6 +37,7 @@ pub struct ReverseResponse {
 
 /// The exact negation of a settlement.
 pub fn reverse(r: &ReverseRequest) -> Result<ReverseResponse, ApiError> {
+    check_reversible(r)?;
     let s = r.setlinfo.negated();
     let too_big = || {
         ApiError::new(crate::error::ErrorCode::Amount, "金额过大", "amount too large").at("request.setlinfo")
@@ -296,4 +297,55 @@ fn less_than_the_original(a: &Accumulators) -> Result<(), ApiError> {
         )
         .at("request.accumulators")),
     }
+}
+
+/// A reversal negates what it is given, and its balance after is the balance plus the account payment:
+/// every amount must be one of the interface (either sign, at most 10^10 yuan, at the fen), so the
+/// negation is exact and nothing overflows (a balance of `Decimal::MAX` did: found by the fuzzer).
+fn check_reversible(r: &ReverseRequest) -> Result<(), ApiError> {
+    use super::amount_checked as ok;
+    let s = &r.setlinfo;
+    for (name, m) in s.amounts().into_iter().chain([("balc", s.balc)]) {
+        ok(m, true, name, name, || format!("request.setlinfo.{name}"))?;
+    }
+    for (i, d) in r.setldetail.iter().enumerate() {
+        let at = |f: &str| format!("request.setldetail[{i}].{f}");
+        ok(d.inscp_scp_amt, true, "inscp_scp_amt", "inscp_scp_amt", || {
+            at("inscp_scp_amt")
+        })?;
+        ok(d.fund_payamt, true, "fund_payamt", "fund_payamt", || {
+            at("fund_payamt")
+        })?;
+        if let Some(l) = d.crt_payb_lmt_amt {
+            ok(l, true, "crt_payb_lmt_amt", "crt_payb_lmt_amt", || {
+                at("crt_payb_lmt_amt")
+            })?;
+        }
+    }
+    let Some(a) = &r.accumulators_delta else {
+        return Ok(());
+    };
+    for (k, p) in a.pools.iter() {
+        let at = |f: &str| format!("request.accumulators_delta.pools.{k}.{f}");
+        for (f, m) in [
+            ("dedc_paid", p.dedc_paid),
+            ("above_dedc", p.above_dedc),
+            ("hifp_paid", p.hifp_paid),
+        ] {
+            ok(m, true, f, f, || at(f))?;
+        }
+        if p.visits.unsigned_abs() > super::MAX_VISITS.unsigned_abs() {
+            return Err(ApiError::invalid(
+                format!("结算次数变化 {} 超出范围", p.visits),
+                format!("a change of {} visits is out of range", p.visits),
+            )
+            .at(at("visits")));
+        }
+    }
+    for (k, rd) in a.riders.iter() {
+        let at = |f: &str| format!("request.accumulators_delta.riders.{k}.{f}");
+        ok(rd.base, true, "base", "base", || at("base"))?;
+        ok(rd.paid, true, "paid", "paid", || at("paid"))?;
+    }
+    Ok(())
 }
