@@ -131,73 +131,55 @@ fn repeated(l: &FeeLine, i: usize) -> ApiError {
 /// since a balance of 12.345 would make the account pay 12.345, which the answer can only show as 12.35
 /// beside a cash payment rounded the other way (found by the mutation fuzzer). Visits are bounded too,
 /// so adding this claim's visit can never overflow.
+#[inline(never)]
 fn check_balance(req: &SettleRequest) -> Result<(), ApiError> {
-    amount_at_fen(req.person.balc, "个人账户余额", "account balance", || {
-        "request.person.balc".into()
-    })?;
+    amount_checked(req.person.balc, false, "balc", &|| "request.person.balc".into())?;
     match &req.accumulators {
-        Some(a) => check_accumulators(a),
+        Some(a) => check_accumulators(a, "request.accumulators", false),
         None => Ok(()),
     }
 }
 
-/// Year-to-date totals as [`check_balance`] takes them: amounts of the interface, visits in range.
-pub(crate) fn check_accumulators(a: &Accumulators) -> Result<(), ApiError> {
+/// Year-to-date totals (`signed`: changes of them) as [`check_balance`] takes them: amounts of the
+/// interface, visits within [`MAX_VISITS`]. `root` is their path in the request.
+#[inline(never)]
+pub(crate) fn check_accumulators(a: &Accumulators, root: &str, signed: bool) -> Result<(), ApiError> {
     for (k, p) in a.pools.iter() {
-        amount_at_fen(
-            p.dedc_paid,
-            "已付起付线",
-            "deductible paid",
-            at("pools", k, "dedc_paid"),
-        )?;
-        amount_at_fen(
-            p.above_dedc,
-            "起付线以上累计",
-            "amount above the deductible",
-            at("pools", k, "above_dedc"),
-        )?;
-        amount_at_fen(
-            p.hifp_paid,
-            "统筹基金已支付",
-            "basic fund paid",
-            at("pools", k, "hifp_paid"),
-        )?;
-        if !(0..=MAX_VISITS).contains(&p.visits) {
+        for (field, m) in [
+            ("dedc_paid", p.dedc_paid),
+            ("above_dedc", p.above_dedc),
+            ("hifp_paid", p.hifp_paid),
+        ] {
+            amount_checked(m, signed, field, &|| format!("{root}.pools.{k}.{field}"))?;
+        }
+        if p.visits.unsigned_abs() > MAX_VISITS || (p.visits < 0 && !signed) {
             return Err(ApiError::invalid(
-                format!("本年已结算次数 {} 不在 0 到 {MAX_VISITS} 之间", p.visits),
-                format!("{} visits this year is outside 0 to {MAX_VISITS}", p.visits),
+                format!("visits {} 不在 0 到 {MAX_VISITS} 之间", p.visits),
+                format!("visits {} is outside 0 to {MAX_VISITS}", p.visits),
             )
-            .at(at("pools", k, "visits")()));
+            .at(format!("{root}.pools.{k}.visits")));
         }
     }
     for (k, r) in a.riders.iter() {
-        amount_at_fen(r.base, "附加保障累计基数", "rider base", at("riders", k, "base"))?;
-        amount_at_fen(r.paid, "附加保障已支付", "rider paid", at("riders", k, "paid"))?;
+        for (field, m) in [("base", r.base), ("paid", r.paid)] {
+            amount_checked(m, signed, field, &|| format!("{root}.riders.{k}.{field}"))?;
+        }
     }
     Ok(())
 }
 
-/// The path of a year-to-date total, built only when it is refused.
-fn at<'a>(group: &'static str, key: &'a ShortText, field: &'static str) -> impl FnOnce() -> String + 'a {
-    move || format!("request.accumulators.{group}.{key}.{field}")
-}
-
 /// Settled visits a year's totals may count: far more than anyone has, far below `i32`'s range.
-pub(crate) const MAX_VISITS: i32 = 100_000;
+const MAX_VISITS: u32 = 100_000;
 
-/// An input amount of the interface: not negative, at most [`crate::money::MAX_AMOUNT`], at the fen.
-fn amount_at_fen(m: Money, zh: &str, en: &str, path: impl FnOnce() -> String) -> Result<(), ApiError> {
-    amount_checked(m, false, zh, en, path)
-}
-
-/// An amount of the interface, of either sign when `signed` (a reversal's are negative): at most
-/// [`crate::money::MAX_AMOUNT`] yuan either way, and at the fen.
+/// An amount of the interface named `name`, of either sign when `signed` (a reversal's are negative):
+/// at most [`crate::money::MAX_AMOUNT`] yuan either way, and at the fen. One function for every such
+/// amount (its path built only when it is refused), so the phone modules carry it once.
+#[inline(never)]
 pub(crate) fn amount_checked(
     m: Money,
     signed: bool,
-    zh: &str,
-    en: &str,
-    path: impl FnOnce() -> String,
+    name: &str,
+    path: &dyn Fn() -> String,
 ) -> Result<(), ApiError> {
     let why = if m.abs().dec() > crate::money::MAX_AMOUNT {
         ("超过 100 亿元", "is above 10,000,000,000 yuan")
@@ -211,18 +193,18 @@ pub(crate) fn amount_checked(
     } else {
         return Ok(());
     };
-    Err(reject_amount(m, zh, en, why, path()))
-}
-
-#[cold]
-fn reject_amount(m: Money, zh: &str, en: &str, why: (&str, &str), path: String) -> ApiError {
-    let d = m.dec();
-    ApiError::new(
+    // As sent when it has digits below the fen (rounding it would hide the fault), else to the fen.
+    let d = if m.is_fen_exact() {
+        m.to_fen_string()
+    } else {
+        Dec(m.dec()).to_string()
+    };
+    Err(ApiError::new(
         ErrorCode::Amount,
-        format!("{zh} {d} {}", why.0),
-        format!("{en} {d} {}", why.1),
+        format!("{name} {d} {}", why.0),
+        format!("{name} {d} {}", why.1),
     )
-    .at(path)
+    .at(path()))
 }
 
 /// A claim's own faults are reported before those of the packs, coverage or accumulators it meets (the

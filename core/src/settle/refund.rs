@@ -150,7 +150,7 @@ pub fn refund(packs: &PackSet, r: &RefundRequest) -> Result<RefundResponse, ApiE
         .at("request.accumulators.year"));
     }
     if r.accumulators.is_some() {
-        super::check_accumulators(&current)?;
+        super::check_accumulators(&current, "request.accumulators", false)?;
     }
     let mut kinds = Vec::new();
     let mut trace = Vec::new();
@@ -233,7 +233,18 @@ pub fn refund(packs: &PackSet, r: &RefundRequest) -> Result<RefundResponse, ApiE
         }
     }
     let after_reversal = current.plus(&orig.accumulators_delta.negated());
-    less_than_the_original(&after_reversal)?;
+    // Totals smaller than the original's own share belong to another bill or year; settling the rest
+    // against a negative deductible paid would ask for more than the whole deductible.
+    super::check_accumulators(&after_reversal, "request.accumulators", false).map_err(|e| {
+        ApiError::invalid(
+            format!("本年累计小于原结算单计入的数额：冲减原单后 {}", e.message_zh),
+            format!(
+                "the year-to-date totals are smaller than what the original bill added: without it, {}",
+                e.message_en
+            ),
+        )
+        .at(e.path)
+    })?;
     let resettlement = if remaining.is_empty() {
         None
     } else {
@@ -271,34 +282,6 @@ pub fn refund(packs: &PackSet, r: &RefundRequest) -> Result<RefundResponse, ApiE
     })
 }
 
-/// The person's totals less what the original bill added must not go below zero: totals smaller than the
-/// original's own share belong to another bill or year, and settling the rest against a negative
-/// deductible paid would ask for more than the whole deductible.
-fn less_than_the_original(a: &Accumulators) -> Result<(), ApiError> {
-    let pools = a.pools.iter().flat_map(|(k, p)| {
-        [
-            ("pools", k, "dedc_paid", p.dedc_paid.is_negative()),
-            ("pools", k, "above_dedc", p.above_dedc.is_negative()),
-            ("pools", k, "hifp_paid", p.hifp_paid.is_negative()),
-            ("pools", k, "visits", p.visits < 0),
-        ]
-    });
-    let riders = a.riders.iter().flat_map(|(k, r)| {
-        [
-            ("riders", k, "base", r.base.is_negative()),
-            ("riders", k, "paid", r.paid.is_negative()),
-        ]
-    });
-    match pools.chain(riders).find(|(.., negative)| *negative) {
-        None => Ok(()),
-        Some((group, k, field, _)) => Err(ApiError::invalid(
-            format!("本年累计小于原结算单计入的数额：冲减原单后 {group}.{k}.{field} 为负"),
-            format!("the year-to-date totals are smaller than what the original bill added: without it, {group}.{k}.{field} is negative"),
-        )
-        .at("request.accumulators")),
-    }
-}
-
 /// A reversal negates what it is given, and its balance after is the balance plus the account payment:
 /// every amount must be one of the interface (either sign, at most 10^10 yuan, at the fen), so the
 /// negation is exact and nothing overflows (a balance of `Decimal::MAX` did: found by the fuzzer).
@@ -306,46 +289,22 @@ fn check_reversible(r: &ReverseRequest) -> Result<(), ApiError> {
     use super::amount_checked as ok;
     let s = &r.setlinfo;
     for (name, m) in s.amounts().into_iter().chain([("balc", s.balc)]) {
-        ok(m, true, name, name, || format!("request.setlinfo.{name}"))?;
+        ok(m, true, name, &|| format!("request.setlinfo.{name}"))?;
     }
     for (i, d) in r.setldetail.iter().enumerate() {
-        let at = |f: &str| format!("request.setldetail[{i}].{f}");
-        ok(d.inscp_scp_amt, true, "inscp_scp_amt", "inscp_scp_amt", || {
-            at("inscp_scp_amt")
-        })?;
-        ok(d.fund_payamt, true, "fund_payamt", "fund_payamt", || {
-            at("fund_payamt")
-        })?;
-        if let Some(l) = d.crt_payb_lmt_amt {
-            ok(l, true, "crt_payb_lmt_amt", "crt_payb_lmt_amt", || {
-                at("crt_payb_lmt_amt")
-            })?;
+        let amounts = [
+            ("inscp_scp_amt", Some(d.inscp_scp_amt)),
+            ("fund_payamt", Some(d.fund_payamt)),
+            ("crt_payb_lmt_amt", d.crt_payb_lmt_amt),
+        ];
+        for (name, m) in amounts {
+            if let Some(m) = m {
+                ok(m, true, name, &|| format!("request.setldetail[{i}].{name}"))?;
+            }
         }
     }
-    let Some(a) = &r.accumulators_delta else {
-        return Ok(());
-    };
-    for (k, p) in a.pools.iter() {
-        let at = |f: &str| format!("request.accumulators_delta.pools.{k}.{f}");
-        for (f, m) in [
-            ("dedc_paid", p.dedc_paid),
-            ("above_dedc", p.above_dedc),
-            ("hifp_paid", p.hifp_paid),
-        ] {
-            ok(m, true, f, f, || at(f))?;
-        }
-        if p.visits.unsigned_abs() > super::MAX_VISITS.unsigned_abs() {
-            return Err(ApiError::invalid(
-                format!("结算次数变化 {} 超出范围", p.visits),
-                format!("a change of {} visits is out of range", p.visits),
-            )
-            .at(at("visits")));
-        }
+    match &r.accumulators_delta {
+        Some(a) => super::check_accumulators(a, "request.accumulators_delta", true),
+        None => Ok(()),
     }
-    for (k, rd) in a.riders.iter() {
-        let at = |f: &str| format!("request.accumulators_delta.riders.{k}.{f}");
-        ok(rd.base, true, "base", "base", || at("base"))?;
-        ok(rd.paid, true, "paid", "paid", || at("paid"))?;
-    }
-    Ok(())
 }
