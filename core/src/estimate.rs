@@ -142,10 +142,10 @@ pub struct EstimateResponse {
 fn synthetic_lines(c: &CostSplit) -> Result<Vec<FeeLine>, ApiError> {
     let prop = c.yi_selfpay_prop.unwrap_or(Dec(Decimal::new(10, 2)));
     let mut out = Vec::new();
-    for (sn, lv, amt, p) in [
-        ("EST-1", ChrgitmLv::Jia, c.jia, Dec::ZERO),
-        ("EST-2", ChrgitmLv::Yi, c.yi, prop),
-        ("EST-3", ChrgitmLv::Bing, c.bing, Dec(Decimal::ONE)),
+    for (sn, key, lv, amt, p) in [
+        ("EST-1", "jia", ChrgitmLv::Jia, c.jia, Dec::ZERO),
+        ("EST-2", "yi", ChrgitmLv::Yi, c.yi, prop),
+        ("EST-3", "bing", ChrgitmLv::Bing, c.bing, Dec(Decimal::ONE)),
     ] {
         if amt.is_negative() {
             return Err(ApiError::new(
@@ -155,6 +155,8 @@ fn synthetic_lines(c: &CostSplit) -> Result<Vec<FeeLine>, ApiError> {
             )
             .at("request.costs"));
         }
+        // Checked here, so a fault is named at the cost the person entered, not at a line they never wrote.
+        crate::settle::amount_checked(amt, false, key, &|| format!("request.costs.{key}"))?;
         if amt.is_zero() {
             continue;
         }
