@@ -86,8 +86,9 @@ export const ESTIMATE_CEILING = { raw: Math.min(199.5 * 1000, BUDGET.raw), brotl
 // request date read by the core's own reader in export forms too, integer serial numbers and approval flags, and
 // `lines: null` in precheck; 434.9 / 150.9 KB with JSON numbers read from their text (serde_json's
 // arbitrary_precision; serde_json's `Value` deserializer, which would bring ~25 KB of float code, kept out);
-// 435.9 / 151.4 KB with a text of more digits than a `Decimal` holds refused instead of rounded; 439.7 / 152.8 KB
-// with the fuzzer's fixes (settle's and settle.reverse's input amounts checked, packs' amounts at the fen).
+// 435.9 / 151.4 KB with a text of more digits than a `Decimal` holds refused instead of rounded; 440.0 / 152.9 KB
+// with the fuzzer's fixes (settle's and settle.reverse's input amounts checked, packs' amounts at the fen, a
+// refund's original's faults named under request.original).
 export const HOSPITAL_CEILING = { raw: 440.2 * 1000, brotli: 153.3 * 1000 };
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
 

@@ -122,7 +122,14 @@ pub struct RefundResponse {
 }
 
 pub fn refund(packs: &PackSet, r: &RefundRequest) -> Result<RefundResponse, ApiError> {
-    let orig = settle(packs, &r.original)?;
+    // The original is settled as a claim of its own: its faults' paths are moved under `request.original`,
+    // where the refund request holds it (a hospital's system points at the field by its path).
+    let orig = settle(packs, &r.original).map_err(|mut e| {
+        if let Some(rest) = e.path.strip_prefix("request.") {
+            e.path = format!("request.original.{rest}");
+        }
+        e
+    })?;
     let year = orig.setlinfo.setl_time.year();
     if r.refund_date < orig.setlinfo.setl_time {
         return Err(ApiError::new(
