@@ -410,8 +410,8 @@ impl<'a> Reader<'a> {
         self.date().map(Some)
     }
 
-    /// An `i32` written as a plain integer token, as serde reads it.
-    /// An `i32` as serde reads it; `-0` (a float to serde_json) and any fraction go to serde, which refuses them.
+    /// An `i32` written as a plain integer token, as serde reads it; `-0` (a float to serde_json) and any
+    /// fraction go to serde, which refuses them.
     fn int(&mut self) -> Option<i32> {
         let t = self.number()?;
         if t.contains('.') || t == "-0" {
